@@ -1,0 +1,208 @@
+package dev.greenloop.events;
+
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.EventPayload;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.core.builder.CloudEventBuilder;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Building and reading the contract's CloudEvents.
+ *
+ * <pre>{@code
+ * CloudEvent out = Events.of(window)
+ *         .source(SOURCE)
+ *         .id(Events.derivedId("window", zoneId, windowStart.toString()))
+ *         .causedBy(incoming)
+ *         .build();
+ * ReadingsBatch batch = Events.payload(incoming, ReadingsBatch.class);
+ * }</pre>
+ */
+public final class Events {
+
+    /** Content type of every payload. */
+    public static final String JSON = "application/json";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Events() {
+    }
+
+    /** A builder for an event carrying {@code payload}; type, dataschema and location come from it. */
+    public static Builder of(EventPayload payload) {
+        return new Builder(payload);
+    }
+
+    /**
+     * An id that is the same every time for the same parts, so that a redelivered input produces
+     * the same output id and consumers can dedupe. A name-based UUID (RFC 4122 version 5 layout
+     * over SHA-256 of the parts, joined with a separator that cannot occur in ids).
+     */
+    public static String derivedId(String... parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                sha.update(Objects.requireNonNull(part, "id part").getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0x1f);
+            }
+            byte[] hash = sha.digest();
+            hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb).toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    /** A fresh W3C {@code traceparent} (sampled), for events that start a trace. */
+    public static String newTraceparent() {
+        byte[] trace = new byte[16];
+        byte[] span = new byte[8];
+        RANDOM.nextBytes(trace);
+        RANDOM.nextBytes(span);
+        HexFormat hex = HexFormat.of();
+        return "00-" + hex.formatHex(trace) + "-" + hex.formatHex(span) + "-01";
+    }
+
+    /**
+     * The validated payload of {@code event}.
+     *
+     * @throws EventException {@code UNKNOWN_TYPE}, {@code INVALID_ATTRIBUTE} (no data, not JSON,
+     *                        or a payload of another type than asked), or a payload error
+     */
+    public static <T extends EventPayload> T payload(CloudEvent event, Class<T> payloadType) {
+        EventType type = EventType.of(event.getType());
+        if (!type.payloadType().equals(payloadType)) {
+            throw EventException.invalidAttribute("type", "is " + event.getType() + ", expected "
+                    + EventType.forPayload(payloadType).type());
+        }
+        String contentType = event.getDataContentType();
+        if (contentType != null && !contentType.toLowerCase().startsWith(JSON)) {
+            throw EventException.invalidAttribute("datacontenttype", "is '" + contentType + "', expected " + JSON);
+        }
+        CloudEventData data = event.getData();
+        if (data == null) {
+            throw EventException.invalidAttribute("data", "is missing");
+        }
+        return PayloadCodec.read(type, data.toBytes());
+    }
+
+    /** A string extension of {@code event}, if present. */
+    public static Optional<String> extension(CloudEvent event, String name) {
+        return Optional.ofNullable(event.getExtension(name)).map(Object::toString);
+    }
+
+    /** Builds an outgoing event. Not thread-safe; one builder per event. */
+    public static final class Builder {
+        private final EventPayload payload;
+        private final EventType type;
+        private final CloudEventBuilder delegate = CloudEventBuilder.v1();
+        private String id;
+        private URI source;
+        private String traceparent;
+        private OffsetDateTime time;
+
+        private Builder(EventPayload payload) {
+            this.payload = Objects.requireNonNull(payload, "payload");
+            this.type = EventType.forPayload(payload.getClass());
+        }
+
+        /** The event id; prefer {@link Events#derivedId} so that redelivery yields the same id. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        /** The function or device that emits the event, e.g. {@code /greenloop/preprocess}. */
+        public Builder source(URI source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder subject(String subject) {
+            delegate.withSubject(subject);
+            return this;
+        }
+
+        /** Event time; defaults to now. */
+        public Builder time(OffsetDateTime time) {
+            this.time = time;
+            return this;
+        }
+
+        /**
+         * Links this event to the one that caused it: {@code causationid} is the cause's id,
+         * and {@code traceparent}/{@code tracestate} are carried over unchanged.
+         */
+        public Builder causedBy(CloudEvent cause) {
+            return causedBy(cause.getId(), name -> cause.getExtension(name));
+        }
+
+        /** Like {@link #causedBy(CloudEvent)} for events held in other representations (Funqy). */
+        public Builder causedBy(String causeId, Map<String, String> causeExtensions) {
+            return causedBy(causeId, causeExtensions::get);
+        }
+
+        private Builder causedBy(String causeId, Function<String, Object> extensions) {
+            delegate.withExtension(Extensions.CAUSATION_ID, Objects.requireNonNull(causeId, "cause id"));
+            Object parent = extensions.apply(Extensions.TRACEPARENT);
+            if (parent != null) {
+                traceparent = parent.toString();
+            }
+            Object state = extensions.apply(Extensions.TRACESTATE);
+            if (state != null) {
+                delegate.withExtension(Extensions.TRACESTATE, state.toString());
+            }
+            return this;
+        }
+
+        /** Sets another extension attribute (lower-case alphanumeric name). */
+        public Builder extension(String name, String value) {
+            delegate.withExtension(name, value);
+            return this;
+        }
+
+        public CloudEvent build() {
+            if (id == null) {
+                throw new IllegalStateException("an outgoing event needs an id");
+            }
+            if (source == null) {
+                throw new IllegalStateException("an outgoing event needs a source");
+            }
+            delegate.withId(id)
+                    .withSource(source)
+                    .withType(type.type())
+                    .withDataSchema(type.dataSchema())
+                    .withDataContentType(JSON)
+                    .withData(PayloadCodec.write(payload))
+                    .withExtension(Extensions.GREENHOUSE_ID, payload.greenhouseId())
+                    .withExtension(Extensions.TRACEPARENT, traceparent != null ? traceparent : newTraceparent());
+            String zone = payload.zoneIdOrNull();
+            if (zone != null) {
+                delegate.withExtension(Extensions.ZONE_ID, zone);
+            }
+            delegate.withTime(time != null ? time : OffsetDateTime.now(ZoneOffset.UTC));
+            return delegate.build();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.greenloop.events.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.greenloop.events.EventException;
+import dev.greenloop.events.EventType;
+import dev.greenloop.events.FieldError;
+import dev.greenloop.events.payload.EventPayload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Payloads to and from JSON bytes. Reading always validates: first the JSON Schema (every error,
+ * with pointers), then the record's own rules. Whatever comes out of {@link #read} is valid.
+ */
+public final class PayloadCodec {
+
+    private PayloadCodec() {
+    }
+
+    /** The payload as JSON bytes. */
+    public static byte[] write(EventPayload payload) {
+        try {
+            return EventJson.mapper().writeValueAsBytes(payload);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("Cannot serialise " + payload.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Parses, validates and binds the payload of an {@code eventType} event.
+     *
+     * @throws EventException {@code MALFORMED_JSON}, {@code SCHEMA_VIOLATION} (with every field
+     *                        error) or {@code INVALID_FIELD}
+     */
+    public static <T extends EventPayload> T read(EventType eventType, byte[] json) {
+        return bind(eventType, parse(json));
+    }
+
+    /** Like {@link #read(EventType, byte[])} for a payload already parsed into a tree. */
+    @SuppressWarnings("unchecked")
+    public static <T extends EventPayload> T bind(EventType eventType, JsonNode tree) {
+        List<FieldError> errors = PayloadValidator.validate(eventType, tree);
+        if (!errors.isEmpty()) {
+            throw EventException.schemaViolation(eventType.schemaFile(), errors);
+        }
+        try {
+            return (T) EventJson.mapper().treeToValue(tree, eventType.payloadType());
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof EventException invalid) {
+                throw invalid.under(pointer(e));
+            }
+            throw EventException.malformedJson(e.getOriginalMessage(), e);
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof EventException invalid) {
+                throw invalid.under(parentPointer(e));
+            }
+            throw EventException.malformedJson(e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw EventException.malformedJson(e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Parses JSON into a tree, with the contract's strictness (no NaN, no duplicate keys). */
+    public static JsonNode parse(byte[] json) {
+        if (json == null || json.length == 0) {
+            throw EventException.malformedJson("the payload is empty", null);
+        }
+        try {
+            return EventJson.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw EventException.malformedJson(describe(e), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Jackson's message without its advice to reconfigure the parser, plus where it happened. */
+    private static String describe(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        int advice = message.indexOf(": enable ");
+        if (advice < 0) {
+            advice = message.indexOf("; enable ");
+        }
+        if (advice > 0) {
+            message = message.substring(0, advice);
+        }
+        if (message.contains("'NaN'") || message.contains("Infinity")) {
+            message += " (NaN and Infinity are not JSON numbers)";
+        }
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+            message += " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        }
+        return message;
+    }
+
+    /** Pointer to the object being constructed when its constructor threw. */
+    private static String pointer(JsonMappingException e) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                pointer.append('/').append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                pointer.append('/').append(ref.getIndex());
+            }
+        }
+        return pointer.toString();
+    }
+
+    /** Pointer to the object that holds the field whose value could not be created (an enum). */
+    private static String parentPointer(JsonMappingException e) {
+        String full = pointer(e);
+        int cut = full.lastIndexOf('/');
+        return cut <= 0 ? "" : full.substring(0, cut);
+    }
+}

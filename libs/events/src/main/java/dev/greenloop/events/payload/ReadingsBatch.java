@@ -1,0 +1,29 @@
+package dev.greenloop.events.payload;
+
+import dev.greenloop.events.EventException;
+
+import java.util.List;
+
+/**
+ * Payload of {@code dev.greenloop.sensor.readings.v1}: what one device measured in one zone,
+ * with the actuator states it reported alongside. At least one of the two lists is non-empty.
+ */
+public record ReadingsBatch(String greenhouseId, String zoneId, String deviceId,
+                            List<Reading> readings, List<ActuatorState> actuators) implements EventPayload, ZoneScoped {
+
+    public ReadingsBatch {
+        Checks.id("greenhouseId", greenhouseId);
+        Checks.id("zoneId", zoneId);
+        Checks.id("deviceId", deviceId);
+        readings = Checks.list("readings", readings);
+        actuators = Checks.list("actuators", actuators);
+        if (readings.isEmpty() && actuators.isEmpty()) {
+            throw EventException.invalidField("readings", "must not be empty when there are no actuator states");
+        }
+    }
+
+    /** Number of items (readings plus actuator states) in the batch. */
+    public int size() {
+        return readings.size() + actuators.size();
+    }
+}
