@@ -1,0 +1,84 @@
+package dev.greenloop.testkit.hdfs;
+
+import dev.greenloop.testkit.junit.HdfsExtension;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(HdfsExtension.class)
+class HdfsClusterTest {
+
+    private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
+            "message reading { required binary sensor (UTF8); required double value; required int64 ts; }");
+
+    @Test
+    void parquetWrittenToHdfsIsListedAndReadBackAndServedOverWebHdfs(HdfsCluster hdfs) throws Exception {
+        Configuration conf = new Configuration();
+        hdfs.clientConfig().forEach(conf::set);
+        Path file = new Path("/testkit/raw/greenhouse=gh-1/part-0.parquet");
+
+        SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file)
+                .withConf(conf)
+                .withType(SCHEMA)
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .build()) {
+            for (int i = 0; i < 500; i++) {
+                writer.write(groups.newGroup().append("sensor", "air_temperature").append("value", 20.0 + i / 100.0)
+                        .append("ts", 1_750_000_000_000L + i * 60_000L));
+            }
+        }
+
+        byte[] viaHdfs;
+        try (FileSystem fs = FileSystem.newInstance(hdfs.uri(), conf)) {
+            FileStatus[] listed = fs.listStatus(file.getParent());
+            assertThat(listed).extracting(s -> s.getPath().getName()).containsExactly("part-0.parquet");
+            assertThat(fs.getFileStatus(file).getReplication()).isEqualTo((short) 2);
+            try (FSDataInputStream in = fs.open(file)) {
+                viaHdfs = in.readAllBytes();
+            }
+        }
+
+        List<Double> values = new ArrayList<>();
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
+            for (Group g = reader.read(); g != null; g = reader.read()) {
+                values.add(g.getDouble("value", 0));
+            }
+        }
+        assertThat(values).hasSize(500).startsWith(20.0).endsWith(20.0 + 499 / 100.0);
+
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.ALWAYS).build();
+        URI open = hdfs.webHdfsUri().resolve("/webhdfs/v1" + file.toUri().getPath() + "?op=OPEN&user.name=trainer");
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(open).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(viaHdfs);
+        assertThat(new String(viaHdfs, 0, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PAR1");
+
+        URI list = hdfs.webHdfsUri().resolve("/webhdfs/v1/testkit/raw/greenhouse=gh-1?op=LISTSTATUS&user.name=trainer");
+        String listing = http.send(HttpRequest.newBuilder(list).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(listing).contains("\"pathSuffix\":\"part-0.parquet\"").contains("\"length\":" + viaHdfs.length);
+    }
+}
