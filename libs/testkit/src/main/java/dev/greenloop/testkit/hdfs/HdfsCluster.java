@@ -1,12 +1,9 @@
 package dev.greenloop.testkit.hdfs;
 
-import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.ChildService;
 import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.JavaCommand;
-import dev.greenloop.testkit.Service;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
-import dev.greenloop.testkit.TestkitLog;
 import dev.greenloop.testkit.server.ReadyFile;
 
 import java.net.URI;
@@ -19,17 +16,13 @@ import java.util.Map;
  * A real HDFS (MiniDFSCluster: one NameNode, two DataNodes, WebHDFS on) in a child JVM on free
  * loopback ports. Permissions are off.
  */
-public final class HdfsCluster implements Service {
+public final class HdfsCluster extends ChildService {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-    private final Path dir;
     private final int rpcPort;
     private final int httpPort;
-    private ChildProcess process;
 
     private HdfsCluster(Path dir, int rpcPort, int httpPort) {
-        this.dir = dir;
+        super(dir);
         this.rpcPort = rpcPort;
         this.httpPort = httpPort;
     }
@@ -42,13 +35,20 @@ public final class HdfsCluster implements Service {
     /** A new cluster of its own; the caller closes it. */
     public static HdfsCluster start() {
         HdfsCluster cluster = new HdfsCluster(TestkitDirs.newServiceDir("hdfs"), FreePorts.next(), FreePorts.next());
-        cluster.launch();
+        cluster.launchJava(List.of("-Xms128m", "-Xmx768m"), "INFO", "dev.greenloop.testkit.server.MiniHdfsMain",
+                List.of(cluster.directory().toString(), Integer.toString(cluster.rpcPort), Integer.toString(cluster.httpPort)),
+                () -> ReadyFile.exists(cluster.directory()), Duration.ofSeconds(120));
         return cluster;
     }
 
     @Override
     public String name() {
         return "HDFS (1 NameNode, 2 DataNodes)";
+    }
+
+    @Override
+    protected String address() {
+        return uri() + ", WebHDFS " + webHdfsUri();
     }
 
     /** {@code hdfs://127.0.0.1:<port>}: the {@code fs.defaultFS} of clients. */
@@ -68,31 +68,5 @@ public final class HdfsCluster implements Service {
                 "dfs.replication", "2",
                 // Clients must reach DataNodes on loopback too.
                 "dfs.client.use.datanode.hostname", "true");
-    }
-
-    public Path logFile() {
-        return dir.resolve("output.log");
-    }
-
-    @Override
-    public synchronized void close() {
-        if (process != null && process.isAlive()) {
-            long t0 = System.nanoTime();
-            boolean clean = process.stop(Duration.ofSeconds(30));
-            TestkitLog.info(name() + " at " + uri() + " stopped in " + TestkitLog.since(t0) + (clean ? "" : " (killed)"));
-        }
-    }
-
-    private void launch() {
-        long t0 = System.nanoTime();
-        Path logConfig = JavaCommand.writeLogConfig(dir, "INFO");
-        List<String> command = JavaCommand.of(
-                List.of("-Xms128m", "-Xmx768m", "-Dlog4j2.configurationFile=" + logConfig),
-                "dev.greenloop.testkit.server.MiniHdfsMain",
-                List.of(dir.toString(), Integer.toString(rpcPort), Integer.toString(httpPort)));
-        process = ChildProcess.start(name(), command, dir, Map.of(), logFile());
-        process.awaitReady(() -> ReadyFile.exists(dir), START_TIMEOUT);
-        TestkitLog.info(name() + " started at " + uri() + ", WebHDFS " + webHdfsUri() + " in "
-                + TestkitLog.since(t0) + " (log: " + logFile() + ")");
     }
 }

@@ -1,9 +1,7 @@
 package dev.greenloop.testkit.kafka;
 
-import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.ChildService;
 import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.JavaCommand;
-import dev.greenloop.testkit.Service;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
 import dev.greenloop.testkit.TestkitException;
@@ -25,17 +23,15 @@ import java.util.concurrent.TimeUnit;
  * {@code <testkit dir>/kafka-*}/output.log. {@link #stop()} and {@link #restart()} keep the
  * data and ports, so tests can take the broker away and bring it back.
  */
-public final class KafkaBroker implements Service {
+public final class KafkaBroker extends ChildService {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Path dir;
     private final int brokerPort;
     private final int controllerPort;
-    private ChildProcess process;
 
     private KafkaBroker(Path dir, int brokerPort, int controllerPort) {
-        this.dir = dir;
+        super(dir);
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
     }
@@ -54,16 +50,17 @@ public final class KafkaBroker implements Service {
 
     @Override
     public String name() {
-        return "Kafka broker";
+        return "Kafka broker (KRaft)";
+    }
+
+    @Override
+    protected String address() {
+        return bootstrapServers();
     }
 
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return FreePorts.LOOPBACK + ":" + brokerPort;
-    }
-
-    public Path logFile() {
-        return dir.resolve("output.log");
     }
 
     /** Creates {@code topic} with one replica; an existing topic is left as it is. */
@@ -90,54 +87,37 @@ public final class KafkaBroker implements Service {
     }
 
     /** Stops the broker cleanly, keeping its data; {@link #restart()} brings it back. */
-    public synchronized void stop() {
-        if (process != null && process.isAlive()) {
-            long t0 = System.nanoTime();
-            boolean clean = process.stop(Duration.ofSeconds(30));
-            TestkitLog.info(name() + " on " + bootstrapServers() + " stopped in " + TestkitLog.since(t0)
-                    + (clean ? "" : " (killed)"));
-        }
+    public void stop() {
+        close();
     }
 
     /** Starts the broker again on the same ports with the same data. */
     public synchronized void restart() {
-        stop();
+        close();
         launch();
     }
 
     /** Freezes the broker process: connections stay open but nothing is answered. */
     public synchronized void pause() {
-        process.pause();
+        process().pause();
         TestkitLog.info(name() + " on " + bootstrapServers() + " paused");
     }
 
     public synchronized void resume() {
-        process.resume();
+        process().resume();
         TestkitLog.info(name() + " on " + bootstrapServers() + " resumed");
     }
 
-    @Override
-    public void close() {
-        stop();
-    }
-
-    private synchronized void launch() {
-        long t0 = System.nanoTime();
-        Path logConfig = JavaCommand.writeLogConfig(dir, "INFO");
-        List<String> command = JavaCommand.of(
-                List.of("-Xms128m", "-Xmx768m", "-Dlog4j2.configurationFile=" + logConfig),
-                "dev.greenloop.testkit.server.KafkaBrokerMain",
-                List.of(dir.toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)));
-        process = ChildProcess.start(name(), command, dir, Map.of(), logFile());
+    private void launch() {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200))) {
-            process.awaitReady(() -> hasBroker(admin), START_TIMEOUT);
+            launchJava(List.of("-Xms128m", "-Xmx768m"), "INFO", "dev.greenloop.testkit.server.KafkaBrokerMain",
+                    List.of(directory().toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)),
+                    () -> hasBroker(admin), START_TIMEOUT);
         }
-        TestkitLog.info(name() + " (KRaft) started on " + bootstrapServers() + " in " + TestkitLog.since(t0)
-                + " (log: " + logFile() + ")");
     }
 
     private static boolean hasBroker(Admin admin) {

@@ -1,12 +1,10 @@
 package dev.greenloop.testkit.mlflow;
 
-import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.ChildService;
 import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.Service;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
 import dev.greenloop.testkit.TestkitException;
-import dev.greenloop.testkit.TestkitLog;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,16 +24,14 @@ import java.util.Map;
  * {@code requirements.txt}) from the kit's own virtualenv: SQLite backend store, artifacts
  * proxied by the server ({@code --artifacts-destination}), on a free loopback port.
  */
-public final class MlflowServer implements Service {
+public final class MlflowServer extends ChildService {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
-    private final Path dir;
     private final int port;
-    private ChildProcess process;
 
     private MlflowServer(Path dir, int port) {
-        this.dir = dir;
+        super(dir);
         this.port = port;
     }
 
@@ -46,8 +42,9 @@ public final class MlflowServer implements Service {
 
     /** A new server of its own (own database and artifact store); the caller closes it. */
     public static MlflowServer start() {
+        PythonEnvironment env = environment();
         MlflowServer server = new MlflowServer(TestkitDirs.newServiceDir("mlflow"), FreePorts.next());
-        server.launch(environment());
+        server.launch(env);
         return server;
     }
 
@@ -61,45 +58,31 @@ public final class MlflowServer implements Service {
         return "MLflow server";
     }
 
+    @Override
+    protected String address() {
+        return trackingUri().toString();
+    }
+
     /** {@code http://127.0.0.1:<port>}: the tracking URI for clients. */
     public URI trackingUri() {
         return URI.create("http://" + FreePorts.LOOPBACK + ":" + port);
     }
 
-    public Path logFile() {
-        return dir.resolve("output.log");
-    }
-
     /** Where the server keeps artifacts on disk (clients go through the artifact proxy). */
     public Path artifactDirectory() {
-        return dir.resolve("artifacts");
-    }
-
-    @Override
-    public synchronized void close() {
-        if (process != null && process.isAlive()) {
-            long t0 = System.nanoTime();
-            boolean clean = process.stop(Duration.ofSeconds(20));
-            TestkitLog.info(name() + " at " + trackingUri() + " stopped in " + TestkitLog.since(t0)
-                    + (clean ? "" : " (killed)"));
-        }
+        return directory().resolve("artifacts");
     }
 
     private void launch(PythonEnvironment env) {
-        long t0 = System.nanoTime();
         Path wrapper = copyWrapper();
         List<String> command = List.of(env.bin("python").toString(), wrapper.toString(), env.bin("mlflow").toString(),
-                "--backend-store-uri", "sqlite:///" + dir.resolve("mlflow.db"),
+                "--backend-store-uri", "sqlite:///" + directory().resolve("mlflow.db"),
                 "--artifacts-destination", artifactDirectory().toString(),
                 "--host", FreePorts.LOOPBACK,
                 "--port", Integer.toString(port),
                 "--workers", "1");
-        process = ChildProcess.start(name(), command, dir,
-                Map.of("PYTHONUNBUFFERED", "1", "MLFLOW_ENABLE_WORKSPACES", "false"), logFile());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        process.awaitReady(() -> healthy(http), START_TIMEOUT);
-        TestkitLog.info(name() + " started at " + trackingUri() + " in " + TestkitLog.since(t0)
-                + " (log: " + logFile() + ")");
+        launch(command, Map.of("PYTHONUNBUFFERED", "1"), () -> healthy(http), START_TIMEOUT);
     }
 
     private boolean healthy(HttpClient http) {
@@ -116,9 +99,9 @@ public final class MlflowServer implements Service {
     }
 
     private Path copyWrapper() {
-        Path target = dir.resolve("mlflow_server.py");
+        Path target = directory().resolve("mlflow_server.py");
         try (InputStream in = MlflowServer.class.getResourceAsStream("mlflow_server.py")) {
-            Files.copy(in, target);
+            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -68,4 +68,43 @@ class KafkaBrokerTest {
         byKey.values().forEach(values -> assertThat(values).isSorted());
         assertThat(byKey.values().stream().mapToInt(List::size).sum()).isEqualTo(1000);
     }
+
+    @Test
+    void restartedBrokerKeepsItsPortAndData() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            String topic = "testkit-restart";
+            broker.createTopic(topic, 1);
+            try (KafkaProducer<String, String> producer = producer(broker)) {
+                producer.send(new ProducerRecord<>(topic, "k", "before")).get();
+            }
+
+            broker.restart();
+
+            try (KafkaProducer<String, String> producer = producer(broker)) {
+                producer.send(new ProducerRecord<>(topic, "k", "after")).get();
+            }
+            assertThat(readAll(broker, topic, 2)).containsExactly("before", "after");
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(KafkaBroker broker) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+    }
+
+    private static List<String> readAll(KafkaBroker broker, String topic, int expected) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(300)).forEach(r -> values.add(r.value()));
+            }
+        }
+        return values;
+    }
 }
