@@ -83,13 +83,13 @@ public final class EventException extends RuntimeException {
     public static EventException invalidField(String field, String message) {
         String pointer = field.isEmpty() ? "" : "/" + field;
         return new EventException(Kind.INVALID_FIELD, field + " " + message,
-                List.of(new FieldError(pointer, message)), null);
+                List.of(new FieldError(pointer, message, FieldError.RECORD_RULE)), null);
     }
 
     /** The same field error, re-rooted under {@code parentPointer} (for nested records). */
     public EventException under(String parentPointer) {
         List<FieldError> moved = fieldErrors.stream()
-                .map(e -> new FieldError(parentPointer + e.pointer(), e.message()))
+                .map(e -> new FieldError(parentPointer + e.pointer(), e.message(), e.rule()))
                 .toList();
         return new EventException(kind, getMessage(), moved, this);
     }

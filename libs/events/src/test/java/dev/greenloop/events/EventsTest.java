@@ -120,4 +120,15 @@ class EventsTest {
         assertThatThrownBy(() -> Events.of(window).source(SOURCE).build()).hasMessageContaining("id");
         assertThatThrownBy(() -> Events.of(window).id("x").build()).hasMessageContaining("source");
     }
+
+    @Test
+    void readingIdsDependOnDeviceSensorAndTimeOnly() {
+        var batch = TestEvents.readingsBatch();
+        var first = batch.readings().get(0);
+        var resent = new dev.greenloop.events.payload.Reading(first.sensor(), first.value() + 1, first.unit(), first.timestamp());
+
+        assertThat(batch.readingId(resent)).isEqualTo(batch.readingId(first));
+        assertThat(batch.readingId(batch.readings().get(1))).isNotEqualTo(batch.readingId(first));
+        assertThat(batch.actuatorStateId(batch.actuators().get(0))).isNotEqualTo(batch.readingId(first));
+    }
 }

@@ -35,7 +35,7 @@ public final class PayloadValidator {
         List<Error> errors = SCHEMAS.get(eventType).validate(payload);
         List<FieldError> result = new ArrayList<>(errors.size());
         for (Error error : errors) {
-            result.add(new FieldError(pointer(error), message(error)));
+            result.add(new FieldError(pointer(error), message(error), error.getKeyword() == null ? "schema" : error.getKeyword()));
         }
         return result;
     }

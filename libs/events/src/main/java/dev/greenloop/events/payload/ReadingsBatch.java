@@ -1,6 +1,7 @@
 package dev.greenloop.events.payload;
 
 import dev.greenloop.events.EventException;
+import dev.greenloop.events.Events;
 
 import java.util.List;
 
@@ -20,6 +21,21 @@ public record ReadingsBatch(String greenhouseId, String zoneId, String deviceId,
         if (readings.isEmpty() && actuators.isEmpty()) {
             throw EventException.invalidField("readings", "must not be empty when there are no actuator states");
         }
+    }
+
+    /**
+     * Stable id of a reading of this batch: the same device, sensor and timestamp always give the
+     * same id, so consumers can drop a resent reading.
+     */
+    public String readingId(Reading reading) {
+        return Events.derivedId("reading", greenhouseId, deviceId, reading.sensor().wireName(),
+                reading.timestamp().toString());
+    }
+
+    /** Stable id of an actuator state of this batch, like {@link #readingId(Reading)}. */
+    public String actuatorStateId(ActuatorState state) {
+        return Events.derivedId("actuator-state", greenhouseId, deviceId, state.actuator().wireName(),
+                state.timestamp().toString());
     }
 
     /** Number of items (readings plus actuator states) in the batch. */

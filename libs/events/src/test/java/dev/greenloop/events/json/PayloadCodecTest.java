@@ -69,6 +69,13 @@ class PayloadCodecTest {
         assertThat(e.fieldErrors()).extracting(FieldError::pointer)
                 .contains("/zoneId", "/readings/0/value", "/readings/1/timestamp", "/readings/2/sensor");
         assertThat(e.getMessage()).contains("readings-batch.v1.schema.json").contains("/readings/1/timestamp");
+        assertThat(e.fieldErrors()).filteredOn(f -> f.pointer().equals("/readings/0/value"))
+                .singleElement().satisfies(f -> assertThat(f.isStructural()).isTrue());
+        assertThat(e.fieldErrors()).filteredOn(f -> f.pointer().equals("/readings/2/sensor"))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.rule()).isEqualTo("enum");
+                    assertThat(f.isStructural()).isFalse();
+                });
     }
 
     @Test
