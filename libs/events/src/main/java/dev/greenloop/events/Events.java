@@ -38,6 +38,8 @@ public final class Events {
     public static final String JSON = "application/json";
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.regex.Pattern TRACEPARENT =
+            java.util.regex.Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private Events() {
     }
@@ -172,6 +174,17 @@ public final class Events {
             Object state = extensions.apply(Extensions.TRACESTATE);
             if (state != null) {
                 delegate.withExtension(Extensions.TRACESTATE, state.toString());
+            }
+            return this;
+        }
+
+        /**
+         * Continues the trace of an incoming request ({@code traceparent} header of a device's
+         * HTTP request). Ignored when null or not a valid W3C traceparent; a new trace starts then.
+         */
+        public Builder traceparent(String parent) {
+            if (parent != null && TRACEPARENT.matcher(parent).matches()) {
+                this.traceparent = parent;
             }
             return this;
         }

@@ -131,4 +131,16 @@ class EventsTest {
         assertThat(batch.readingId(batch.readings().get(1))).isNotEqualTo(batch.readingId(first));
         assertThat(batch.actuatorStateId(batch.actuators().get(0))).isNotEqualTo(batch.readingId(first));
     }
+
+    @Test
+    void requestTraceparentIsContinuedWhenValid() {
+        String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+        CloudEvent continued = Events.of(TestEvents.readingsBatch()).id("r-1").source(SOURCE).traceparent(parent).build();
+        CloudEvent fresh = Events.of(TestEvents.readingsBatch()).id("r-2").source(SOURCE).traceparent("garbage").build();
+
+        assertThat(continued.getExtension(Extensions.TRACEPARENT)).isEqualTo(parent);
+        assertThat(fresh.getExtension(Extensions.TRACEPARENT).toString()).isNotEqualTo("garbage")
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+    }
 }

@@ -1,0 +1,121 @@
+package dev.greenloop.ingest;
+
+import dev.greenloop.events.FieldError;
+
+import java.util.List;
+
+/**
+ * Every way a request to ingest can fail. The {@link Kind} fixes the HTTP status and whether the
+ * client should retry; {@link #errors()} lists the offending items or fields.
+ */
+public final class IngestException extends RuntimeException {
+
+    public enum Kind {
+        MALFORMED(400, "Malformed request", false),
+        UNAUTHENTICATED(401, "Missing or invalid device token", false),
+        FORBIDDEN(403, "Not allowed for this device", false),
+        NOT_FOUND(404, "Not found", false),
+        TOO_LARGE(413, "Request too large", false),
+        UNSUPPORTED_MEDIA_TYPE(415, "Unsupported content type", false),
+        UNPROCESSABLE(422, "Invalid readings", false),
+        RATE_LIMITED(429, "Too many readings from this device", true),
+        OVERLOADED(503, "Ingest is overloaded", true),
+        KAFKA_UNAVAILABLE(503, "Kafka did not acknowledge the readings", true);
+
+        private final int status;
+        private final String title;
+        private final boolean retriable;
+
+        Kind(int status, String title, boolean retriable) {
+            this.status = status;
+            this.title = title;
+            this.retriable = retriable;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String title() {
+            return title;
+        }
+
+        public boolean retriable() {
+            return retriable;
+        }
+
+        /** The problem type URI of this kind. */
+        public String type() {
+            return "https://greenloop.dev/problems/" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private final Kind kind;
+    private final transient List<ItemError> errors;
+    private final Integer retryAfterSeconds;
+
+    private IngestException(Kind kind, String detail, List<ItemError> errors, Integer retryAfterSeconds, Throwable cause) {
+        super(detail, cause);
+        this.kind = kind;
+        this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public List<ItemError> errors() {
+        return errors;
+    }
+
+    /** Seconds the client should wait before retrying, for retriable kinds. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    public static IngestException of(Kind kind, String detail) {
+        return new IngestException(kind, detail, List.of(), null, null);
+    }
+
+    public static IngestException invalid(Kind kind, String detail, List<ItemError> errors) {
+        return new IngestException(kind, detail, errors, null, null);
+    }
+
+    public static IngestException retryLater(Kind kind, String detail, int retryAfterSeconds, Throwable cause) {
+        return new IngestException(kind, detail, List.of(), retryAfterSeconds, cause);
+    }
+
+    /**
+     * One rejected item or field.
+     *
+     * @param pointer JSON pointer into the request body
+     * @param index   index of the reading or actuator state, or {@code null} for a batch-level error
+     * @param code    the broken rule, for machines and metrics: a JSON Schema keyword, or
+     *                {@code unit}, {@code timestamp}, {@code range}, {@code conflict}, {@code record}
+     * @param reason  why, in words for the person who sent it
+     */
+    public record ItemError(String pointer, Integer index, String code, String reason) {
+
+        public static ItemError of(FieldError error) {
+            return new ItemError(error.pointer(), indexOf(error.pointer()), error.rule(), error.message());
+        }
+
+        public static ItemError of(String pointer, String code, String reason) {
+            return new ItemError(pointer, indexOf(pointer), code, reason);
+        }
+
+        /** The item index of {@code /readings/3/value} or {@code /actuators/0}, else null. */
+        public static Integer indexOf(String pointer) {
+            String[] parts = pointer.split("/");
+            if (parts.length >= 3 && (parts[1].equals("readings") || parts[1].equals("actuators"))) {
+                try {
+                    return Integer.parseInt(parts[2]);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    }
+}

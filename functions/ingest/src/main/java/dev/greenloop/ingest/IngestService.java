@@ -1,0 +1,248 @@
+package dev.greenloop.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.Events;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.kafka.KafkaEvents;
+import dev.greenloop.events.payload.ActuatorState;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
+import dev.greenloop.ingest.IngestException.ItemError;
+import dev.greenloop.ingest.IngestException.Kind;
+import dev.greenloop.ingest.auth.Device;
+import dev.greenloop.ingest.kafka.ReadingsPublisher;
+import dev.greenloop.ingest.limits.DeviceRateLimiter;
+import dev.greenloop.ingest.limits.InFlightLimiter;
+import dev.greenloop.ingest.validation.BatchValidator;
+import dev.greenloop.ingest.validation.ValidatedBatch;
+import io.cloudevents.CloudEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Takes device batches from the front door to Kafka: authorise (greenhouse, zone, device),
+ * rate-limit, validate item by item ({@link #prepare}), publish, and answer only once Kafka
+ * acknowledged every record ({@link #submit}). A batch is all-or-nothing unless {@code partial};
+ * quarantined readings are accepted onto the quarantine topic. Call from a worker thread.
+ */
+@ApplicationScoped
+public class IngestService {
+
+    public static final URI SOURCE = URI.create("/greenloop/ingest");
+    /** CloudEvent extension on quarantine records: why the reading was set aside. */
+    public static final String QUARANTINE_REASON = "quarantinereason";
+    private static final Set<String> STRUCTURAL = Set.of("type", "required", "additionalProperties", "format", "const");
+
+    private final IngestConfig config;
+    private final BatchValidator validator;
+    private final ReadingsPublisher publisher;
+    private final DeviceRateLimiter rateLimiter;
+    private final InFlightLimiter inFlight;
+    private final IngestMetrics metrics;
+
+    public IngestService(IngestConfig config, BatchValidator validator, ReadingsPublisher publisher,
+                         DeviceRateLimiter rateLimiter, InFlightLimiter inFlight, IngestMetrics metrics) {
+        this.config = config;
+        this.validator = validator;
+        this.publisher = publisher;
+        this.rateLimiter = rateLimiter;
+        this.inFlight = inFlight;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Where the batch came from: a plain request (maybe with a {@code traceparent}) or an incoming
+     * CloudEvent, whose id becomes the {@code causationid} of what ingest writes.
+     */
+    public record Origin(String traceparent, CloudEvent event) {
+        public static Origin request(String traceparent) {
+            return new Origin(traceparent, null);
+        }
+
+        public static Origin event(CloudEvent event) {
+            return new Origin(null, event);
+        }
+    }
+
+    /** A validated batch and the records that carry it, ready to publish. */
+    public record Prepared(ValidatedBatch checked, int items, List<ProducerRecord<String, CloudEvent>> records,
+                           List<String> eventIds) {
+    }
+
+    /**
+     * Runs {@code work} (which prepares one or more batches) within an in-flight slot, publishes
+     * every record of every batch, and completes once Kafka acknowledged all of them. Nothing is
+     * published unless every batch prepared without error.
+     *
+     * @return completes with the (summed) result, or exceptionally with an {@link IngestException};
+     *         failures while preparing are thrown
+     */
+    public CompletionStage<IngestResult> submit(Supplier<List<Prepared>> work) {
+        inFlight.acquire();
+        try {
+            List<Prepared> batches = work.get();
+            List<ProducerRecord<String, CloudEvent>> records = batches.stream().flatMap(p -> p.records().stream()).toList();
+            long sent = System.nanoTime();
+            return publisher.publish(records)
+                    .orTimeout(config.kafka().ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((acks, error) -> {
+                        if (error != null) {
+                            throw kafkaFailure(error);
+                        }
+                        metrics.kafkaAck(sent);
+                        return IngestResult.sum(batches.stream().map(this::result).toList());
+                    })
+                    .whenComplete((result, error) -> inFlight.release());
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Checks and converts one device's batch (a JSON readings batch whose greenhouse is known):
+     * size, authorisation, rate limit, validation; builds its records. Publishes nothing.
+     *
+     * @throws IngestException when the batch cannot be accepted
+     */
+    public Prepared prepare(Device device, JsonNode batch, boolean partial, Origin origin) {
+        int items = batch.path("readings").size() + batch.path("actuators").size();
+        if (items > config.limits().maxItemsPerRequest()) {
+            throw IngestException.of(Kind.TOO_LARGE, "the batch holds " + items + " items; at most "
+                    + config.limits().maxItemsPerRequest() + " are accepted per request");
+        }
+        authorise(device, batch);
+        rateLimiter.acquire(device.id(), items);
+        metrics.batch(items);
+        ValidatedBatch checked = validator.validate(batch);
+        decide(checked, items, partial);
+        List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
+        List<String> eventIds = new ArrayList<>();
+        for (ReadingsBatch chunk : chunks(checked)) {
+            CloudEvent event = event(chunk, origin, "readings", sha256(PayloadCodec.write(chunk))).build();
+            eventIds.add(event.getId());
+            records.add(KafkaEvents.record(config.kafka().topic(), event));
+        }
+        for (ValidatedBatch.Quarantined q : checked.quarantined()) {
+            ReadingsBatch single = new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
+                    List.of(q.reading()), List.of());
+            CloudEvent event = event(single, origin, "quarantine", single.readingId(q.reading()))
+                    .extension(QUARANTINE_REASON, q.reason()).build();
+            records.add(KafkaEvents.record(config.kafka().quarantineTopic(), event));
+        }
+        return new Prepared(checked, items, records, eventIds);
+    }
+
+    private void authorise(Device device, JsonNode batch) {
+        String greenhouse = batch.path("greenhouseId").asText(null);
+        if (greenhouse != null && !greenhouse.equals(device.greenhouseId())) {
+            throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " belongs to greenhouse "
+                    + device.greenhouseId() + ", not " + greenhouse);
+        }
+        JsonNode deviceId = batch.get("deviceId");
+        if (deviceId != null && deviceId.isTextual() && !deviceId.asText().equals(device.id())) {
+            throw IngestException.of(Kind.FORBIDDEN, "the token is device " + device.id()
+                    + "'s; it cannot send for device " + deviceId.asText());
+        }
+        JsonNode zone = batch.get("zoneId");
+        if (zone != null && zone.isTextual() && !device.mayReportFor(zone.asText())) {
+            throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " may report for zones "
+                    + device.zones() + ", not " + zone.asText());
+        }
+    }
+
+    private void decide(ValidatedBatch checked, int items, boolean partial) {
+        if (!checked.rejected().isEmpty() && !partial) {
+            checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
+            boolean structural = checked.rejected().stream().anyMatch(e -> STRUCTURAL.contains(e.code()));
+            throw IngestException.invalid(structural ? Kind.MALFORMED : Kind.UNPROCESSABLE,
+                    checked.rejected().size() + " of " + items + " items are invalid; nothing was accepted"
+                            + " (send ?partial=true to accept the valid ones)", checked.rejected());
+        }
+        if (!checked.hasAccepted() && checked.quarantined().isEmpty()) {
+            checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
+            throw IngestException.invalid(Kind.UNPROCESSABLE, "none of the " + items + " items is valid",
+                    checked.rejected());
+        }
+    }
+
+    private List<ReadingsBatch> chunks(ValidatedBatch checked) {
+        int max = config.kafka().maxItemsPerRecord();
+        List<ReadingsBatch> chunks = new ArrayList<>();
+        List<Reading> readings = checked.readings();
+        List<ActuatorState> actuators = checked.actuators();
+        int r = 0;
+        int a = 0;
+        while (r < readings.size() || a < actuators.size()) {
+            int takeR = Math.min(max, readings.size() - r);
+            int takeA = Math.min(max - takeR, actuators.size() - a);
+            chunks.add(new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
+                    readings.subList(r, r + takeR), actuators.subList(a, a + takeA)));
+            r += takeR;
+            a += takeA;
+        }
+        return chunks;
+    }
+
+    private static Events.Builder event(ReadingsBatch batch, Origin origin, String kind, String contentKey) {
+        Events.Builder builder = Events.of(batch)
+                .id(Events.derivedId(kind, batch.greenhouseId(), batch.zoneId(), batch.deviceId(), contentKey))
+                .source(SOURCE)
+                .subject(batch.deviceId());
+        if (origin.event() != null) {
+            builder.causedBy(origin.event());
+        } else {
+            builder.traceparent(origin.traceparent());
+        }
+        return builder;
+    }
+
+    private IngestResult result(Prepared prepared) {
+        ValidatedBatch checked = prepared.checked();
+        int items = prepared.items();
+        List<String> eventIds = prepared.eventIds();
+        int accepted = checked.readings().size() + checked.actuators().size();
+        metrics.items("accepted", "valid", accepted);
+        checked.quarantined().forEach(q -> metrics.items("quarantined", q.code(), 1));
+        checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
+        metrics.items("duplicate", "duplicate", checked.duplicates());
+        return new IngestResult(items, accepted, checked.quarantined().size(), checked.rejected().size(),
+                checked.duplicates(), eventIds, checked.rejected(),
+                checked.quarantined().stream().map(q -> ItemError.of(q.pointer(), q.code(), q.reason())).toList());
+    }
+
+    private IngestException kafkaFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RecordTooLargeException) {
+            return IngestException.of(Kind.TOO_LARGE, "a record exceeds Kafka's size limit; send smaller batches");
+        }
+        String why = cause instanceof TimeoutException
+                ? "no acknowledgement within " + config.kafka().ackTimeout().toSeconds() + " s"
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return IngestException.retryLater(Kind.KAFKA_UNAVAILABLE, "Kafka did not acknowledge the readings (" + why
+                + "); the request is not accepted. Resend it: records that did reach Kafka carry the same"
+                + " ids and are dropped as duplicates", config.limits().retryAfterSeconds(), cause);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

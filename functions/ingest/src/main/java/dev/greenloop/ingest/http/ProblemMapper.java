@@ -1,0 +1,53 @@
+package dev.greenloop.ingest.http;
+
+import dev.greenloop.ingest.IngestException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every failure into {@code application/problem+json}: {@link IngestException} by its
+ * kind, JAX-RS errors (unknown path, wrong method) by their status, anything else as a 500 that
+ * names no internals.
+ */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response ingest(IngestException e, @Context UriInfo uri) {
+        Response.ResponseBuilder response = Response.status(e.kind().status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(e, uri.getPath()));
+        if (e.retryAfterSeconds() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
+        }
+        if (e.kind() == IngestException.Kind.UNAUTHENTICATED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"greenloop\"");
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, @Context UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", known != null ? known.getReasonPhrase() : "Error", status,
+                        e.getMessage(), uri.getPath(), null))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, @Context UriInfo uri) {
+        LOG.errorf(e, "Unexpected failure on %s", uri.getPath());
+        return Response.status(500).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", "Internal error", 500,
+                        "ingest failed unexpectedly; nothing of this request was acknowledged", uri.getPath(), null))
+                .build();
+    }
+}

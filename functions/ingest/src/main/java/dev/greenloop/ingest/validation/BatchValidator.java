@@ -1,0 +1,279 @@
+package dev.greenloop.ingest.validation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.EventException;
+import dev.greenloop.events.EventType;
+import dev.greenloop.events.FieldError;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.events.json.PayloadValidator;
+import dev.greenloop.events.payload.ActuatorKind;
+import dev.greenloop.events.payload.ActuatorState;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.ingest.IngestConfig;
+import dev.greenloop.ingest.IngestException;
+import dev.greenloop.ingest.IngestException.ItemError;
+import dev.greenloop.ingest.IngestException.Kind;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Validates a readings batch item by item: the contract's JSON Schema first, then units
+ * (converted to canonical), timestamps (not too far ahead of our clock, not too old), physical
+ * ranges (reject) and plausibility (quarantine). Within the batch, a reading that jumps faster
+ * than its sensor can change is quarantined as a spike. Stateless and thread-safe.
+ */
+@ApplicationScoped
+public class BatchValidator {
+
+    private static final Duration SPIKE_WINDOW = Duration.ofMinutes(10);
+
+    private final Clock clock;
+    private final Duration futureTolerance;
+    private final Duration maxAge;
+
+    @jakarta.inject.Inject
+    public BatchValidator(Clock clock, IngestConfig config) {
+        this(clock, config.validation().futureTolerance(), config.validation().maxAge());
+    }
+
+    public BatchValidator(Clock clock, Duration futureTolerance, Duration maxAge) {
+        this.clock = clock;
+        this.futureTolerance = futureTolerance;
+        this.maxAge = maxAge;
+    }
+
+    /**
+     * @throws IngestException {@code MALFORMED} (400) or {@code UNPROCESSABLE} (422) when the batch
+     *                         as a whole is wrong; item errors are returned, not thrown
+     */
+    public ValidatedBatch validate(JsonNode batch) {
+        if (!hasItems(batch, "readings") && !hasItems(batch, "actuators")) {
+            throw IngestException.invalid(Kind.UNPROCESSABLE, "the batch holds no readings and no actuator states",
+                    List.of(ItemError.of("/readings", "minItems", "must not be empty")));
+        }
+        Map<String, List<FieldError>> itemErrors = new HashMap<>();
+        List<FieldError> batchErrors = new ArrayList<>();
+        for (FieldError error : PayloadValidator.validate(EventType.SENSOR_READINGS, batch)) {
+            Integer index = ItemError.indexOf(error.pointer());
+            if (index == null) {
+                batchErrors.add(error);
+            } else {
+                itemErrors.computeIfAbsent(itemPointer(error.pointer()), k -> new ArrayList<>()).add(error);
+            }
+        }
+        if (!batchErrors.isEmpty()) {
+            boolean structural = batchErrors.stream().anyMatch(FieldError::isStructural);
+            throw IngestException.invalid(structural ? Kind.MALFORMED : Kind.UNPROCESSABLE,
+                    "the batch does not match " + EventType.SENSOR_READINGS.schemaFile(),
+                    batchErrors.stream().map(ItemError::of).toList());
+        }
+
+        Instant now = clock.instant();
+        List<ItemError> rejected = new ArrayList<>();
+        List<ValidatedBatch.Quarantined> quarantined = new ArrayList<>();
+        Map<String, Seen> seen = new HashMap<>();
+        int[] duplicates = {0};
+
+        List<Indexed<Reading>> readings = new ArrayList<>();
+        JsonNode readingNodes = batch.path("readings");
+        for (int i = 0; i < readingNodes.size(); i++) {
+            String pointer = "/readings/" + i;
+            Reading reading = bindItem(readingNodes.get(i), Reading.class, pointer, itemErrors, rejected);
+            if (reading == null) {
+                continue;
+            }
+            Reading canonical = checkReading(reading, pointer, now, rejected, quarantined);
+            if (canonical != null && firstOccurrence("r:" + reading.sensor() + "@" + reading.timestamp(),
+                    canonical.value(), pointer, seen, rejected, duplicates)) {
+                readings.add(new Indexed<>(i, pointer, canonical));
+            }
+        }
+        List<Reading> accepted = quarantineSpikes(readings, quarantined);
+
+        List<ActuatorState> actuators = new ArrayList<>();
+        JsonNode actuatorNodes = batch.path("actuators");
+        for (int i = 0; i < actuatorNodes.size(); i++) {
+            String pointer = "/actuators/" + i;
+            ActuatorState state = bindItem(actuatorNodes.get(i), ActuatorState.class, pointer, itemErrors, rejected);
+            if (state == null) {
+                continue;
+            }
+            ActuatorState canonical = checkActuator(state, pointer, now, rejected);
+            if (canonical != null && firstOccurrence("a:" + state.actuator() + "@" + state.timestamp(),
+                    canonical.value(), pointer, seen, rejected, duplicates)) {
+                actuators.add(canonical);
+            }
+        }
+        rejected.sort(Comparator.comparing((ItemError e) -> e.pointer().startsWith("/actuators"))
+                .thenComparing(e -> e.index() == null ? -1 : e.index())
+                .thenComparing(ItemError::pointer));
+        return new ValidatedBatch(batch.get("greenhouseId").asText(), batch.get("zoneId").asText(),
+                batch.get("deviceId").asText(), accepted, actuators, quarantined, rejected, duplicates[0]);
+    }
+
+    private <T> T bindItem(JsonNode node, Class<T> type, String pointer, Map<String, List<FieldError>> itemErrors,
+                           List<ItemError> rejected) {
+        List<FieldError> errors = itemErrors.get(pointer);
+        if (errors != null) {
+            errors.forEach(e -> rejected.add(ItemError.of(e)));
+            return null;
+        }
+        try {
+            return EventJson.mapper().treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof EventException invalid) {
+                invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
+            } else {
+                rejected.add(ItemError.of(pointer, "type", e.getOriginalMessage()));
+            }
+            return null;
+        }
+    }
+
+    private Reading checkReading(Reading reading, String pointer, Instant now, List<ItemError> rejected,
+                                 List<ValidatedBatch.Quarantined> quarantined) {
+        SensorKind kind = reading.sensor();
+        OptionalDouble value = UnitConverter.toCanonical(kind, reading.value(), reading.unit());
+        if (value.isEmpty()) {
+            rejected.add(ItemError.of(pointer + "/unit", "unit", "'" + reading.unit() + "' is not a unit of "
+                    + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.canonicalUnit()) + ")"));
+            return null;
+        }
+        if (!checkTime(reading.timestamp(), pointer, now, rejected)) {
+            return null;
+        }
+        double v = value.getAsDouble();
+        SensorRange range = SensorRange.of(kind);
+        String unit = kind.canonicalUnit();
+        if (!range.physical(v)) {
+            rejected.add(ItemError.of(pointer + "/value", "range", format(v) + " " + unit + " is outside the physical range ["
+                    + format(range.physicalMin()) + ", " + format(range.physicalMax()) + "] of " + kind.wireName()));
+            return null;
+        }
+        Reading canonical = new Reading(kind, v, unit, reading.timestamp());
+        if (!range.plausible(v)) {
+            quarantined.add(new ValidatedBatch.Quarantined(pointer, canonical, "implausible", format(v) + " " + unit
+                    + " is outside the plausible greenhouse range [" + format(range.plausibleMin()) + ", "
+                    + format(range.plausibleMax()) + "] of " + kind.wireName()));
+            return null;
+        }
+        return canonical;
+    }
+
+    private ActuatorState checkActuator(ActuatorState state, String pointer, Instant now, List<ItemError> rejected) {
+        ActuatorKind kind = state.actuator();
+        OptionalDouble value = UnitConverter.toCanonical(kind.unit(), state.value(), state.unit());
+        if (value.isEmpty()) {
+            rejected.add(ItemError.of(pointer + "/unit", "unit", "'" + state.unit() + "' is not a unit of "
+                    + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.unit()) + ")"));
+            return null;
+        }
+        if (!checkTime(state.timestamp(), pointer, now, rejected)) {
+            return null;
+        }
+        double v = value.getAsDouble();
+        double max = kind == ActuatorKind.HEATING ? 130 : 100;
+        if (v < 0 || v > max) {
+            rejected.add(ItemError.of(pointer + "/value", "range", format(v) + " " + kind.unit()
+                    + " is outside [0, " + format(max) + "] for " + kind.wireName()));
+            return null;
+        }
+        return new ActuatorState(kind, v, kind.unit(), state.timestamp());
+    }
+
+    private boolean checkTime(Instant timestamp, String pointer, Instant now, List<ItemError> rejected) {
+        if (timestamp.isAfter(now.plus(futureTolerance))) {
+            rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is more than " + futureTolerance.toMinutes()
+                    + " min ahead of ingest's clock (" + now + "); check the device clock"));
+            return false;
+        }
+        if (timestamp.isBefore(now.minus(maxAge))) {
+            rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is older than the "
+                    + maxAge.toDays() + " days ingest accepts"));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Exact repeats (same item, same value) are dropped and counted; the same sensor and time with
+     * another value is a conflict and rejected.
+     */
+    private static boolean firstOccurrence(String key, double value, String pointer, Map<String, Seen> seen,
+                                           List<ItemError> rejected, int[] duplicates) {
+        Seen earlier = seen.putIfAbsent(key, new Seen(pointer, value));
+        if (earlier == null) {
+            return true;
+        }
+        if (earlier.value() == value) {
+            duplicates[0]++;
+        } else {
+            rejected.add(ItemError.of(pointer, "conflict", "conflicts with " + earlier.pointer()
+                    + ": same timestamp, another value"));
+        }
+        return false;
+    }
+
+    /** Quarantines readings that change faster than their sensor plausibly can. */
+    private static List<Reading> quarantineSpikes(List<Indexed<Reading>> readings,
+                                                  List<ValidatedBatch.Quarantined> quarantined) {
+        Map<SensorKind, List<Indexed<Reading>>> bySensor = new LinkedHashMap<>();
+        readings.forEach(r -> bySensor.computeIfAbsent(r.item.sensor(), k -> new ArrayList<>()).add(r));
+        java.util.Set<Integer> spikes = new java.util.HashSet<>();
+        for (List<Indexed<Reading>> series : bySensor.values()) {
+            series.sort(Comparator.comparing(r -> r.item.timestamp()));
+            double maxPerMinute = SensorRange.of(series.get(0).item.sensor()).maxChangePerMinute();
+            if (Double.isInfinite(maxPerMinute)) {
+                continue;
+            }
+            Indexed<Reading> last = series.get(0);
+            for (Indexed<Reading> next : series.subList(1, series.size())) {
+                Duration dt = Duration.between(last.item.timestamp(), next.item.timestamp());
+                double change = Math.abs(next.item.value() - last.item.value());
+                double minutes = Math.max(dt.toMillis() / 60_000.0, 1.0 / 60);
+                if (dt.compareTo(SPIKE_WINDOW) <= 0 && change / minutes > maxPerMinute) {
+                    spikes.add(next.index);
+                    quarantined.add(new ValidatedBatch.Quarantined(next.pointer, next.item, "spike", "spike: "
+                            + next.item.sensor().wireName() + " changed by " + format(change) + " " + next.item.unit()
+                            + " in " + dt.toSeconds() + " s (more than " + format(maxPerMinute) + " per minute)"));
+                } else {
+                    last = next;
+                }
+            }
+        }
+        return readings.stream().filter(r -> !spikes.contains(r.index)).map(r -> r.item).toList();
+    }
+
+    private static boolean hasItems(JsonNode batch, String field) {
+        JsonNode node = batch.get(field);
+        return node != null && (!node.isArray() || !node.isEmpty());
+    }
+
+    private static String itemPointer(String pointer) {
+        String[] parts = pointer.split("/");
+        return "/" + parts[1] + "/" + parts[2];
+    }
+
+    private static String format(double v) {
+        return String.format(Locale.ROOT, "%.6g", v).replaceAll("\\.?0+(e|$)", "$1");
+    }
+
+    private record Indexed<T>(int index, String pointer, T item) {
+    }
+
+    private record Seen(String pointer, double value) {
+    }
+}
