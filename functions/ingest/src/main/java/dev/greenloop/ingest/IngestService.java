@@ -126,10 +126,11 @@ public class IngestService {
                     + config.limits().maxItemsPerRequest() + " are accepted per request");
         }
         authorise(device, batch);
-        rateLimiter.acquire(device.id(), items);
+        // Every request costs at least one token, so empty requests cannot flood either.
+        rateLimiter.acquire(device.id(), Math.max(1, items));
         metrics.batch(items);
         ValidatedBatch checked = validator.validate(batch);
-        decide(checked, items, partial);
+        decide(checked, items, partial, origin.event() == null);
         List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
         for (ReadingsBatch chunk : chunks(checked)) {
@@ -165,13 +166,13 @@ public class IngestService {
         }
     }
 
-    private void decide(ValidatedBatch checked, int items, boolean partial) {
+    private void decide(ValidatedBatch checked, int items, boolean partial, boolean canBePartial) {
         if (!checked.rejected().isEmpty() && !partial) {
             checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
             boolean structural = checked.rejected().stream().anyMatch(e -> STRUCTURAL.contains(e.code()));
             throw IngestException.invalid(structural ? Kind.MALFORMED : Kind.UNPROCESSABLE,
                     checked.rejected().size() + " of " + items + " items are invalid; nothing was accepted"
-                            + " (send ?partial=true to accept the valid ones)", checked.rejected());
+                            + (canBePartial ? " (send ?partial=true to accept the valid ones)" : ""), checked.rejected());
         }
         if (!checked.hasAccepted() && checked.quarantined().isEmpty()) {
             checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));

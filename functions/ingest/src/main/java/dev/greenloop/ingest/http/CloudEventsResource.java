@@ -13,6 +13,7 @@ import dev.greenloop.ingest.IngestService;
 import dev.greenloop.ingest.auth.Authenticator;
 import dev.greenloop.ingest.auth.Device;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventDeserializationException;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.http.HttpMessageFactory;
@@ -87,12 +88,13 @@ public class CloudEventsResource {
     }
 
     private IngestService.Prepared prepare(Device device, CloudEvent event, String at) {
+        String label = at.isEmpty() ? "the event" : "event " + at;
         if (!EventTypes.SENSOR_READINGS.equals(event.getType())) {
             throw attributeError(at, "type", "is '" + event.getType() + "'; ingest accepts " + EventTypes.SENSOR_READINGS);
         }
         String contentType = event.getDataContentType();
         if (contentType != null && !MediaType.valueOf(contentType).isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
-            throw IngestException.of(Kind.UNSUPPORTED_MEDIA_TYPE, "event" + at + " has datacontenttype " + contentType
+            throw IngestException.of(Kind.UNSUPPORTED_MEDIA_TYPE, label + " has datacontenttype " + contentType
                     + "; the data must be application/json");
         }
         if (event.getData() == null) {
@@ -102,7 +104,7 @@ public class CloudEventsResource {
         try {
             batch = PayloadCodec.parse(event.getData().toBytes());
         } catch (EventException e) {
-            throw IngestException.of(Kind.MALFORMED, "event" + at + ": " + e.getMessage());
+            throw IngestException.of(Kind.MALFORMED, label + ": " + e.getMessage());
         }
         Object greenhouse = event.getExtension(Extensions.GREENHOUSE_ID);
         if (greenhouse != null && !greenhouse.toString().equals(batch.path("greenhouseId").asText())) {
@@ -122,7 +124,7 @@ public class CloudEventsResource {
             }
             List<ItemError> located = e.errors().stream()
                     .map(err -> new ItemError(at + "/data" + err.pointer(), err.index(), err.code(), err.reason())).toList();
-            throw IngestException.invalid(e.kind(), "event" + at + ": " + e.getMessage(), located);
+            throw IngestException.invalid(e.kind(), label + ": " + e.getMessage(), located);
         }
     }
 
@@ -150,8 +152,9 @@ public class CloudEventsResource {
                         + "ce-source and ce-type headers; structured mode needs Content-Type " + STRUCTURED);
             }
             return List.of(HttpMessageFactory.createReader(flat, body).toEvent());
-        } catch (CloudEventRWException e) {
-            throw IngestException.of(Kind.MALFORMED, "not a valid CloudEvent: " + e.getMessage());
+        } catch (CloudEventRWException | IllegalStateException | EventDeserializationException e) {
+            // The SDK reports a missing required attribute with IllegalStateException.
+            throw IngestException.of(Kind.MALFORMED, "not a valid CloudEvent: " + why(e));
         }
     }
 
@@ -170,16 +173,26 @@ public class CloudEventsResource {
         for (int i = 0; i < array.size(); i++) {
             try {
                 events.add(format.deserialize(array.get(i).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            } catch (CloudEventRWException e) {
+            } catch (CloudEventRWException | IllegalStateException | EventDeserializationException e) {
                 throw IngestException.invalid(Kind.MALFORMED, "event /" + i + " is not a valid CloudEvent",
-                        List.of(ItemError.of("/" + i, "cloudevent", e.getMessage())));
+                        List.of(ItemError.of("/" + i, "cloudevent", why(e))));
             }
         }
         return events;
     }
 
+    /** The reason without the parser's class names. */
+    private static String why(RuntimeException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+            return json.getOriginalMessage();
+        }
+        return e.getMessage();
+    }
+
     private static IngestException attributeError(String at, String attribute, String message) {
-        return IngestException.invalid(Kind.MALFORMED, "event" + at + ": attribute " + attribute + " " + message,
+        String label = at.isEmpty() ? "the event" : "event " + at;
+        return IngestException.invalid(Kind.MALFORMED, label + ": attribute " + attribute + " " + message,
                 List.of(ItemError.of(at + "/" + attribute, "attribute", message)));
     }
 }
