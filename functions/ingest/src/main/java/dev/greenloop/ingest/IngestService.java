@@ -134,7 +134,8 @@ public class IngestService {
         List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
         for (ReadingsBatch chunk : chunks(checked)) {
-            CloudEvent event = event(chunk, origin, "readings", sha256(PayloadCodec.write(chunk))).build();
+            byte[] json = PayloadCodec.write(chunk);
+            CloudEvent event = event(chunk, origin, "readings", sha256(json)).serialized(json).build();
             eventIds.add(event.getId());
             records.add(KafkaEvents.record(config.kafka().topic(), event));
         }

@@ -123,6 +123,7 @@ public final class Events {
         private URI source;
         private String traceparent;
         private OffsetDateTime time;
+        private byte[] data;
 
         private Builder(EventPayload payload) {
             this.payload = Objects.requireNonNull(payload, "payload");
@@ -143,6 +144,15 @@ public final class Events {
 
         public Builder subject(String subject) {
             delegate.withSubject(subject);
+            return this;
+        }
+
+        /**
+         * The payload's JSON when the caller has it already (it hashed it, say), so that it is
+         * not written twice. Must be {@code PayloadCodec.write(payload)} of this builder's payload.
+         */
+        public Builder serialized(byte[] json) {
+            this.data = json;
             return this;
         }
 
@@ -207,7 +217,7 @@ public final class Events {
                     .withType(type.type())
                     .withDataSchema(type.dataSchema())
                     .withDataContentType(JSON)
-                    .withData(PayloadCodec.write(payload))
+                    .withData(data != null ? data : PayloadCodec.write(payload))
                     .withExtension(Extensions.GREENHOUSE_ID, payload.greenhouseId())
                     .withExtension(Extensions.TRACEPARENT, traceparent != null ? traceparent : newTraceparent());
             String zone = payload.zoneIdOrNull();

@@ -1,11 +1,9 @@
 package dev.greenloop.ingest.validation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.FieldError;
-import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.json.PayloadValidator;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ActuatorState;
@@ -84,7 +82,7 @@ public class BatchValidator {
         Instant now = clock.instant();
         List<ItemError> rejected = new ArrayList<>();
         List<ValidatedBatch.Quarantined> quarantined = new ArrayList<>();
-        Map<String, Seen> seen = new HashMap<>();
+        Map<ItemKey, Seen> seen = new HashMap<>();
         int[] duplicates = {0};
 
         List<Indexed<Reading>> readings = new ArrayList<>();
@@ -96,7 +94,7 @@ public class BatchValidator {
                 continue;
             }
             Reading canonical = checkReading(reading, pointer, now, rejected, quarantined);
-            if (canonical != null && firstOccurrence("r:" + reading.sensor() + "@" + reading.timestamp(),
+            if (canonical != null && firstOccurrence(new ItemKey(reading.sensor(), reading.timestamp()),
                     canonical.value(), pointer, seen, rejected, duplicates)) {
                 readings.add(new Indexed<>(i, pointer, canonical));
             }
@@ -112,7 +110,7 @@ public class BatchValidator {
                 continue;
             }
             ActuatorState canonical = checkActuator(state, pointer, now, rejected);
-            if (canonical != null && firstOccurrence("a:" + state.actuator() + "@" + state.timestamp(),
+            if (canonical != null && firstOccurrence(new ItemKey(state.actuator(), state.timestamp()),
                     canonical.value(), pointer, seen, rejected, duplicates)) {
                 actuators.add(canonical);
             }
@@ -132,13 +130,11 @@ public class BatchValidator {
             return null;
         }
         try {
-            return EventJson.mapper().treeToValue(node, type);
-        } catch (JsonProcessingException e) {
-            if (e.getCause() instanceof EventException invalid) {
-                invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
-            } else {
-                rejected.add(ItemError.of(pointer, "type", e.getOriginalMessage()));
-            }
+            // The schema has checked every member's presence and type: bind by hand, which is
+            // several times cheaper than a databind round trip per item.
+            return type.cast(type == Reading.class ? ItemBinder.reading(node) : ItemBinder.actuatorState(node));
+        } catch (EventException invalid) {
+            invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
             return null;
         }
     }
@@ -212,7 +208,7 @@ public class BatchValidator {
      * Exact repeats (same item, same value) are dropped and counted; the same sensor and time with
      * another value is a conflict and rejected.
      */
-    private static boolean firstOccurrence(String key, double value, String pointer, Map<String, Seen> seen,
+    private static boolean firstOccurrence(ItemKey key, double value, String pointer, Map<ItemKey, Seen> seen,
                                            List<ItemError> rejected, int[] duplicates) {
         Seen earlier = seen.putIfAbsent(key, new Seen(pointer, value));
         if (earlier == null) {
@@ -275,5 +271,9 @@ public class BatchValidator {
     }
 
     private record Seen(String pointer, double value) {
+    }
+
+    /** What makes two items the same: the sensor (or actuator) and the time. */
+    private record ItemKey(Enum<?> kind, Instant timestamp) {
     }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.greenloop.events.EventException;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.Locale;
 
 /**
@@ -29,16 +32,22 @@ public enum ActuatorKind {
         return unit;
     }
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
+
+    private static final Map<String, ActuatorKind> BY_WIRE_NAME = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(ActuatorKind::wireName, Function.identity()));
 
     @JsonCreator
     public static ActuatorKind fromWire(String name) {
-        return Arrays.stream(values())
-                .filter(kind -> kind.wireName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> EventException.invalidField("actuator", "unknown actuator '" + name + "'"));
+        ActuatorKind found = name == null ? null : BY_WIRE_NAME.get(name);
+        if (found == null) {
+            throw EventException.invalidField("actuator", "unknown actuator '" + name + "'");
+        }
+        return found;
     }
 }

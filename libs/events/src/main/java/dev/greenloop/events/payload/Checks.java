@@ -47,8 +47,10 @@ final class Checks {
         if (value.length() > maxLength) {
             throw EventException.invalidField(field, "must be at most " + maxLength + " characters");
         }
-        if (value.chars().anyMatch(Character::isISOControl)) {
-            throw EventException.invalidField(field, "must not contain control characters");
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw EventException.invalidField(field, "must not contain control characters");
+            }
         }
         return value;
     }

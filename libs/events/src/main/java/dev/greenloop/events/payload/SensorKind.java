@@ -5,6 +5,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.greenloop.events.EventException;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.Locale;
 
 /**
  * What a sensor measures, with the canonical unit every reading is normalised to before it
@@ -35,16 +39,22 @@ public enum SensorKind {
         return canonicalUnit;
     }
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
+
+    private static final Map<String, SensorKind> BY_WIRE_NAME = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(SensorKind::wireName, Function.identity()));
 
     @JsonCreator
     public static SensorKind fromWire(String name) {
-        return Arrays.stream(values())
-                .filter(kind -> kind.wireName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> EventException.invalidField("sensor", "unknown sensor kind '" + name + "'"));
+        SensorKind found = name == null ? null : BY_WIRE_NAME.get(name);
+        if (found == null) {
+            throw EventException.invalidField("sensor", "unknown sensor kind '" + name + "'");
+        }
+        return found;
     }
 }
