@@ -1,0 +1,83 @@
+package dev.greenloop.preprocess;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of preprocess, under {@code greenloop.preprocess}. Defaults run the embedded stack. */
+@ConfigMapping(prefix = "greenloop.preprocess")
+public interface PreprocessConfig {
+
+    Mongodb mongodb();
+
+    Stream stream();
+
+    Sink sink();
+
+    Archive archive();
+
+    interface Mongodb {
+        @WithDefault("mongodb://localhost:27017")
+        String connectionString();
+
+        @WithDefault("greenloop")
+        String database();
+    }
+
+    interface Stream {
+        /** How long after a window's end its readings may still arrive. */
+        @WithDefault("2m")
+        Duration allowedLateness();
+
+        /**
+         * Most windows one event may close. After a long gap, older windows are skipped (and
+         * counted) rather than emitted in a burst.
+         */
+        @WithDefault("15")
+        int maxWindowsPerEvent();
+    }
+
+    interface Sink {
+        /** Where feature windows are posted: the {@code K_SINK} a SinkBinding injects (the Broker). */
+        Optional<String> url();
+
+        @WithDefault("4")
+        int attempts();
+
+        @WithDefault("200ms")
+        Duration backoff();
+
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
+    interface Archive {
+        @WithDefault("localhost:9092")
+        String bootstrapServers();
+
+        @WithDefault("greenhouse.readings")
+        String topic();
+
+        /** The archive's own consumer group: its committed offsets are where the next run starts. */
+        @WithDefault("greenloop-archive")
+        String group();
+
+        /** {@code fs.defaultFS} of the archive. */
+        @WithDefault("hdfs://localhost:8020")
+        String hdfsUri();
+
+        /** Root of greenloop's files on HDFS: {@code raw/}, {@code features/v1/} below it. */
+        @WithDefault("/greenloop")
+        String root();
+
+        /** Days of feature files a dataset covers, counting back from the newest. */
+        @WithDefault("30")
+        int datasetDays();
+
+        /** Minutes ahead the dataset's targets look. */
+        @WithDefault("15")
+        int horizonMinutes();
+    }
+}

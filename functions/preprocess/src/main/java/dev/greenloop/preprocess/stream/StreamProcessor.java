@@ -1,0 +1,171 @@
+package dev.greenloop.preprocess.stream;
+
+import dev.greenloop.events.Events;
+import dev.greenloop.events.payload.ActuatorState;
+import dev.greenloop.events.payload.FeatureWindow;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
+import dev.greenloop.features.FeatureCalculator;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.features.Lateness;
+import dev.greenloop.features.RawReading;
+import dev.greenloop.features.Signal;
+import dev.greenloop.preprocess.PreprocessConfig;
+import dev.greenloop.preprocess.store.WindowStore;
+import dev.greenloop.preprocess.store.ZoneState;
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The streaming path for one readings event: store the readings that are not late in their
+ * windows, raise the zone's watermark, and emit every window that closes, computed by
+ * {@link FeatureCalculator} from the stored readings, to the sink. Each step is idempotent, in
+ * this order, so a redelivered event changes nothing and a failure part-way is completed by the
+ * redelivery. Events of one zone must come one at a time, in partition order (KafkaSource with
+ * ordered delivery does that).
+ */
+@ApplicationScoped
+public class StreamProcessor {
+
+    public static final URI SOURCE = URI.create("/greenloop/preprocess");
+    private static final DateTimeFormatter WINDOW_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm").withZone(ZoneOffset.UTC);
+
+    private final WindowStore store;
+    private final SinkClient sink;
+    private final FeatureSpec spec = FeatureSpec.V1;
+    private final FeatureCalculator calculator = new FeatureCalculator(spec);
+    private final Lateness lateness;
+    private final int maxWindows;
+    private final Counter windowsClosed;
+    private final Counter lateReadings;
+    private final Counter windowsSkipped;
+    private final Counter readingsStored;
+
+    public StreamProcessor(WindowStore store, SinkClient sink, PreprocessConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.sink = sink;
+        this.lateness = new Lateness(spec, config.stream().allowedLateness());
+        this.maxWindows = config.stream().maxWindowsPerEvent();
+        this.windowsClosed = Counter.builder("greenloop.preprocess.windows.closed")
+                .description("Feature windows emitted").register(registry);
+        this.lateReadings = Counter.builder("greenloop.preprocess.readings.late")
+                .description("Readings that arrived after their window closed (archived, not in features)").register(registry);
+        this.windowsSkipped = Counter.builder("greenloop.preprocess.windows.skipped")
+                .description("Closed windows not emitted: no data, or beyond the per-event cap after a gap").register(registry);
+        this.readingsStored = Counter.builder("greenloop.preprocess.readings.stored")
+                .description("Readings stored in their windows").register(registry);
+    }
+
+    public Lateness lateness() {
+        return lateness;
+    }
+
+    /**
+     * Processes one readings event.
+     *
+     * @param eventId    the readings event's id (lineage)
+     * @param extensions its extensions ({@code traceparent} is carried to what it causes)
+     * @return the feature window events emitted, in window order
+     */
+    public List<CloudEvent> process(String eventId, Map<String, String> extensions, ReadingsBatch batch) {
+        String zoneKey = WindowStore.zoneKey(batch.greenhouseId(), batch.zoneId());
+        ZoneState state = store.state(zoneKey);
+        List<RawReading> raw = readings(batch);
+        List<RawReading> counted = new ArrayList<>(raw.size());
+        long watermark = state.watermark();
+        for (RawReading r : raw) {
+            if (lateness.isLate(r.epochMillis(), state.watermark())) {
+                lateReadings.increment();
+            } else {
+                counted.add(r);
+            }
+            watermark = Math.max(watermark, r.epochMillis());
+        }
+        store.store(batch.greenhouseId(), batch.zoneId(), counted, eventId);
+        readingsStored.increment(counted.size());
+        if (watermark > state.watermark()) {
+            store.raiseWatermark(zoneKey, watermark);
+        }
+
+        long lastClosed = lateness.lastClosedWindow(watermark);
+        if (lastClosed == Long.MIN_VALUE || lastClosed <= state.lastEmitted()) {
+            return List.of();
+        }
+        long w = spec.windowMillis();
+        long first = state.lastEmitted() == Long.MIN_VALUE ? lastClosed - (maxWindows - 1) * w : state.lastEmitted() + w;
+        long capped = Math.max(first, lastClosed - (maxWindows - 1) * w);
+        if (capped > first) {
+            windowsSkipped.increment((capped - first) / w);
+        }
+        List<CloudEvent> emitted = new ArrayList<>();
+        long lookback = spec.lookback().toMillis();
+        for (long start = capped; start <= lastClosed; start += w) {
+            double[] vector = calculator.compute(start, store.readings(zoneKey, start + w - lookback, start + w));
+            if (allMissing(vector)) {
+                windowsSkipped.increment();
+                store.markEmitted(zoneKey, start);
+                continue;
+            }
+            CloudEvent event = windowEvent(batch.greenhouseId(), batch.zoneId(), start, vector,
+                    store.eventIds(zoneKey, start), eventId, extensions);
+            sink.send(event);
+            store.markEmitted(zoneKey, start);
+            FeatureWindow window = Events.payload(event, FeatureWindow.class);
+            store.storeOnline(zoneKey, window.windowId(), start, window.featureNames(), window.values());
+            windowsClosed.increment();
+            emitted.add(event);
+        }
+        return emitted;
+    }
+
+    /** The signals of a batch: its readings and the actuator states that are positions. */
+    public static List<RawReading> readings(ReadingsBatch batch) {
+        List<RawReading> out = new ArrayList<>(batch.size());
+        for (Reading r : batch.readings()) {
+            out.add(RawReading.of(r));
+        }
+        for (ActuatorState a : batch.actuators()) {
+            RawReading.of(a).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Stable id of a zone's window: {@code <greenhouse>:<zone>:<yyyyMMddTHHmm>}. */
+    public static String windowId(String greenhouseId, String zoneId, long windowStart) {
+        return greenhouseId + ":" + zoneId + ":" + WINDOW_ID.format(Instant.ofEpochMilli(windowStart));
+    }
+
+    private CloudEvent windowEvent(String greenhouseId, String zoneId, long start, double[] vector, List<String> sources,
+                                   String causeId, Map<String, String> causeExtensions) {
+        List<Double> values = new ArrayList<>(vector.length);
+        for (double v : vector) {
+            values.add(Double.isNaN(v) ? null : v);
+        }
+        FeatureWindow window = new FeatureWindow(windowId(greenhouseId, zoneId, start), greenhouseId, zoneId,
+                Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + spec.windowMillis()), spec.version(),
+                spec.names(), values, sources);
+        return Events.of(window)
+                .id(Events.derivedId("features.window", greenhouseId, zoneId, Long.toString(start)))
+                .source(SOURCE)
+                .subject(window.windowId())
+                .time(Instant.ofEpochMilli(start + spec.windowMillis()).atOffset(ZoneOffset.UTC))
+                .causedBy(causeId, causeExtensions)
+                .build();
+    }
+
+    private boolean allMissing(double[] vector) {
+        int offset = spec.size() - 2 * Signal.values().length;
+        return Arrays.stream(vector, offset, offset + Signal.values().length).allMatch(flag -> flag == 1);
+    }
+}
