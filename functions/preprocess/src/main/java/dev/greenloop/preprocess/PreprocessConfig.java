@@ -79,5 +79,12 @@ public interface PreprocessConfig {
         /** Minutes ahead the dataset's targets look. */
         @WithDefault("15")
         int horizonMinutes();
+
+        /** Extra Hadoop client settings ({@code dfs.replication}, ...). */
+        java.util.Map<String, String> hadoop();
+
+        /** How long one archive run may hold the archive lock before another may take it over. */
+        @WithDefault("30m")
+        Duration lease();
     }
 }

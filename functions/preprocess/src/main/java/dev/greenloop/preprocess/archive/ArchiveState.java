@@ -1,0 +1,196 @@
+package dev.greenloop.preprocess.archive;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import dev.greenloop.preprocess.PreprocessConfig;
+import dev.greenloop.preprocess.PreprocessException;
+import dev.greenloop.preprocess.PreprocessException.Kind;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The batch path's bookkeeping in MongoDB:
+ * <ul>
+ *   <li>{@code archive_lock}: one archive run at a time, as a lease that expires (checked in code,
+ *       not by TTL);</li>
+ *   <li>{@code archive_plans}: the offset ranges a run is archiving; an unfinished plan is
+ *       completed with the same ranges by the next run, so a crash anywhere neither loses nor
+ *       duplicates data;</li>
+ *   <li>{@code feature_days}: greenhouse days whose feature table must be (re)built;</li>
+ *   <li>{@code feature_files}: what each feature file holds (rows, bytes, digest, time range);</li>
+ *   <li>{@code datasets}: dataset manifests.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class ArchiveState {
+
+    private final MongoClient client;
+    private final MongoCollection<Document> lock;
+    private final MongoCollection<Document> plans;
+    private final MongoCollection<Document> featureDays;
+    private final MongoCollection<Document> featureFiles;
+    private final MongoCollection<Document> datasets;
+    private final String owner = UUID.randomUUID().toString();
+
+    public ArchiveState(PreprocessConfig config) {
+        this.client = MongoClients.create(config.mongodb().connectionString());
+        var db = client.getDatabase(config.mongodb().database());
+        this.lock = db.getCollection("archive_lock");
+        this.plans = db.getCollection("archive_plans");
+        this.featureDays = db.getCollection("feature_days");
+        this.featureFiles = db.getCollection("feature_files");
+        this.datasets = db.getCollection("datasets");
+    }
+
+    /** A planned range of one partition: {@code [start, end)}. */
+    public record Range(int partition, long start, long end) {
+    }
+
+    /**
+     * Takes the archive lease for {@code lease}, or returns false if another run holds it.
+     */
+    public boolean tryLock(java.time.Duration lease) {
+        Instant now = Instant.now();
+        try {
+            Document taken = lock.findOneAndUpdate(
+                    Filters.and(Filters.eq("_id", "archive"), Filters.or(Filters.lt("until", Date.from(now)),
+                            Filters.eq("owner", owner))),
+                    Updates.combine(Updates.set("until", Date.from(now.plus(lease))), Updates.set("owner", owner)));
+            if (taken != null) {
+                return true;
+            }
+            lock.insertOne(new Document("_id", "archive").append("until", Date.from(now.plus(lease))).append("owner", owner));
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw unavailable(e);
+        } catch (MongoException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public void unlock() {
+        guard(() -> lock.deleteOne(Filters.and(Filters.eq("_id", "archive"), Filters.eq("owner", owner))));
+    }
+
+    /** The plan a previous run did not finish, if any. */
+    @SuppressWarnings("unchecked")
+    public List<Range> unfinishedPlan() {
+        return guard(() -> {
+            Document plan = plans.find(Filters.and(Filters.eq("_id", "current"), Filters.eq("status", "writing"))).first();
+            if (plan == null) {
+                return null;
+            }
+            List<Range> ranges = new ArrayList<>();
+            for (Document r : (List<Document>) plan.get("ranges")) {
+                ranges.add(new Range(r.getInteger("partition"), r.getLong("start"), r.getLong("end")));
+            }
+            return ranges;
+        });
+    }
+
+    public void savePlan(List<Range> ranges) {
+        List<Document> docs = ranges.stream().map(r -> new Document("partition", r.partition()).append("start", r.start())
+                .append("end", r.end())).toList();
+        guard(() -> plans.replaceOne(Filters.eq("_id", "current"), new Document("_id", "current").append("status", "writing")
+                .append("ranges", docs).append("createdAt", new Date()), new ReplaceOptions().upsert(true)));
+    }
+
+    public void finishPlan() {
+        guard(() -> plans.updateOne(Filters.eq("_id", "current"), Updates.set("status", "done")));
+    }
+
+    /** Marks a greenhouse day for a feature (re)build. */
+    public void markDay(String greenhouse, LocalDate day) {
+        guard(() -> featureDays.updateOne(Filters.eq("_id", greenhouse + "/" + day),
+                Updates.combine(Updates.set("greenhouseId", greenhouse), Updates.set("day", day.toString())),
+                new UpdateOptions().upsert(true)));
+    }
+
+    public List<LocalDate> pendingDays(String greenhouse) {
+        return guard(() -> {
+            List<LocalDate> days = new ArrayList<>();
+            for (Document d : featureDays.find(Filters.eq("greenhouseId", greenhouse))) {
+                days.add(LocalDate.parse(d.getString("day")));
+            }
+            days.sort(null);
+            return days;
+        });
+    }
+
+    public void dayBuilt(String greenhouse, LocalDate day) {
+        guard(() -> featureDays.deleteOne(Filters.eq("_id", greenhouse + "/" + day)));
+    }
+
+    /** What a feature file holds. */
+    public record FeatureFile(String path, String greenhouse, LocalDate day, long rows, long bytes, String sha256,
+                              long from, long to) {
+    }
+
+    public void saveFeatureFile(FeatureFile file) {
+        guard(() -> featureFiles.replaceOne(Filters.eq("_id", file.path()), new Document("_id", file.path())
+                .append("greenhouseId", file.greenhouse()).append("day", file.day().toString()).append("rows", file.rows())
+                .append("bytes", file.bytes()).append("sha256", file.sha256()).append("from", file.from())
+                .append("to", file.to()), new ReplaceOptions().upsert(true)));
+    }
+
+    public void forgetFeatureFile(String path) {
+        guard(() -> featureFiles.deleteOne(Filters.eq("_id", path)));
+    }
+
+    public List<FeatureFile> featureFiles(String greenhouse) {
+        return guard(() -> {
+            List<FeatureFile> files = new ArrayList<>();
+            for (Document d : featureFiles.find(Filters.eq("greenhouseId", greenhouse))) {
+                files.add(new FeatureFile(d.getString("_id"), greenhouse, LocalDate.parse(d.getString("day")),
+                        d.getLong("rows"), d.getLong("bytes"), d.getString("sha256"), d.getLong("from"), d.getLong("to")));
+            }
+            files.sort(java.util.Comparator.comparing(FeatureFile::day));
+            return files;
+        });
+    }
+
+    public void saveDataset(Document manifest) {
+        guard(() -> datasets.replaceOne(Filters.eq("_id", manifest.getString("_id")), manifest,
+                new ReplaceOptions().upsert(true)));
+    }
+
+    public Document dataset(String id) {
+        return guard(() -> datasets.find(Filters.eq("_id", id)).first());
+    }
+
+    private static <T> T guard(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MongoException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static PreprocessException unavailable(MongoException e) {
+        return new PreprocessException(Kind.STORE_UNAVAILABLE, "MongoDB: " + e.getMessage(), e);
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}

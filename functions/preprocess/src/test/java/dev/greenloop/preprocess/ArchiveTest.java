@@ -1,0 +1,207 @@
+package dev.greenloop.preprocess;
+
+import dev.greenloop.events.Events;
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.kafka.KafkaEvents;
+import dev.greenloop.events.payload.DatasetReady;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
+import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.preprocess.archive.ArchiveState;
+import dev.greenloop.preprocess.archive.FeatureTables;
+import dev.greenloop.preprocess.archive.Hdfs;
+import dev.greenloop.preprocess.archive.RawRow;
+import dev.greenloop.preprocess.archive.RawArchiverAccess;
+import dev.greenloop.testkit.kafka.KafkaBroker;
+import dev.greenloop.testkit.quarkus.HdfsResource;
+import dev.greenloop.testkit.quarkus.KafkaResource;
+import dev.greenloop.testkit.quarkus.MongoResource;
+import io.cloudevents.CloudEvent;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The batch path against the real broker, HDFS and MongoDB-wire server. */
+@QuarkusTest
+@WithTestResource(KafkaResource.class)
+@WithTestResource(MongoResource.class)
+@WithTestResource(HdfsResource.class)
+@WithTestResource(CapturingSink.class)
+class ArchiveTest {
+
+    static final long T0 = Instant.parse("2026-06-20T22:30:00Z").toEpochMilli();
+
+    @Inject
+    Hdfs hdfs;
+    @Inject
+    FeatureTables tables;
+    @Inject
+    ArchiveState state;
+    @Inject
+    RawArchiverAccess archiver;
+
+    /** Produces {@code minutes} of one-minute batches (3 signals every 20 s) for a zone; returns the readings count. */
+    static int produce(String greenhouse, String zone, long from, int minutes, int copies) {
+        int count = 0;
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(KafkaEvents.producerConfig(
+                KafkaBroker.shared().bootstrapServers()))) {
+            for (int m = 0; m < minutes; m++) {
+                List<Reading> readings = new ArrayList<>();
+                for (int s = 0; s < 60; s += 20) {
+                    Instant t = Instant.ofEpochMilli(from + m * 60_000L + s * 1000L);
+                    readings.add(new Reading(SensorKind.AIR_TEMPERATURE, 20 + Math.sin(m / 30.0), "degC", t));
+                    readings.add(new Reading(SensorKind.RELATIVE_HUMIDITY, 75 + Math.cos(m / 30.0), "%", t));
+                    readings.add(new Reading(SensorKind.CO2, 500 + m % 40, "ppm", t));
+                }
+                ReadingsBatch batch = new ReadingsBatch(greenhouse, zone, "dev-1", readings, List.of());
+                CloudEvent event = Events.of(batch).id(UUID.randomUUID().toString()).source(URI.create("/test")).build();
+                for (int c = 0; c < copies; c++) {
+                    producer.send(KafkaEvents.record("greenhouse.readings", event)).get();
+                }
+                count += readings.size() * copies;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return count;
+    }
+
+    static ExtractableResponse<Response> ping(String data) {
+        return given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-source", "/apis/v1/namespaces/greenloop/pingsources/archive-hourly")
+                .header("ce-type", "dev.knative.sources.ping").contentType("application/json").body(data)
+                .post("/").then().extract();
+    }
+
+    List<RawRow> rawRows(String greenhouse) throws IOException {
+        List<RawRow> rows = new ArrayList<>();
+        for (LocalDate d = LocalDate.parse("2026-06-19"); d.isBefore(LocalDate.parse("2026-06-23")); d = d.plusDays(1)) {
+            rows.addAll(tables.readRaw(greenhouse, d));
+        }
+        return rows;
+    }
+
+    @Test
+    void pingArchivesBuildsFeaturesAndRepliesWithTheDataset() throws Exception {
+        String greenhouse = "gh-a" + UUID.randomUUID().toString().substring(0, 6);
+        int produced = produce(greenhouse, "z1", T0, 120, 1);
+
+        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+
+        assertThat(reply.statusCode()).as(reply.asString()).isEqualTo(200);
+        assertThat(reply.header("ce-type")).isEqualTo(EventTypes.DATASET_READY);
+        assertThat(reply.header("ce-greenhouseid")).isEqualTo(greenhouse);
+        DatasetReady dataset = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY, reply.body().asByteArray());
+        // Two UTC days: 22:30 to 00:30.
+        assertThat(dataset.files()).hasSize(2);
+        assertThat(dataset.featureSpecVersion()).isEqualTo("v1");
+        assertThat(dataset.rows()).isBetween(100L, 125L);
+
+        List<RawRow> raw = rawRows(greenhouse);
+        assertThat(raw).hasSize(produced);
+        assertThat(raw.stream().map(r -> r.eventId() + "#" + r.itemIndex()).distinct().count()).isEqualTo(produced);
+        FileStatus[] rawFiles = hdfs.fs().listStatus(hdfs.path("raw/greenhouse=" + greenhouse + "/date=2026-06-20"));
+        assertThat(rawFiles).allSatisfy(f -> assertThat(f.getPath().getName()).matches("part-\\d+-\\d+-\\d+\\.parquet"));
+
+        for (var file : dataset.files()) {
+            Path path = new Path(file.path());
+            assertThat(hdfs.sha256(path)).isEqualTo(file.sha256());
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, hdfs.conf()))) {
+                assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
+                        .containsEntry(FeatureTables.FEATURE_SPEC_KEY, "v1");
+                assertThat(reader.getRecordCount()).isEqualTo(file.rows());
+                assertThat(reader.getFooter().getFileMetaData().getSchema().getFieldCount())
+                        .isEqualTo(3 + FeatureSpec.V1.size() + 3);
+            }
+        }
+        Document manifest = state.dataset(dataset.datasetId());
+        assertThat(manifest.getLong("rows")).isEqualTo(dataset.rows());
+        assertThat(manifest.getList("files", Document.class)).hasSize(2);
+
+        ExtractableResponse<Response> again = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(PayloadCodec.<DatasetReady>read(dev.greenloop.events.EventType.DATASET_READY, again.body().asByteArray())
+                .datasetId()).isEqualTo(dataset.datasetId());
+        assertThat(rawRows(greenhouse)).hasSize(produced);
+    }
+
+    @Test
+    void aCrashBetweenWritingAndCommittingLeavesExactlyOneCopyAfterTheRerun() throws Exception {
+        String greenhouse = "gh-c" + UUID.randomUUID().toString().substring(0, 6);
+        int produced = produce(greenhouse, "z1", T0, 30, 1);
+
+        archiver.writeWithoutCommit();
+        // A half-written file of the crashed run.
+        hdfs.fs().create(hdfs.path("_tmp/crashed.parquet")).close();
+        int more = produce(greenhouse, "z1", T0 + 30 * 60_000L, 10, 1);
+        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+        ExtractableResponse<Response> next = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(next.statusCode()).isEqualTo(200);
+        List<RawRow> raw = rawRows(greenhouse);
+        Set<String> unique = new HashSet<>();
+        raw.forEach(r -> unique.add(r.eventId() + "#" + r.itemIndex()));
+        assertThat(raw).hasSize(produced + more);
+        assertThat(unique).hasSize(produced + more);
+        assertThat(hdfs.fs().exists(hdfs.path("_tmp/crashed.parquet"))).isFalse();
+    }
+
+    @Test
+    void everyEventTwiceOnTheTopicGivesTheSameFeatures() throws Exception {
+        String once = "gh-o" + UUID.randomUUID().toString().substring(0, 6);
+        String twice = "gh-t" + UUID.randomUUID().toString().substring(0, 6);
+        produce(once, "z1", T0, 60, 1);
+        produce(twice, "z1", T0, 60, 2);
+
+        ping("{\"greenhouseId\":\"" + once + "\"}").response().then().statusCode(200);
+        ping("{\"greenhouseId\":\"" + twice + "\"}").response().then().statusCode(200);
+
+        ArchiveState.FeatureFile a = tables.build(once, LocalDate.parse("2026-06-20"));
+        ArchiveState.FeatureFile b = tables.build(twice, LocalDate.parse("2026-06-20"));
+        assertThat(b.rows()).isEqualTo(a.rows());
+        assertThat(featureValues(b.path())).isEqualTo(featureValues(a.path()));
+    }
+
+    @Test
+    void pingWithoutGreenhouseOnlyArchivesAndAnInvalidOneIsRefused() {
+        assertThat(ping("{}").statusCode()).isEqualTo(204);
+        assertThat(ping("{\"greenhouseId\":\"no such/greenhouse\"}").statusCode()).isEqualTo(400);
+    }
+
+    private List<String> featureValues(String file) throws IOException {
+        List<String> rows = new ArrayList<>();
+        try (var reader = org.apache.parquet.hadoop.ParquetReader.builder(new org.apache.parquet.hadoop.example.GroupReadSupport(),
+                new Path(file)).withConf(hdfs.conf()).build()) {
+            for (var g = reader.read(); g != null; g = reader.read()) {
+                String text = g.toString();
+                rows.add(text.substring(text.indexOf("window_start")));
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.greenloop.preprocess.archive;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Lets tests stop an archive run part-way, as a crash would. */
+@ApplicationScoped
+public class RawArchiverAccess {
+
+    private final RawArchiver archiver;
+    private final ArchiveState state;
+
+    public RawArchiverAccess(RawArchiver archiver, ArchiveState state) {
+        this.archiver = archiver;
+        this.state = state;
+    }
+
+    /** Plans and writes, then "crashes": no commit, the plan stays unfinished. */
+    public void writeWithoutCommit() {
+        state.tryLock(java.time.Duration.ofMinutes(1));
+        try {
+            archiver.writeWithoutCommit();
+        } finally {
+            state.unlock();
+        }
+    }
+}
