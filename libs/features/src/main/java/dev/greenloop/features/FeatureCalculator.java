@@ -1,7 +1,6 @@
 package dev.greenloop.features;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -148,6 +147,7 @@ public final class FeatureCalculator {
 
     /** The readings of a lookback, by signal and window, with faults marked. */
     static final class Series {
+        private static final java.util.Comparator<RawReading> BY_TIME = java.util.Comparator.comparingLong(RawReading::epochMillis);
         final FeatureSpec spec;
         final int windows;
         final WindowStats[][] stats;
@@ -165,31 +165,36 @@ public final class FeatureCalculator {
             long end = windowStart + windowMs;
             long from = end - windows * windowMs;
             Series series = new Series(spec, windows);
-            List<RawReading> inRange = new ArrayList<>(Math.min(readings.size(), 8192));
+            // Bucket by signal, then sort each by time: the input is mostly in time order already,
+            // which TimSort handles in linear time. Stable, so for equal times the input order
+            // survives, and the last one wins below.
+            Signal[] signals = Signal.values();
+            @SuppressWarnings("unchecked")
+            List<RawReading>[] bySignal = new List[signals.length];
             for (RawReading r : readings) {
                 if (r.epochMillis() >= from && r.epochMillis() < end) {
-                    inRange.add(r);
+                    int s = r.signal().ordinal();
+                    if (bySignal[s] == null) {
+                        bySignal[s] = new ArrayList<>();
+                    }
+                    bySignal[s].add(r);
                 }
             }
-            // Stable: for equal (signal, time) the input order survives, and the last one wins below.
-            RawReading[] sorted = inRange.toArray(RawReading[]::new);
-            Arrays.sort(sorted);
-            int n = 0;
-            for (int i = 0; i < sorted.length; i++) {
-                if (i + 1 < sorted.length && sorted[i].compareTo(sorted[i + 1]) == 0) {
+            for (Signal signal : signals) {
+                List<RawReading> list = bySignal[signal.ordinal()];
+                if (list == null) {
                     continue;
                 }
-                sorted[n++] = sorted[i];
-            }
-            int start = 0;
-            while (start < n) {
-                Signal signal = sorted[start].signal();
-                int stop = start;
-                while (stop < n && sorted[stop].signal() == signal) {
-                    stop++;
+                list.sort(BY_TIME);
+                RawReading[] sorted = new RawReading[list.size()];
+                int n = 0;
+                for (int i = 0; i < list.size(); i++) {
+                    if (i + 1 < list.size() && list.get(i).epochMillis() == list.get(i + 1).epochMillis()) {
+                        continue;
+                    }
+                    sorted[n++] = list.get(i);
                 }
-                series.add(signal, sorted, start, stop, from, end - windowMs);
-                start = stop;
+                series.add(signal, sorted, 0, n, from, end - windowMs);
             }
             return series;
         }

@@ -5,6 +5,7 @@ import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.FieldError;
 import dev.greenloop.events.json.PayloadValidator;
+import dev.greenloop.events.json.ReadingsBinding;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
@@ -132,7 +133,7 @@ public class BatchValidator {
         try {
             // The schema has checked every member's presence and type: bind by hand, which is
             // several times cheaper than a databind round trip per item.
-            return type.cast(type == Reading.class ? ItemBinder.reading(node) : ItemBinder.actuatorState(node));
+            return type.cast(type == Reading.class ? ReadingsBinding.reading(node) : ReadingsBinding.actuatorState(node));
         } catch (EventException invalid) {
             invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
             return null;

@@ -1,7 +1,6 @@
 package dev.greenloop.preprocess.archive;
 
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -28,13 +27,6 @@ public record RawRow(String eventId, String greenhouse, String zone, String devi
               required int32 item_index;
             }
             """);
-
-    public Group toGroup(SimpleGroupFactory groups) {
-        return groups.newGroup().append("event_id", eventId).append("greenhouse", greenhouse).append("zone", zone)
-                .append("device", device).append("kind", kind).append("name", name).append("value", value)
-                .append("unit", unit).append("ts", timestamp).append("kafka_partition", partition)
-                .append("kafka_offset", offset).append("item_index", itemIndex);
-    }
 
     public static RawRow of(Group g) {
         return new RawRow(g.getString("event_id", 0), g.getString("greenhouse", 0), g.getString("zone", 0),

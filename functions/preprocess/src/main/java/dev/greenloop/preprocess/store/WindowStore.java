@@ -6,7 +6,6 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
@@ -31,7 +30,7 @@ import java.util.Map;
  * The streaming state in MongoDB, written so that a redelivered event changes nothing:
  * <ul>
  *   <li>{@code windows}: one document per zone and window,
- *       {@code {_id: "g/z/start", greenhouseId, zoneId, start, r: {"<signal>|<millis>": value}, events: [ids]}};
+ *       {@code {_id: "g/z/start", greenhouseId, zoneId, start, r: {"<signal>:<offset>": value}, events: [ids]}};
  *       a reading is a field keyed by signal and time, so writing it twice is writing it once;</li>
  *   <li>{@code zones}: {@code {_id: "g/z", watermark, lastEmitted}}, both only ever raised ({@code $max});</li>
  *   <li>{@code online_features}: the latest feature vector per zone.</li>
@@ -45,6 +44,7 @@ public class WindowStore {
     private final MongoCollection<Document> windows;
     private final MongoCollection<Document> zones;
     private final MongoCollection<Document> online;
+    private static final Signal[] SIGNALS = Signal.values();
     private final FeatureSpec spec = FeatureSpec.V1;
 
     public WindowStore(PreprocessConfig config) {
@@ -86,7 +86,7 @@ public class WindowStore {
             updates.add(Updates.setOnInsert("zoneId", zoneId));
             updates.add(Updates.setOnInsert("start", start));
             for (RawReading r : rs) {
-                updates.add(Updates.set("r." + field(r), r.value()));
+                updates.add(Updates.set("r." + field(r, start), r.value()));
             }
             updates.add(Updates.addToSet("events", eventId));
             writes.add(new UpdateOneModel<>(Filters.eq("_id", zoneKey + "/" + start), Updates.combine(updates),
@@ -95,48 +95,49 @@ public class WindowStore {
         guard(() -> windows.bulkWrite(writes));
     }
 
-    /** Raises the zone's watermark to {@code watermark} (never lowers it). */
-    public void raiseWatermark(String zoneKey, long watermark) {
-        guard(() -> zones.updateOne(Filters.eq("_id", zoneKey), Updates.max("watermark", watermark),
-                new UpdateOptions().upsert(true)));
+    /**
+     * Raises the zone's watermark and the start of its last emitted window (neither is ever
+     * lowered), in one write.
+     */
+    public void advance(String zoneKey, long watermark, long lastEmitted) {
+        guard(() -> zones.updateOne(Filters.eq("_id", zoneKey), Updates.combine(Updates.max("watermark", watermark),
+                Updates.max("lastEmitted", lastEmitted)), new UpdateOptions().upsert(true)));
     }
 
-    /** Records that the window starting at {@code windowStart} was emitted. */
-    public void markEmitted(String zoneKey, long windowStart) {
-        guard(() -> zones.updateOne(Filters.eq("_id", zoneKey), Updates.max("lastEmitted", windowStart),
-                new UpdateOptions().upsert(true)));
+    /** A window's lookback: its readings, and the ids of the events stored in the window itself. */
+    public record Lookback(List<RawReading> readings, List<String> windowEventIds) {
     }
 
-    /** The zone's readings with windows starting in {@code [fromWindow, toWindow)}. */
-    public List<RawReading> readings(String zoneKey, long fromWindow, long toWindow) {
+    /**
+     * The zone's readings of the windows starting in {@code [fromWindow, windowStart]}, and the
+     * event ids of window {@code windowStart} (lineage), in one query.
+     */
+    @SuppressWarnings("unchecked")
+    public Lookback lookback(String zoneKey, long fromWindow, long windowStart) {
         return guard(() -> {
             List<String> ids = new ArrayList<>();
-            for (long start = fromWindow; start < toWindow; start += spec.windowMillis()) {
+            for (long start = fromWindow; start <= windowStart; start += spec.windowMillis()) {
                 ids.add(zoneKey + "/" + start);
             }
             List<RawReading> out = new ArrayList<>();
+            List<String> events = List.of();
             // Exact ids rather than a range: every lookup is by the _id index.
-            for (Document doc : windows.find(Filters.in("_id", ids)).sort(Sorts.ascending("start"))) {
+            for (Document doc : windows.find(Filters.in("_id", ids))) {
                 Document r = doc.get("r", Document.class);
-                if (r == null) {
-                    continue;
+                long start = ((Number) doc.get("start")).longValue();
+                if (r != null) {
+                    for (Map.Entry<String, Object> e : r.entrySet()) {
+                        String key = e.getKey();
+                        int colon = key.indexOf(':');
+                        out.add(new RawReading(SIGNALS[Integer.parseInt(key, 0, colon, 10)],
+                                start + Long.parseLong(key, colon + 1, key.length(), 10), ((Number) e.getValue()).doubleValue()));
+                    }
                 }
-                for (Map.Entry<String, Object> e : r.entrySet()) {
-                    int bar = e.getKey().indexOf('|');
-                    out.add(new RawReading(Signal.valueOf(e.getKey().substring(0, bar)),
-                            Long.parseLong(e.getKey().substring(bar + 1)), ((Number) e.getValue()).doubleValue()));
+                if (start == windowStart && doc.get("events") != null) {
+                    events = List.copyOf((List<String>) doc.get("events"));
                 }
             }
-            return out;
-        });
-    }
-
-    /** Ids of the readings events stored in one window (lineage). */
-    @SuppressWarnings("unchecked")
-    public List<String> eventIds(String zoneKey, long windowStart) {
-        return guard(() -> {
-            Document doc = windows.find(Filters.eq("_id", zoneKey + "/" + windowStart)).first();
-            return doc == null || doc.get("events") == null ? List.of() : List.copyOf((List<String>) doc.get("events"));
+            return new Lookback(out, events);
         });
     }
 
@@ -145,13 +146,18 @@ public class WindowStore {
         Document doc = new Document("_id", zoneKey).append("windowId", windowId).append("windowStart", windowStart)
                 .append("windowEnd", new Date(windowStart + spec.windowMillis())).append("featureSpecVersion", spec.version())
                 .append("names", names).append("values", values);
-        guard(() -> {
-            Document current = online.find(Filters.eq("_id", zoneKey)).first();
-            if (current == null || longOr(current, "windowStart") < windowStart) {
-                online.replaceOne(Filters.eq("_id", zoneKey), doc, new ReplaceOptions().upsert(true));
+        try {
+            // Replaces an older vector; when a newer one is there the upsert's insert hits the
+            // unique _id and is refused, which is the answer we want.
+            online.replaceOne(Filters.and(Filters.eq("_id", zoneKey), Filters.lt("windowStart", windowStart)), doc,
+                    new ReplaceOptions().upsert(true));
+        } catch (com.mongodb.MongoWriteException e) {
+            if (e.getError().getCategory() != com.mongodb.ErrorCategory.DUPLICATE_KEY) {
+                throw new PreprocessException(PreprocessException.Kind.STORE_UNAVAILABLE, "MongoDB: " + e.getMessage(), e);
             }
-            return null;
-        });
+        } catch (MongoException e) {
+            throw new PreprocessException(PreprocessException.Kind.STORE_UNAVAILABLE, "MongoDB: " + e.getMessage(), e);
+        }
     }
 
     /** The zone's latest features, or null. */
@@ -163,8 +169,12 @@ public class WindowStore {
         client.getDatabase("admin").runCommand(new Document("ping", 1));
     }
 
-    static String field(RawReading r) {
-        return r.signal().name() + "|" + r.epochMillis();
+    /**
+     * A reading's field in its window document: {@code <signal ordinal>:<millis into the window>}.
+     * Short, so that reading 76 windows back stays cheap; the signal order is fixed by the spec.
+     */
+    static String field(RawReading r, long windowStart) {
+        return r.signal().ordinal() + ":" + (r.epochMillis() - windowStart);
     }
 
     private static long longOr(Document doc, String key) {

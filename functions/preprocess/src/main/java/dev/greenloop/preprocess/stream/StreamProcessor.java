@@ -94,12 +94,12 @@ public class StreamProcessor {
         }
         store.store(batch.greenhouseId(), batch.zoneId(), counted, eventId);
         readingsStored.increment(counted.size());
-        if (watermark > state.watermark()) {
-            store.raiseWatermark(zoneKey, watermark);
-        }
 
         long lastClosed = lateness.lastClosedWindow(watermark);
         if (lastClosed == Long.MIN_VALUE || lastClosed <= state.lastEmitted()) {
+            if (watermark > state.watermark()) {
+                store.advance(zoneKey, watermark, state.lastEmitted());
+            }
             return List.of();
         }
         long w = spec.windowMillis();
@@ -109,22 +109,28 @@ public class StreamProcessor {
             windowsSkipped.increment((capped - first) / w);
         }
         List<CloudEvent> emitted = new ArrayList<>();
+        FeatureWindow latest = null;
         long lookback = spec.lookback().toMillis();
         for (long start = capped; start <= lastClosed; start += w) {
-            double[] vector = calculator.compute(start, store.readings(zoneKey, start + w - lookback, start + w));
+            WindowStore.Lookback data = store.lookback(zoneKey, start + w - lookback, start);
+            double[] vector = calculator.compute(start, data.readings());
             if (allMissing(vector)) {
                 windowsSkipped.increment();
-                store.markEmitted(zoneKey, start);
                 continue;
             }
-            CloudEvent event = windowEvent(batch.greenhouseId(), batch.zoneId(), start, vector,
-                    store.eventIds(zoneKey, start), eventId, extensions);
+            FeatureWindow window = window(batch.greenhouseId(), batch.zoneId(), start, vector, data.windowEventIds());
+            CloudEvent event = windowEvent(window, eventId, extensions);
             sink.send(event);
-            store.markEmitted(zoneKey, start);
-            FeatureWindow window = Events.payload(event, FeatureWindow.class);
-            store.storeOnline(zoneKey, window.windowId(), start, window.featureNames(), window.values());
             windowsClosed.increment();
             emitted.add(event);
+            latest = window;
+        }
+        // Only now: a failure above leaves the windows unmarked, and the redelivery emits them again
+        // with the same ids.
+        store.advance(zoneKey, watermark, lastClosed);
+        if (latest != null) {
+            store.storeOnline(zoneKey, latest.windowId(), latest.windowStart().toEpochMilli(), latest.featureNames(),
+                    latest.values());
         }
         return emitted;
     }
@@ -146,17 +152,20 @@ public class StreamProcessor {
         return greenhouseId + ":" + zoneId + ":" + WINDOW_ID.format(Instant.ofEpochMilli(windowStart));
     }
 
-    private CloudEvent windowEvent(String greenhouseId, String zoneId, long start, double[] vector, List<String> sources,
-                                   String causeId, Map<String, String> causeExtensions) {
+    private FeatureWindow window(String greenhouseId, String zoneId, long start, double[] vector, List<String> sources) {
         List<Double> values = new ArrayList<>(vector.length);
         for (double v : vector) {
             values.add(Double.isNaN(v) ? null : v);
         }
-        FeatureWindow window = new FeatureWindow(windowId(greenhouseId, zoneId, start), greenhouseId, zoneId,
+        return new FeatureWindow(windowId(greenhouseId, zoneId, start), greenhouseId, zoneId,
                 Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + spec.windowMillis()), spec.version(),
                 spec.names(), values, sources);
+    }
+
+    private CloudEvent windowEvent(FeatureWindow window, String causeId, Map<String, String> causeExtensions) {
+        long start = window.windowStart().toEpochMilli();
         return Events.of(window)
-                .id(Events.derivedId("features.window", greenhouseId, zoneId, Long.toString(start)))
+                .id(Events.derivedId("features.window", window.greenhouseId(), window.zoneId(), Long.toString(start)))
                 .source(SOURCE)
                 .subject(window.windowId())
                 .time(Instant.ofEpochMilli(start + spec.windowMillis()).atOffset(ZoneOffset.UTC))

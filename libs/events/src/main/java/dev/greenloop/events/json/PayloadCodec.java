@@ -48,6 +48,9 @@ public final class PayloadCodec {
         if (!errors.isEmpty()) {
             throw EventException.schemaViolation(eventType.schemaFile(), errors);
         }
+        if (eventType == EventType.SENSOR_READINGS) {
+            return (T) ReadingsBinding.bind(tree);
+        }
         try {
             return (T) EventJson.mapper().treeToValue(tree, eventType.payloadType());
         } catch (ValueInstantiationException e) {
