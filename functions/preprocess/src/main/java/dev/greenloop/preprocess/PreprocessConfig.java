@@ -83,6 +83,9 @@ public interface PreprocessConfig {
         /** Extra Hadoop client settings ({@code dfs.replication}, ...). */
         java.util.Map<String, String> hadoop();
 
+        /** Partitions archived at once; defaults to the number of processors. */
+        Optional<Integer> parallelism();
+
         /** How long one archive run may hold the archive lock before another may take it over. */
         @WithDefault("30m")
         Duration lease();

@@ -54,7 +54,7 @@ public final class PreprocessLoad {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     private static final int WARMUP = Integer.getInteger("bench.warmup", 8);
     private static final int CLIENTS = Integer.getInteger("bench.clients", 8);
-    private static final int ARCHIVE_EVENTS = Integer.getInteger("bench.archive.events", 20_000);
+    private static final int ARCHIVE_EVENTS = Integer.getInteger("bench.archive.events", 40_000);
     private static final SensorKind[] KINDS = {SensorKind.AIR_TEMPERATURE, SensorKind.RELATIVE_HUMIDITY, SensorKind.CO2,
             SensorKind.PAR, SensorKind.OUTSIDE_TEMPERATURE, SensorKind.OUTSIDE_HUMIDITY, SensorKind.GLOBAL_RADIATION,
             SensorKind.WIND_SPEED, SensorKind.PIPE_TEMPERATURE, SensorKind.VENT_OPENING};

@@ -2,12 +2,7 @@ package dev.greenloop.preprocess.archive;
 
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventTypes;
-import dev.greenloop.events.json.PayloadCodec;
-import dev.greenloop.events.json.ReadingsBinding;
 import dev.greenloop.events.kafka.KafkaEvents;
-import dev.greenloop.events.payload.ActuatorState;
-import dev.greenloop.events.payload.Reading;
-import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException;
 import dev.greenloop.preprocess.PreprocessException.Kind;
@@ -27,9 +22,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,6 +31,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * Copies {@code greenhouse.readings} to Parquet on HDFS exactly once:
@@ -56,31 +54,29 @@ import java.util.UUID;
 public class RawArchiver {
 
     private static final Logger LOG = Logger.getLogger(RawArchiver.class);
+    private static final long DAY_MILLIS = 86_400_000L;
 
     private final PreprocessConfig.Archive config;
     private final ArchiveState state;
     private final Hdfs hdfs;
+    private final int parallelism;
     private final Counter bytesWritten;
     private final Counter recordsArchived;
     private final Counter poisonRecords;
+    private volatile long lastLag;
 
     public RawArchiver(PreprocessConfig config, ArchiveState state, Hdfs hdfs, MeterRegistry registry) {
         this.config = config.archive();
         this.state = state;
         this.hdfs = hdfs;
+        this.parallelism = config.archive().parallelism().orElse(Runtime.getRuntime().availableProcessors());
         this.bytesWritten = Counter.builder("greenloop.preprocess.archive.bytes").baseUnit("bytes")
                 .description("Bytes of Parquet written to HDFS (raw and features)").register(registry);
         this.recordsArchived = Counter.builder("greenloop.preprocess.archive.records")
                 .description("Kafka records archived to HDFS").register(registry);
         this.poisonRecords = Counter.builder("greenloop.preprocess.archive.poison")
                 .description("Records on the readings topic that are not valid readings events (skipped)").register(registry);
-        registry.gauge("greenloop.preprocess.archive.lag.records", this, RawArchiver::lastLag);
-    }
-
-    private volatile long lastLag;
-
-    private double lastLag() {
-        return lastLag;
+        registry.gauge("greenloop.preprocess.archive.lag.records", this, a -> a.lastLag);
     }
 
     /** Result of a run: the greenhouse days that got new raw data. */
@@ -98,30 +94,12 @@ public class RawArchiver {
             } else {
                 LOG.infof("Resuming an unfinished archive plan: %s", plan);
             }
-            Outcome outcome = write(consumer, plan);
+            Outcome outcome = write(plan);
             commit(consumer, plan);
             state.finishPlan();
             return outcome;
         } catch (KafkaException e) {
             throw new PreprocessException(Kind.ARCHIVE_FAILED, "Kafka: " + e.getMessage(), e);
-        }
-    }
-
-    /** Half-written files of crashed runs; under the lock nobody else is writing. */
-    private void clearTemporaryFiles() {
-        try {
-            hdfs.fs().delete(hdfs.path("_tmp"), true);
-        } catch (IOException e) {
-            throw new PreprocessException(Kind.ARCHIVE_FAILED, "cleaning " + hdfs.path("_tmp") + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Step 1 alone: for tests that stop a run part-way, as a crash would. */
-    List<ArchiveState.Range> planOnly() {
-        try (KafkaConsumer<String, CloudEvent> consumer = consumer()) {
-            List<ArchiveState.Range> plan = plan(consumer);
-            state.savePlan(plan);
-            return plan;
         }
     }
 
@@ -133,7 +111,16 @@ public class RawArchiver {
                 plan = plan(consumer);
                 state.savePlan(plan);
             }
-            return write(consumer, plan);
+            return write(plan);
+        }
+    }
+
+    /** Half-written files of crashed runs; under the lock nobody else is writing. */
+    private void clearTemporaryFiles() {
+        try {
+            hdfs.fs().delete(hdfs.path("_tmp"), true);
+        } catch (IOException e) {
+            throw new PreprocessException(Kind.ARCHIVE_FAILED, "cleaning " + hdfs.path("_tmp") + ": " + e.getMessage(), e);
         }
     }
 
@@ -155,21 +142,38 @@ public class RawArchiver {
         return ranges;
     }
 
-    private Outcome write(KafkaConsumer<String, CloudEvent> consumer, List<ArchiveState.Range> plan) {
+    /**
+     * Archives every range of the plan, partitions in parallel (each with its own consumer):
+     * decoding and encoding is CPU work the cores can share.
+     */
+    private Outcome write(List<ArchiveState.Range> plan) {
+        List<ArchiveState.Range> work = plan.stream().filter(r -> r.end() > r.start()).toList();
         Map<String, Set<LocalDate>> days = new HashMap<>();
         long records = 0;
         long bytes = 0;
-        for (ArchiveState.Range range : plan) {
-            if (range.end() <= range.start()) {
-                continue;
-            }
-            Map<String, List<RawRow>> files = new LinkedHashMap<>();
-            records += read(consumer, range, files);
-            for (Map.Entry<String, List<RawRow>> file : files.entrySet()) {
-                RawRow first = file.getValue().get(0);
-                LocalDate day = Instant.ofEpochMilli(first.timestamp()).atZone(ZoneOffset.UTC).toLocalDate();
-                bytes += writeFile(file.getKey(), file.getValue());
-                days.computeIfAbsent(first.greenhouse(), g -> new TreeSet<>()).add(day);
+        if (!work.isEmpty()) {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(work.size(), Math.max(1, parallelism)));
+            try {
+                List<Future<Outcome>> results = new ArrayList<>();
+                for (ArchiveState.Range range : work) {
+                    results.add(pool.submit(() -> writeRange(range)));
+                }
+                for (Future<Outcome> result : results) {
+                    Outcome o = result.get();
+                    records += o.records();
+                    bytes += o.bytes();
+                    o.days().forEach((g, set) -> days.computeIfAbsent(g, k -> new TreeSet<>()).addAll(set));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PreprocessException(Kind.ARCHIVE_FAILED, "interrupted while archiving", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof PreprocessException p) {
+                    throw p;
+                }
+                throw new PreprocessException(Kind.ARCHIVE_FAILED, "archiving failed: " + e.getCause(), e.getCause());
+            } finally {
+                pool.shutdownNow();
             }
         }
         // The feature tables of a day read its neighbours (lookback, targets): rebuild those too.
@@ -182,7 +186,47 @@ public class RawArchiver {
         return new Outcome(days, records, bytes);
     }
 
-    private long read(KafkaConsumer<String, CloudEvent> consumer, ArchiveState.Range range, Map<String, List<RawRow>> files) {
+    /** Files of one range: rows by greenhouse and UTC day. */
+    private record FileKey(String greenhouse, long epochDay) {
+    }
+
+    private static String fileName(FileKey key, ArchiveState.Range range) {
+        return "raw/greenhouse=" + key.greenhouse() + "/date=" + LocalDate.ofEpochDay(key.epochDay()) + "/part-"
+                + range.partition() + "-" + range.start() + "-" + range.end() + ".parquet";
+    }
+
+    /**
+     * Streams one range into one Parquet writer per greenhouse and day (temporary files), then
+     * renames them. Rows are never held in memory beyond the writers' buffers.
+     */
+    private Outcome writeRange(ArchiveState.Range range) {
+        Map<FileKey, OpenFile> files = new LinkedHashMap<>();
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer()) {
+            long records = read(consumer, range, row -> {
+                FileKey key = new FileKey(row.greenhouse(), Math.floorDiv(row.timestamp(), DAY_MILLIS));
+                OpenFile file = files.get(key);
+                if (file == null) {
+                    file = open(hdfs.path(fileName(key, range)));
+                    files.put(key, file);
+                }
+                file.write(row);
+            });
+            long bytes = 0;
+            Map<String, Set<LocalDate>> days = new HashMap<>();
+            for (Map.Entry<FileKey, OpenFile> file : files.entrySet()) {
+                bytes += file.getValue().commit();
+                days.computeIfAbsent(file.getKey().greenhouse(), g -> new TreeSet<>())
+                        .add(LocalDate.ofEpochDay(file.getKey().epochDay()));
+            }
+            return new Outcome(days, records, bytes);
+        } catch (KafkaException e) {
+            throw new PreprocessException(Kind.ARCHIVE_FAILED, "Kafka: " + e.getMessage(), e);
+        } finally {
+            files.values().forEach(OpenFile::abandon);
+        }
+    }
+
+    private long read(KafkaConsumer<String, CloudEvent> consumer, ArchiveState.Range range, Consumer<RawRow> rows) {
         TopicPartition tp = new TopicPartition(config.topic(), range.partition());
         consumer.assign(List.of(tp));
         consumer.seek(tp, range.start());
@@ -197,77 +241,101 @@ public class RawArchiver {
                     break;
                 }
                 count++;
-                addRows(record, range, files);
+                decode(record, rows);
             }
         }
         return count;
     }
 
-    private void addRows(ConsumerRecord<String, CloudEvent> record, ArchiveState.Range range, Map<String, List<RawRow>> files) {
-        ReadingsBatch batch;
+    private void decode(ConsumerRecord<String, CloudEvent> record, Consumer<RawRow> rows) {
+        CloudEvent event = record.value();
         try {
-            // The archive keeps what ingest accepted: the payload records still check every value,
-            // but the JSON Schema pass, which would cost more than the whole copy, is left out.
-            CloudEvent event = record.value();
-            if (!EventTypes.SENSOR_READINGS.equals(event.getType()) || event.getData() == null) {
-                throw EventException.unknownType(event.getType());
+            if (event == null || !EventTypes.SENSOR_READINGS.equals(event.getType()) || event.getData() == null) {
+                throw EventException.unknownType(event == null ? null : event.getType());
             }
-            batch = ReadingsBinding.bind(PayloadCodec.parse(event.getData().toBytes()));
-        } catch (EventException | NullPointerException | ClassCastException e) {
+            // Decoded in full before any row is written, so a bad record leaves no half of itself.
+            List<RawRow> decoded = new ArrayList<>(128);
+            RawRowDecoder.decode(event.getData().toBytes(), event.getId(), record.partition(), record.offset(), decoded::add);
+            decoded.forEach(rows);
+        } catch (EventException | IOException e) {
             poisonRecords.increment();
             LOG.warnf("Skipping %s-%d@%d: not a readings event (%s)", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
-            return;
-        }
-        String eventId = record.value().getId();
-        int index = 0;
-        for (Reading r : batch.readings()) {
-            add(files, range, new RawRow(eventId, batch.greenhouseId(), batch.zoneId(), batch.deviceId(), "sensor",
-                    r.sensor().wireName(), r.value(), r.unit(), r.timestamp().toEpochMilli(), record.partition(),
-                    record.offset(), index++));
-        }
-        for (ActuatorState a : batch.actuators()) {
-            add(files, range, new RawRow(eventId, batch.greenhouseId(), batch.zoneId(), batch.deviceId(), "actuator",
-                    a.actuator().wireName(), a.value(), a.unit(), a.timestamp().toEpochMilli(), record.partition(),
-                    record.offset(), index++));
         }
     }
 
-    private static void add(Map<String, List<RawRow>> files, ArchiveState.Range range, RawRow row) {
-        LocalDate day = Instant.ofEpochMilli(row.timestamp()).atZone(ZoneOffset.UTC).toLocalDate();
-        String name = "raw/greenhouse=" + row.greenhouse() + "/date=" + day + "/part-" + range.partition() + "-"
-                + range.start() + "-" + range.end() + ".parquet";
-        files.computeIfAbsent(name, k -> new ArrayList<>()).add(row);
-    }
-
-    /** Writes one file under a temporary name and renames it; a complete file already there is kept. */
-    private long writeFile(String relative, List<RawRow> rows) {
-        Path target = hdfs.path(relative);
-        Path temporary = hdfs.path("_tmp/" + UUID.randomUUID() + ".parquet");
+    private OpenFile open(Path target) {
         try {
             if (hdfs.fs().exists(target)) {
                 LOG.debugf("%s exists from an earlier attempt; keeping it", target);
-                return 0;
+                return new OpenFile(target, null, null);
             }
-            try (ParquetWriter<RawRow> writer = RawRowWriteSupport.writer(temporary, hdfs.conf(),
-                    Map.of("greenloop.source", config.topic()))) {
-                for (RawRow row : rows) {
-                    writer.write(row);
-                }
-            }
-            long size = hdfs.fs().getFileStatus(temporary).getLen();
-            hdfs.fs().mkdirs(target.getParent());
-            if (!hdfs.fs().rename(temporary, target)) {
-                hdfs.fs().delete(temporary, false);
-                if (!hdfs.fs().exists(target)) {
-                    throw new IOException("rename to " + target + " failed");
-                }
-                return 0;
-            }
-            bytesWritten.increment(size);
-            return size;
+            Path temporary = hdfs.path("_tmp/" + UUID.randomUUID() + ".parquet");
+            return new OpenFile(target, temporary, RawRowWriteSupport.writer(temporary, hdfs.conf(),
+                    Map.of("greenloop.source", config.topic())));
         } catch (IOException e) {
-            throw new PreprocessException(Kind.ARCHIVE_FAILED, "writing " + target + ": " + e.getMessage(), e);
+            throw new PreprocessException(Kind.ARCHIVE_FAILED, "opening " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A raw file being written under a temporary name; no writer when the file is complete already. */
+    private final class OpenFile {
+        private final Path target;
+        private final Path temporary;
+        private ParquetWriter<RawRow> writer;
+        private boolean done;
+
+        OpenFile(Path target, Path temporary, ParquetWriter<RawRow> writer) {
+            this.target = target;
+            this.temporary = temporary;
+            this.writer = writer;
+        }
+
+        void write(RawRow row) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.write(row);
+            } catch (IOException e) {
+                throw new PreprocessException(Kind.ARCHIVE_FAILED, "writing " + target + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Closes and renames into place; the bytes written (0 if the file was complete already). */
+        long commit() {
+            done = true;
+            if (writer == null) {
+                return 0;
+            }
+            try {
+                writer.close();
+                writer = null;
+                long size = hdfs.fs().getFileStatus(temporary).getLen();
+                hdfs.fs().mkdirs(target.getParent());
+                if (!hdfs.fs().rename(temporary, target)) {
+                    hdfs.fs().delete(temporary, false);
+                    if (!hdfs.fs().exists(target)) {
+                        throw new IOException("rename to " + target + " failed");
+                    }
+                    return 0;
+                }
+                bytesWritten.increment(size);
+                return size;
+            } catch (IOException e) {
+                throw new PreprocessException(Kind.ARCHIVE_FAILED, "writing " + target + ": " + e.getMessage(), e);
+            }
+        }
+
+        void abandon() {
+            if (!done && writer != null) {
+                try {
+                    writer.close();
+                    hdfs.fs().delete(temporary, false);
+                } catch (IOException | RuntimeException ignored) {
+                    // The next run clears temporary files.
+                }
+            }
         }
     }
 
@@ -281,7 +349,7 @@ public class RawArchiver {
 
     private KafkaConsumer<String, CloudEvent> consumer() {
         Map<String, Object> props = KafkaEvents.consumerConfig(config.bootstrapServers(), config.group());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "greenloop-archive");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "greenloop-archive-" + UUID.randomUUID().toString().substring(0, 8));
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         return new KafkaConsumer<>(props);
     }

@@ -17,6 +17,9 @@ final class RawRowWriteSupport extends WriteSupport<RawRow> {
 
     private final Map<String, String> metadata;
     private RecordConsumer consumer;
+    /** Per string column, the last value and its bytes: rows of one event repeat the same strings. */
+    private final String[] lastString = new String[12];
+    private final Binary[] lastBinary = new Binary[12];
 
     RawRowWriteSupport(Map<String, String> metadata) {
         this.metadata = metadata;
@@ -62,14 +65,20 @@ final class RawRowWriteSupport extends WriteSupport<RawRow> {
 
     private void string(int index, String field, String value) {
         consumer.startField(field, index);
-        consumer.addBinary(Binary.fromString(value));
+        if (lastString[index] != value) {
+            lastString[index] = value;
+            lastBinary[index] = Binary.fromConstantByteArray(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        consumer.addBinary(lastBinary[index]);
         consumer.endField(field, index);
     }
 
     /** A writer of raw rows to {@code path}. */
     static ParquetWriter<RawRow> writer(org.apache.hadoop.fs.Path path, Configuration conf, Map<String, String> metadata)
             throws IOException {
+        // Dictionaries would hash every string of every row; zstd takes the repetition out as well.
         return new Builder(path, metadata).withConf(conf)
+                .withDictionaryEncoding(false)
                 .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD).build();
     }
 
