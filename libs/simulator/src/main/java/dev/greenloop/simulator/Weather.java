@@ -1,0 +1,43 @@
+package dev.greenloop.simulator;
+
+import java.util.Random;
+
+/**
+ * Outside weather: a daily temperature cycle with slow weather fronts, humidity that falls as it
+ * warms, solar radiation on a clear-sky curve dimmed by passing clouds, and gusty wind.
+ * Deterministic for a seed.
+ */
+final class Weather {
+
+    private final Random random;
+    private double front;
+    private double cloud = 0.2;
+    private double wind = 3;
+
+    double temperature;
+    double humidity;
+    double radiation;
+    double windSpeed;
+
+    Weather(Random random) {
+        this.random = random;
+    }
+
+    /** Advances to {@code hourOfDay} (UTC, fractional), {@code dayOfYear}, by {@code minutes}. */
+    void step(double hourOfDay, int dayOfYear, double minutes) {
+        double season = Math.cos(2 * Math.PI * (dayOfYear - 200) / 365.0);
+        front += (-front / 2_000.0) * minutes + random.nextGaussian() * 0.05 * Math.sqrt(minutes);
+        cloud = clamp(cloud + (0.3 - cloud) * minutes / 600 + random.nextGaussian() * 0.03 * Math.sqrt(minutes), 0, 1);
+        wind = clamp(wind + (4 - wind) * minutes / 120 + random.nextGaussian() * 0.4 * Math.sqrt(minutes), 0, 25);
+
+        temperature = 11 + 6 * season + 6 * Math.sin(2 * Math.PI * (hourOfDay - 9) / 24) + front;
+        humidity = clamp(85 - 2.2 * (temperature - 10) + random.nextGaussian() * 0.5, 25, 100);
+        double sun = Math.sin(Math.PI * (hourOfDay - 6) / 12);
+        radiation = sun <= 0 ? 0 : (650 + 200 * season) * sun * (1 - 0.75 * cloud);
+        windSpeed = wind;
+    }
+
+    static double clamp(double v, double lo, double hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+}

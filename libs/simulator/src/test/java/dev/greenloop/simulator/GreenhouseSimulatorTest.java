@@ -1,0 +1,78 @@
+package dev.greenloop.simulator;
+
+import dev.greenloop.events.payload.ActuatorKind;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
+import dev.greenloop.events.payload.SensorKind;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GreenhouseSimulatorTest {
+
+    private static final Instant START = Instant.parse("2026-06-15T00:00:00Z");
+
+    private static List<ReadingsBatch> run(GreenhouseSimulator sim, Duration total, Duration step) {
+        List<ReadingsBatch> out = new ArrayList<>();
+        for (long t = 0; t < total.toMillis(); t += step.toMillis()) {
+            out.addAll(sim.advance(step));
+        }
+        return out;
+    }
+
+    private static DoubleSummaryStatistics stats(List<ReadingsBatch> batches, SensorKind kind) {
+        return batches.stream().flatMap(b -> b.readings().stream()).filter(r -> r.sensor() == kind)
+                .mapToDouble(Reading::value).summaryStatistics();
+    }
+
+    @Test
+    void aWeekStaysPlausibleAndFollowsTheDay() {
+        GreenhouseSimulator sim = new GreenhouseSimulator("gh-sim", List.of("z1", "z2"), START, 7, 0);
+
+        List<ReadingsBatch> week = run(sim, Duration.ofDays(7), Duration.ofMinutes(1));
+
+        assertThat(week).hasSize(2 * 7 * 1440);
+        DoubleSummaryStatistics air = stats(week, SensorKind.AIR_TEMPERATURE);
+        assertThat(air.getMin()).isGreaterThan(10);
+        assertThat(air.getMax()).isLessThan(38);
+        assertThat(air.getMax() - air.getMin()).isGreaterThan(4);
+        DoubleSummaryStatistics rh = stats(week, SensorKind.RELATIVE_HUMIDITY);
+        assertThat(rh.getMin()).isGreaterThanOrEqualTo(20);
+        assertThat(rh.getMax()).isLessThanOrEqualTo(100);
+        DoubleSummaryStatistics co2 = stats(week, SensorKind.CO2);
+        assertThat(co2.getMin()).isGreaterThan(250);
+        assertThat(co2.getMax()).isLessThan(2000);
+        DoubleSummaryStatistics radiation = stats(week, SensorKind.GLOBAL_RADIATION);
+        assertThat(radiation.getMin()).isZero();
+        assertThat(radiation.getMax()).isGreaterThan(300);
+    }
+
+    @Test
+    void theClimateRespondsToCommands() {
+        GreenhouseSimulator hot = new GreenhouseSimulator("gh-sim", List.of("z1"), START.plus(Duration.ofHours(11)), 3, 0);
+        GreenhouseSimulator vented = new GreenhouseSimulator("gh-sim", List.of("z1"), START.plus(Duration.ofHours(11)), 3, 0);
+
+        vented.command("z1", ActuatorKind.VENT, 100, Duration.ofHours(2));
+        hot.command("z1", ActuatorKind.VENT, 0, Duration.ofHours(2));
+        run(hot, Duration.ofHours(1), Duration.ofMinutes(1));
+        run(vented, Duration.ofHours(1), Duration.ofMinutes(1));
+
+        assertThat(vented.position("z1", ActuatorKind.VENT)).isEqualTo(100.0);
+        assertThat(vented.airTemperature("z1")).isLessThan(hot.airTemperature("z1") - 1);
+        assertThat(vented.co2("z1")).isLessThan(hot.co2("z1"));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameReadings() {
+        List<ReadingsBatch> a = run(new GreenhouseSimulator("gh", List.of("z"), START, 11, 2), Duration.ofHours(3), Duration.ofSeconds(30));
+        List<ReadingsBatch> b = run(new GreenhouseSimulator("gh", List.of("z"), START, 11, 2), Duration.ofHours(3), Duration.ofSeconds(30));
+
+        assertThat(a).isEqualTo(b);
+    }
+}
