@@ -2,6 +2,7 @@ package dev.greenloop.preprocess.archive;
 
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Lateness;
@@ -16,14 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.MessageTypeParser;
 
 import java.io.IOException;
 import java.time.LocalDate;
@@ -46,15 +41,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class FeatureTables {
 
-    public static final String FEATURE_SPEC_KEY = "greenloop.feature_spec_version";
-    public static final String HORIZON_KEY = "greenloop.horizon_minutes";
+    public static final String FEATURE_SPEC_KEY = FeatureTable.FEATURE_SPEC_KEY;
 
     private final Hdfs hdfs;
     private final ArchiveState state;
     private final FeatureSpec spec = FeatureSpec.V1;
     private final OfflineFeatures offline;
     private final int horizon;
-    private final MessageType schema;
     private final Counter bytesWritten;
 
     public FeatureTables(Hdfs hdfs, ArchiveState state, PreprocessConfig config, MeterRegistry registry) {
@@ -62,26 +55,12 @@ public class FeatureTables {
         this.state = state;
         this.offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, config.stream().allowedLateness()));
         this.horizon = config.archive().horizonMinutes();
-        this.schema = schema(spec, horizon);
         this.bytesWritten = Counter.builder("greenloop.preprocess.archive.bytes").baseUnit("bytes")
                 .description("Bytes of Parquet written to HDFS (raw and features)").register(registry);
     }
 
-    public static MessageType schema(FeatureSpec spec, int horizon) {
-        StringBuilder s = new StringBuilder("message features_").append(spec.version()).append(" {\n")
-                .append("  required binary greenhouse (STRING);\n  required binary zone (STRING);\n")
-                .append("  required int64 window_start (TIMESTAMP(MILLIS,true));\n");
-        for (String name : spec.names()) {
-            s.append("  optional double ").append(name).append(";\n");
-        }
-        for (String name : spec.targetNames(horizon)) {
-            s.append("  optional double ").append(name).append(";\n");
-        }
-        return MessageTypeParser.parseMessageType(s.append("}").toString());
-    }
-
     public static String relativePath(String greenhouse, LocalDate day) {
-        return "features/" + FeatureSpec.V1.version() + "/greenhouse=" + greenhouse + "/date=" + day + "/part-0.parquet";
+        return FeatureTable.relativePath(FeatureSpec.V1, greenhouse, day);
     }
 
     /** Builds (or rebuilds) one day; returns the file's description, or null when the day has no rows. */
@@ -96,41 +75,26 @@ public class FeatureTables {
                 }
             }
             Path target = hdfs.path(relativePath(greenhouse, day));
-            SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-            List<Group> out = new ArrayList<>();
-            long from = Long.MAX_VALUE;
-            long to = Long.MIN_VALUE;
+            List<FeatureTable.ZoneRows> zones = new ArrayList<>();
             for (Map.Entry<String, List<RawRow>> zone : byZone.entrySet()) {
                 List<RawReading> counted = offline.counted(events(zone.getValue()));
-                for (OfflineFeatures.Row row : offline.table(counted, dayStart, dayEnd, horizon)) {
-                    Group g = groups.newGroup().append("greenhouse", greenhouse).append("zone", zone.getKey())
-                            .append("window_start", row.windowStart());
-                    appendAll(g, spec.names(), row.features());
-                    appendAll(g, spec.targetNames(horizon), row.targets());
-                    out.add(g);
-                    from = Math.min(from, row.windowStart());
-                    to = Math.max(to, row.windowStart() + spec.windowMillis());
+                List<OfflineFeatures.Row> rows = offline.table(counted, dayStart, dayEnd, horizon);
+                if (!rows.isEmpty()) {
+                    zones.add(new FeatureTable.ZoneRows(zone.getKey(), rows));
                 }
             }
-            if (out.isEmpty()) {
+            if (zones.isEmpty()) {
                 hdfs.fs().delete(target, false);
                 state.forgetFeatureFile(target.toUri().getPath());
                 return null;
             }
             Path temporary = hdfs.path("_tmp/" + UUID.randomUUID() + ".parquet");
-            try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(temporary).withConf(hdfs.conf())
-                    .withType(schema).withCompressionCodec(CompressionCodecName.ZSTD)
-                    .withExtraMetaData(Map.of(FEATURE_SPEC_KEY, spec.version(), HORIZON_KEY, Integer.toString(horizon)))
-                    .build()) {
-                for (Group g : out) {
-                    writer.write(g);
-                }
-            }
+            FeatureTable.Written written = FeatureTable.write(temporary, hdfs.conf(), spec, horizon, greenhouse, zones);
             hdfs.replace(temporary, target);
             FileStatus status = hdfs.fs().getFileStatus(target);
             bytesWritten.increment(status.getLen());
-            ArchiveState.FeatureFile file = new ArchiveState.FeatureFile(target.toUri().getPath(), greenhouse, day, out.size(),
-                    status.getLen(), hdfs.sha256(target), from, to);
+            ArchiveState.FeatureFile file = new ArchiveState.FeatureFile(target.toUri().getPath(), greenhouse, day,
+                    written.rows(), status.getLen(), hdfs.sha256(target), written.from(), written.to());
             state.saveFeatureFile(file);
             return file;
         } catch (IOException e) {
@@ -185,13 +149,5 @@ public class FeatureTables {
         }
         return RawReading.of(new dev.greenloop.events.payload.ActuatorState(ActuatorKind.fromWire(row.name()), row.value(),
                 row.unit(), java.time.Instant.ofEpochMilli(row.timestamp())));
-    }
-
-    private static void appendAll(Group g, List<String> names, double[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isNaN(values[i])) {
-                g.append(names.get(i), values[i]);
-            }
-        }
     }
 }
