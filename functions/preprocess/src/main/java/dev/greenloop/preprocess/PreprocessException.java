@@ -5,7 +5,7 @@ package dev.greenloop.preprocess;
  * kinds answer 5xx, so the event is redelivered; an invalid event answers 4xx, so it goes to the
  * dead-letter sink with the reason in the response body.
  */
-public final class PreprocessException extends RuntimeException {
+public final class PreprocessException extends RuntimeException implements dev.greenloop.function.ProblemException {
 
     public enum Kind {
         /** The event is not a valid readings batch (or not the type this function takes). */
@@ -50,5 +50,15 @@ public final class PreprocessException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    @Override
+    public int status() {
+        return kind.status();
+    }
+
+    @Override
+    public String problemType() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 }

@@ -9,10 +9,9 @@ import dev.greenloop.preprocess.PreprocessException.Kind;
 import dev.greenloop.preprocess.stream.StreamProcessor;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
-import io.quarkus.funqy.knative.events.CloudEventBuilder;
+import dev.greenloop.function.FunqyReplies;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -50,23 +49,6 @@ public class ArchiveHandler {
                 .subject(ready.datasetId())
                 .causedBy(ping.id(), ping.extensions() == null ? Map.of() : ping.extensions())
                 .build();
-        return reply(event, ready);
-    }
-
-    /** The Funqy reply carrying {@code event}'s attributes and {@code payload}. */
-    static <T> CloudEvent<T> reply(io.cloudevents.CloudEvent event, T payload) {
-        Map<String, String> extensions = new HashMap<>();
-        for (String name : event.getExtensionNames()) {
-            extensions.put(name, String.valueOf(event.getExtension(name)));
-        }
-        return CloudEventBuilder.create()
-                .id(event.getId())
-                .type(event.getType())
-                .source(event.getSource().toString())
-                .subject(event.getSubject())
-                .time(event.getTime())
-                .dataSchema(event.getDataSchema().toString())
-                .extensions(extensions)
-                .build(payload);
+        return FunqyReplies.reply(event, ready);
     }
 }

@@ -54,8 +54,19 @@ public final class PythonEnvironment {
      *                          index, {@code INSTALL_FAILED} otherwise
      */
     public static PythonEnvironment ensure(String name, String requirements, String constraints) {
-        byte[] req = resource(requirements);
-        byte[] con = resource(constraints);
+        return ensure(name, resource(requirements), resource(constraints));
+    }
+
+    /** Like {@link #ensure(String, String, String)} with requirement files of the project (the trainer's). */
+    public static PythonEnvironment ensure(String name, java.nio.file.Path requirements, java.nio.file.Path constraints) {
+        try {
+            return ensure(name, Files.readAllBytes(requirements), Files.readAllBytes(constraints));
+        } catch (IOException e) {
+            throw new TestkitException(Kind.KIT_BROKEN, "Cannot read " + requirements + " or " + constraints + ": " + e, e);
+        }
+    }
+
+    private static PythonEnvironment ensure(String name, byte[] req, byte[] con) {
         Path venvs = TestkitDirs.cache().resolve("venvs");
         Path home = venvs.resolve(name + "-" + hash(req, con));
         Path complete = home.resolve(".greenloop-complete");

@@ -1,9 +1,8 @@
-package dev.greenloop.preprocess.http;
+package dev.greenloop.function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.json.EventJson;
-import dev.greenloop.preprocess.PreprocessException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,12 +10,14 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Answers failed deliveries with a status Knative acts on and a problem body it copies into the
- * dead-letter event ({@code knativeerrordata}): 400 for an invalid event (not retried), 503 for
- * a store, sink or archive failure (retried), 204 when there is nothing to reply.
+ * dead-letter event ({@code knativeerrordata}): a {@link ProblemException}'s own status, 400 for
+ * an invalid event, 500 for anything unexpected. Funqy wraps what a function throws; this finds
+ * the cause.
  */
 @ApplicationScoped
 public class FailureResponses {
@@ -28,34 +29,34 @@ public class FailureResponses {
     }
 
     void handle(RoutingContext context) {
-        Throwable failure = unwrap(context.failure());
+        Throwable failure = cause(context.failure());
         int status;
-        String title;
+        String type;
         String detail;
-        if (failure instanceof PreprocessException e) {
-            status = e.kind().status();
-            title = e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-            detail = e.getMessage();
-            if (e.kind() == PreprocessException.Kind.NO_REPLY) {
+        if (failure instanceof ProblemException p) {
+            status = p.status();
+            type = p.problemType();
+            detail = p.getMessage();
+            if (status == 204) {
                 LOG.debugf("No reply: %s", detail);
                 context.response().setStatusCode(204).end();
                 return;
             }
         } else if (failure instanceof EventException e) {
             status = 400;
-            title = "invalid-event";
+            type = "invalid-event";
             detail = e.getMessage();
         } else if (failure instanceof JsonProcessingException e) {
             status = 400;
-            title = "invalid-event";
+            type = "invalid-event";
             detail = "the event data is not JSON of the expected shape: " + e.getOriginalMessage();
         } else if (failure == null) {
             status = context.statusCode() > 0 ? context.statusCode() : 500;
-            title = "error";
+            type = "error";
             detail = "request failed with status " + status;
         } else {
             status = 500;
-            title = "internal-error";
+            type = "internal-error";
             detail = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         }
         if (status >= 500) {
@@ -64,8 +65,8 @@ public class FailureResponses {
             LOG.infof("Delivery refused (%d): %s", status, detail);
         }
         Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://greenloop.dev/problems/" + title);
-        problem.put("title", title);
+        problem.put("type", "https://greenloop.dev/problems/" + type.toLowerCase(Locale.ROOT));
+        problem.put("title", type);
         problem.put("status", status);
         problem.put("detail", detail);
         if (failure instanceof EventException e && !e.fieldErrors().isEmpty()) {
@@ -79,15 +80,12 @@ public class FailureResponses {
         }
     }
 
-    private static Throwable unwrap(Throwable t) {
-        // Funqy wraps what the function throws (ApplicationException), as do futures.
-        Throwable current = t;
-        while (current != null) {
-            if (current instanceof PreprocessException || current instanceof EventException
+    private static Throwable cause(Throwable t) {
+        for (Throwable current = t; current != null; current = current.getCause()) {
+            if (current instanceof ProblemException || current instanceof EventException
                     || current instanceof JsonProcessingException) {
                 return current;
             }
-            current = current.getCause();
         }
         return t;
     }

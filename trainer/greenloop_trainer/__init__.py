@@ -1,0 +1,21 @@
+"""The greenloop training job: dataset in, ONNX model version with alias `candidate` out."""
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2  # bad input or configuration: not worth retrying
+EXIT_RETRIABLE = 3  # a service was unreachable or failed: worth retrying
+
+
+class TrainerError(Exception):
+    """A failure with its exit code; the message is the one line printed."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def bad_input(message: str) -> TrainerError:
+    return TrainerError(message, EXIT_BAD_INPUT)
+
+
+def retriable(message: str) -> TrainerError:
+    return TrainerError(message, EXIT_RETRIABLE)

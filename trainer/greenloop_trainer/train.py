@@ -1,0 +1,166 @@
+"""Training: one XGBoost regressor per target on a time-ordered split, early stopping on the
+validation part, metrics on the test part against the persistence baseline and the current
+champion, ONNX export checked against XGBoost, registration with alias `candidate`."""
+
+import json
+import math
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import onnx
+import xgboost as xgb
+from mlflow.exceptions import MlflowException
+from mlflow.models import ModelSignature
+from mlflow.tracking import MlflowClient
+from mlflow.types.schema import Schema, TensorSpec
+
+from . import bad_input, retriable
+from . import dataset as ds
+from . import onnx_export
+
+
+class Progress(xgb.callback.TrainingCallback):
+    """Logs the validation RMSE every few rounds, so a long run shows how far it got."""
+
+    def __init__(self, target: str, every: int = 10):
+        self.target = target
+        self.every = every
+
+    def after_iteration(self, model, epoch, evals_log):
+        if epoch % self.every == 0:
+            for data, metrics in evals_log.items():
+                for metric, values in metrics.items():
+                    mlflow.log_metric(f"progress_{self.target}_{metric}", float(values[-1]), step=epoch)
+        return False
+
+
+def resolve_device(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    try:
+        cuda = xgb.build_info().get("USE_CUDA", False)
+        gpus = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
+        return "cuda" if cuda and gpus.returncode == 0 and "GPU" in gpus.stdout else "cpu"
+    except (OSError, subprocess.SubprocessError):
+        return "cpu"
+
+
+def errors(predicted: np.ndarray, actual: np.ndarray) -> tuple:
+    diff = predicted - actual
+    return float(np.mean(np.abs(diff))), float(math.sqrt(np.mean(diff * diff)))
+
+
+def persistence(frame, target: str) -> np.ndarray:
+    """The baseline: the value now is the value in `horizon` minutes."""
+    last = frame[f"{target}_last"].to_numpy(dtype=np.float64)
+    mean = frame[f"{target}_mean"].to_numpy(dtype=np.float64)
+    return np.where(np.isnan(last), mean, last)
+
+
+def train(args) -> str:
+    spec = ds.load_json(args.feature_spec, "feature spec")
+    manifest = ds.load_json(args.manifest, "dataset manifest")
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = [t for t in targets if t not in spec.get("targets", [])]
+    if unknown:
+        raise bad_input(f"targets {unknown} are not targets of feature spec {spec['version']}")
+    data = ds.load(manifest, spec, args.webhdfs, targets, args.horizon)
+    device = resolve_device(args.device)
+    params = dict(n_estimators=args.max_rounds, learning_rate=0.05, max_depth=6, subsample=0.8,
+                  colsample_bytree=0.8, min_child_weight=2, tree_method="hist", device=device,
+                  early_stopping_rounds=args.early_stopping, eval_metric="rmse")
+    mlflow.log_params({"dataset_id": data.dataset_id, "dataset_digest": data.digest,
+                       "dataset_files": len(data.paths), "rows": len(data.frame),
+                       "feature_spec_version": spec["version"], "n_features": len(data.features),
+                       "targets": ",".join(targets), "horizon_minutes": args.horizon, "device": device,
+                       **{f"xgb_{k}": v for k, v in params.items() if k != "device"}})
+    mlflow.set_tags({"greenloop.dataset_id": data.dataset_id, "greenloop.feature_spec_version": spec["version"]})
+    mlflow.log_dict({"paths": data.paths, "manifest": manifest}, "dataset.json")
+    mlflow.log_dict(spec, "feature-spec.json")
+
+    train_part, valid_part, test_part = ds.split(data.frame)
+    x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
+    models, metrics = {}, {}
+    for target, column in zip(targets, data.targets):
+        tr = train_part[~train_part[column].isna()]
+        va = valid_part[~valid_part[column].isna()]
+        te = test_part[~test_part[column].isna()]
+        if len(tr) < 50 or len(va) < 10 or len(te) < 10:
+            raise bad_input(f"too few rows with {column}: train {len(tr)}, valid {len(va)}, test {len(te)}")
+        model = xgb.XGBRegressor(**params, callbacks=[Progress(target)])
+        model.fit(tr[data.features].to_numpy(dtype=np.float32), tr[column].to_numpy(),
+                  eval_set=[(va[data.features].to_numpy(dtype=np.float32), va[column].to_numpy())], verbose=False)
+        models[target] = model
+        x_te = te[data.features].to_numpy(dtype=np.float32)
+        y_te = te[column].to_numpy(dtype=np.float64)
+        mae, rmse = errors(model.predict(x_te).astype(np.float64), y_te)
+        base = persistence(te, target)
+        known = ~np.isnan(base)
+        p_mae, p_rmse = errors(base[known], y_te[known])
+        metrics.update({f"mae_{target}": mae, f"rmse_{target}": rmse, f"mae_persistence_{target}": p_mae,
+                        f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
+                        f"test_rows_{target}": float(len(te))})
+
+    onnx_model = onnx_export.convert(models, len(data.features))
+    diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance)
+    metrics.update({f"onnx_max_abs_diff_{t}": d for t, d in diffs.items()})
+    metrics["onnx_parity"] = 1.0
+    metrics.update(champion_metrics(args.model_name, targets, data, test_part))
+    mlflow.log_metrics(metrics)
+    mlflow.set_tag("greenloop.onnx_parity", "passed")
+
+    signature = ModelSignature(
+        inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, len(data.features)), onnx_export.INPUT)]),
+        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in targets]))
+    try:
+        info = mlflow.onnx.log_model(onnx_model, name="model", signature=signature,
+                                     registered_model_name=args.model_name)
+        version = str(info.registered_model_version)
+        client = MlflowClient()
+        client.set_registered_model_alias(args.model_name, "candidate", version)
+        for key, value in {"run_id": mlflow.active_run().info.run_id, "dataset_id": data.dataset_id,
+                           "feature_spec_version": spec["version"], "targets": ",".join(targets),
+                           "horizon_minutes": str(args.horizon), "onnx_parity": "passed"}.items():
+            client.set_model_version_tag(args.model_name, version, key, value)
+    except MlflowException as e:
+        raise retriable(f"registering the model in MLflow failed: {str(e).splitlines()[0]}")
+    return (f"registered {args.model_name} version {version} as candidate; "
+            + ", ".join(f"{t} MAE {metrics[f'mae_{t}']:.3f} (persistence {metrics[f'mae_persistence_{t}']:.3f})"
+                        for t in targets))
+
+
+def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
+    """The current champion on the same test split, when there is one with the same inputs."""
+    client = MlflowClient()
+    try:
+        champion = client.get_model_version_by_alias(model_name, "champion")
+    except MlflowException:
+        return {}
+    directory = tempfile.mkdtemp(prefix="champion-")
+    try:
+        local = mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{model_name}@champion", dst_path=directory)
+        model = onnx.load(str(Path(local) / "model.onnx"))
+        width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+        if width != len(data.features):
+            mlflow.set_tag("greenloop.champion_skipped", f"champion takes {width} features, not {len(data.features)}")
+            return {}
+        x = test_part[data.features].to_numpy(dtype=np.float32)
+        predicted = onnx_export.predict(model, x)
+        out = {"champion_version": float(champion.version)}
+        for target, column in zip(targets, data.targets):
+            if target not in predicted:
+                continue
+            y = test_part[column].to_numpy(dtype=np.float64)
+            known = ~np.isnan(y)
+            mae, rmse = errors(predicted[target][known].astype(np.float64), y[known])
+            out[f"champion_mae_{target}"] = mae
+            out[f"champion_rmse_{target}"] = rmse
+        return out
+    except MlflowException as e:
+        raise retriable(f"cannot fetch the champion of {model_name}: {str(e).splitlines()[0]}")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
