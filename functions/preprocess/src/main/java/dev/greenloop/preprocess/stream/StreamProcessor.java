@@ -11,6 +11,7 @@ import dev.greenloop.features.Lateness;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.features.Signal;
 import dev.greenloop.preprocess.PreprocessConfig;
+import dev.greenloop.function.SinkClient;
 import dev.greenloop.preprocess.store.WindowStore;
 import dev.greenloop.preprocess.store.ZoneState;
 import io.cloudevents.CloudEvent;

@@ -1,11 +1,7 @@
-package dev.greenloop.preprocess.stream;
+package dev.greenloop.function;
 
-import dev.greenloop.preprocess.PreprocessConfig;
-import dev.greenloop.preprocess.PreprocessException;
-import dev.greenloop.preprocess.PreprocessException.Kind;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -16,14 +12,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Posts events to the sink a SinkBinding injects ({@code K_SINK}, the Broker) in binary mode,
- * retrying with exponential backoff. Knative Sources discard replies, which is why the streaming
- * path emits here rather than by replying. Blocking; thread-safe.
+ * retrying with exponential backoff. Knative Sources discard replies, so functions fed by a
+ * Source (or working on their own, like a local training process) emit here. Blocking;
+ * thread-safe.
  */
-@ApplicationScoped
-public class SinkClient {
+public final class SinkClient {
 
     private static final Logger LOG = Logger.getLogger(SinkClient.class);
 
@@ -33,25 +30,38 @@ public class SinkClient {
     private final Duration timeout;
     private final HttpClient http;
 
-    public SinkClient(PreprocessConfig config) {
-        this.sink = config.sink().url().filter(s -> !s.isBlank()).map(URI::create).orElse(null);
-        this.attempts = Math.max(1, config.sink().attempts());
-        this.backoff = config.sink().backoff();
-        this.timeout = config.sink().timeout();
+    public SinkClient(Optional<String> url, int attempts, Duration backoff, Duration timeout) {
+        this.sink = url.filter(s -> !s.isBlank()).map(URI::create).orElse(null);
+        this.attempts = Math.max(1, attempts);
+        this.backoff = backoff;
+        this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
         if (sink == null) {
-            LOG.warn("No sink configured (K_SINK / greenloop.preprocess.sink.url): feature windows cannot be emitted");
+            LOG.warn("No sink configured (K_SINK): events that must go to the Broker cannot be sent");
         }
     }
 
-    /**
-     * Delivers {@code event}; returns once the sink answered 2xx.
-     *
-     * @throws PreprocessException {@code SINK_UNAVAILABLE} after the last attempt failed
-     */
+    /** Thrown when the sink did not take an event; answered 503, so the delivery is retried. */
+    public static final class SinkUnavailableException extends RuntimeException implements ProblemException {
+        public SinkUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        @Override
+        public int status() {
+            return 503;
+        }
+
+        @Override
+        public String problemType() {
+            return "sink-unavailable";
+        }
+    }
+
+    /** Delivers {@code event}; returns once the sink answered 2xx. */
     public void send(CloudEvent event) {
         if (sink == null) {
-            throw new PreprocessException(Kind.SINK_UNAVAILABLE, "no sink configured: set K_SINK (a SinkBinding does)");
+            throw new SinkUnavailableException("no sink configured: set K_SINK (a SinkBinding does)", null);
         }
         Map<String, String> headers = new LinkedHashMap<>();
         byte[][] body = {new byte[0]};
@@ -71,22 +81,18 @@ public class SinkClient {
                 last = e.getClass().getSimpleName() + ": " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new PreprocessException(Kind.SINK_UNAVAILABLE, "interrupted while posting to the sink", e);
+                throw new SinkUnavailableException("interrupted while posting to the sink", e);
             }
             if (attempt < attempts) {
-                sleep(backoff.multipliedBy(1L << (attempt - 1)));
+                try {
+                    Thread.sleep(backoff.multipliedBy(1L << (attempt - 1)).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
-        throw new PreprocessException(Kind.SINK_UNAVAILABLE, "the sink " + sink + " did not take event " + event.getId()
-                + " after " + attempts + " attempts (last: " + last + ")");
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        throw new SinkUnavailableException("the sink " + sink + " did not take event " + event.getId() + " after "
+                + attempts + " attempts (last: " + last + ")", null);
     }
 
     private static String abbreviate(String s) {

@@ -1,0 +1,125 @@
+package dev.greenloop.trainlauncher;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Configuration of train-launcher, under {@code greenloop.train-launcher}. Defaults run the embedded stack. */
+@ConfigMapping(prefix = "greenloop.train-launcher")
+public interface TrainLauncherConfig {
+
+    @WithDefault("http://localhost:5000")
+    String mlflowTrackingUri();
+
+    /** What the trainer reads datasets over: the NameNode's HTTP address. */
+    @WithDefault("http://localhost:9870")
+    String webhdfsUrl();
+
+    Mongodb mongodb();
+
+    /** Registered model name of a greenhouse: this prefix plus its id. */
+    @WithDefault("greenloop-")
+    String modelNamePrefix();
+
+    @WithDefault("air_temperature,relative_humidity,co2")
+    List<String> targets();
+
+    @WithDefault("15")
+    int horizonMinutes();
+
+    /** {@code kubernetes} (batch/v1 Jobs) or {@code local} (a child process, for machines without a cluster). */
+    @WithDefault("local")
+    String launcher();
+
+    Job job();
+
+    Local local();
+
+    Gate gate();
+
+    /** Where the local launcher posts Job status events (the Broker); Knative's SinkBinding sets K_SINK. */
+    Optional<String> sinkUrl();
+
+    /** Bearer token of {@code POST /v1/training-requests}; the endpoint is off without one. */
+    Optional<String> adminToken();
+
+    interface Mongodb {
+        @WithDefault("mongodb://localhost:27017")
+        String connectionString();
+
+        @WithDefault("greenloop")
+        String database();
+    }
+
+    interface Job {
+        @WithDefault("ghcr.io/greenloop/trainer:0.1.0")
+        String image();
+
+        /** Namespace of the Jobs; the client's namespace when unset. */
+        Optional<String> namespace();
+
+        @WithDefault("greenloop-trainer")
+        String serviceAccount();
+
+        /** {@code nvidia.com/gpu} per Job; 0 trains on CPU. */
+        @WithDefault("0")
+        int gpus();
+
+        Map<String, String> nodeSelector();
+
+        /** Tolerations as {@code key=value:Effect} or {@code key:Effect} ({@code Exists}). */
+        Optional<List<String>> tolerations();
+
+        @WithDefault("2")
+        int backoffLimit();
+
+        @WithDefault("2h")
+        Duration activeDeadline();
+
+        @WithDefault("24h")
+        Duration ttlAfterFinished();
+
+        @WithDefault("1")
+        String cpuRequest();
+
+        @WithDefault("4")
+        String cpuLimit();
+
+        @WithDefault("2Gi")
+        String memoryRequest();
+
+        @WithDefault("8Gi")
+        String memoryLimit();
+
+        /** ConfigMap that owns the Jobs (deleting greenloop's config collects them); none if absent. */
+        @WithDefault("greenloop-training")
+        String ownerConfigMap();
+    }
+
+    interface Local {
+        /** Python of the trainer's virtualenv. */
+        @WithDefault("python3")
+        String python();
+
+        /** Directory holding {@code greenloop_trainer}. */
+        @WithDefault("trainer")
+        String trainerDir();
+
+        @WithDefault("2h")
+        Duration timeout();
+    }
+
+    interface Gate {
+        /** How far below the persistence baseline's MAE a candidate's must be, per target. */
+        @WithDefault("0.1")
+        double persistenceMargin();
+
+        /** The target on which a candidate must beat the champion. */
+        @WithDefault("air_temperature")
+        String primaryTarget();
+    }
+}

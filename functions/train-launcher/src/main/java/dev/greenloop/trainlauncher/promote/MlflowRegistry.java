@@ -1,0 +1,124 @@
+package dev.greenloop.trainlauncher.promote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.trainlauncher.TrainLauncherConfig;
+import dev.greenloop.trainlauncher.TrainLauncherException;
+import dev.greenloop.trainlauncher.TrainLauncherException.Kind;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.mlflow.api.proto.ModelRegistry.ModelVersion;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The MLflow tracking server and model registry, through mlflow-client: runs and metrics with
+ * its typed calls, registry aliases with its raw REST calls (it has no typed ones). Any failure
+ * is {@code DEPENDENCY_FAILED} (retried). Blocking; thread-safe.
+ */
+@ApplicationScoped
+public class MlflowRegistry {
+
+    private final MlflowClient client;
+
+    public MlflowRegistry(TrainLauncherConfig config) {
+        this.client = new MlflowClient(config.mlflowTrackingUri());
+    }
+
+    /** Creates a run in the experiment (created if needed) and returns its id. */
+    public String createRun(String experimentName, String runName, Map<String, String> tags) {
+        return guard(() -> {
+            String experimentId = client.getExperimentByName(experimentName).map(Service.Experiment::getExperimentId)
+                    .orElseGet(() -> client.createExperiment(experimentName));
+            Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(experimentId)
+                    .setRunName(runName).setStartTime(System.currentTimeMillis());
+            tags.forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
+            return client.createRun(create.build()).getRunId();
+        });
+    }
+
+    /** Latest value of every metric of a run. */
+    public Map<String, Double> metrics(String runId) {
+        return guard(() -> {
+            Map<String, Double> out = new HashMap<>();
+            for (Service.Metric m : client.getRun(runId).getData().getMetricsList()) {
+                out.put(m.getKey(), m.getValue());
+            }
+            return out;
+        });
+    }
+
+    public Map<String, String> tags(String runId) {
+        return guard(() -> {
+            Map<String, String> out = new HashMap<>();
+            for (Service.RunTag t : client.getRun(runId).getData().getTagsList()) {
+                out.put(t.getKey(), t.getValue());
+            }
+            return out;
+        });
+    }
+
+    /** Marks a run failed (the trainer could not, e.g. it never started). */
+    public void markFailed(String runId) {
+        guard(() -> {
+            client.setTerminated(runId, Service.RunStatus.FAILED);
+            return null;
+        });
+    }
+
+    /** The version of {@code modelName} that run {@code runId} registered. */
+    public Optional<String> versionOfRun(String modelName, String runId) {
+        return guard(() -> {
+            for (ModelVersion v : client.searchModelVersions("run_id='" + runId + "'").getItems()) {
+                if (v.getName().equals(modelName)) {
+                    return Optional.of(v.getVersion());
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** The version an alias points at, if the model and alias exist. */
+    public Optional<String> aliasVersion(String modelName, String alias) {
+        return guard(() -> {
+            try {
+                JsonNode reply = EventJson.mapper().readTree(client.sendGet("registered-models/alias?name="
+                        + encode(modelName) + "&alias=" + encode(alias)));
+                return Optional.of(reply.path("model_version").path("version").asText());
+            } catch (MlflowHttpException e) {
+                if (e.getStatusCode() == 404 || (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST"))) {
+                    return Optional.empty();
+                }
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new MlflowClientException(e);
+            }
+        });
+    }
+
+    /** Points {@code alias} of {@code modelName} at {@code version} (moving it if it pointed elsewhere). */
+    public void setAlias(String modelName, String alias, String version) {
+        guard(() -> client.sendPost("registered-models/alias", EventJson.mapper().createObjectNode()
+                .put("name", modelName).put("alias", alias).put("version", version).toString()));
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static <T> T guard(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MlflowClientException e) {
+            throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow: " + e.getMessage(), e);
+        }
+    }
+}

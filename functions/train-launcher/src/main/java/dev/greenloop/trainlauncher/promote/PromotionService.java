@@ -1,0 +1,155 @@
+package dev.greenloop.trainlauncher.promote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.Events;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.events.payload.EventPayload;
+import dev.greenloop.events.payload.ModelPromoted;
+import dev.greenloop.events.payload.TrainingCompleted;
+import dev.greenloop.events.payload.TrainingFailed;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.trainlauncher.TrainLauncherConfig;
+import dev.greenloop.trainlauncher.TrainLauncherException;
+import dev.greenloop.trainlauncher.TrainLauncherException.Kind;
+import dev.greenloop.trainlauncher.store.TrainingRuns;
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What happens when a training Job ends: on success the gate decides, and a promotion moves
+ * alias {@code champion} to the candidate (the old champion keeps alias {@code previous}) and
+ * replies {@code model.promoted}; otherwise {@code training.completed} with the reason. A failed
+ * Job replies {@code training.failed} with the reason from its conditions. The reply is stored
+ * with the run, so handling the same status event again replies the same and moves nothing.
+ */
+@ApplicationScoped
+public class PromotionService {
+
+    public static final URI SOURCE = URI.create("/greenloop/train-launcher");
+    private static final Logger LOG = Logger.getLogger(PromotionService.class);
+
+    private final TrainingRuns runs;
+    private final MlflowRegistry mlflow;
+    private final PromotionGate gate;
+    private final MeterRegistry metrics;
+
+    public PromotionService(TrainingRuns runs, MlflowRegistry mlflow, TrainLauncherConfig config, MeterRegistry metrics) {
+        this.runs = runs;
+        this.mlflow = mlflow;
+        this.gate = new PromotionGate(config.targets(), config.gate().persistenceMargin(), config.gate().primaryTarget());
+        this.metrics = metrics;
+    }
+
+    /** The reply to a Job status event, or {@code NO_REPLY} while the Job runs or when it is not ours. */
+    public CloudEvent handle(JsonNode job, String statusEventId, Map<String, String> extensions) {
+        JobOutcome outcome = JobOutcome.of(job).orElseThrow(() -> new TrainLauncherException(Kind.NO_REPLY,
+                "Job " + job.path("metadata").path("name").asText("?") + " has not finished"));
+        if (outcome.greenhouseId() == null || outcome.runId() == null || outcome.modelName() == null) {
+            throw new TrainLauncherException(Kind.NO_REPLY, "Job " + outcome.jobName() + " was not launched by greenloop");
+        }
+        Optional<Document> run = runs.run(outcome.jobName());
+        if (run.isPresent() && run.get().get("reply") instanceof Document stored) {
+            return replay(stored);
+        }
+        EventPayload payload;
+        String status;
+        if (!outcome.succeeded()) {
+            mlflow.markFailed(outcome.runId());
+            payload = new TrainingFailed(outcome.greenhouseId(), outcome.runId(), outcome.jobName(),
+                    abbreviate(outcome.reason() + ": " + outcome.message()), outcome.retriable());
+            status = "failed";
+        } else {
+            Optional<String> version = mlflow.versionOfRun(outcome.modelName(), outcome.runId());
+            Map<String, Double> m = mlflow.metrics(outcome.runId());
+            Optional<String> champion = mlflow.aliasVersion(outcome.modelName(), "champion");
+            if (version.isEmpty()) {
+                payload = completed(outcome, null, false, "the run registered no model version", m);
+                status = "completed";
+            } else if (champion.equals(version)) {
+                // Promoted by an earlier handling of this event that stopped before recording it.
+                payload = promoted(outcome, version.get(), mlflow.aliasVersion(outcome.modelName(), "previous").orElse(null), m);
+                status = "promoted";
+            } else {
+                PromotionGate.Decision decision = gate.decide(m, champion);
+                if (decision.promote()) {
+                    champion.ifPresent(old -> mlflow.setAlias(outcome.modelName(), "previous", old));
+                    mlflow.setAlias(outcome.modelName(), "champion", version.get());
+                    payload = promoted(outcome, version.get(), champion.orElse(null), m);
+                    status = "promoted";
+                    LOG.infof("Promoted %s version %s (%s)", outcome.modelName(), version.get(), decision.reason());
+                } else {
+                    payload = completed(outcome, version.get(), false, decision.reason(), m);
+                    status = "completed";
+                    LOG.infof("Not promoting %s version %s: %s", outcome.modelName(), version.get(), decision.reason());
+                }
+            }
+        }
+        CloudEvent reply = Events.of(payload).id(Events.derivedId("training.outcome", outcome.jobName())).source(SOURCE)
+                .subject(outcome.jobName()).causedBy(statusEventId, extensions).build();
+        runs.recordOutcome(outcome.jobName(), status, store(reply));
+        metrics.counter("greenloop.train_launcher.outcomes", "outcome", status).increment();
+        return reply;
+    }
+
+    private static ModelPromoted promoted(JobOutcome o, String version, String previous, Map<String, Double> m) {
+        return new ModelPromoted(o.greenhouseId(), o.modelName(), version, previous, o.runId(), FeatureSpec.V1.version(),
+                reported(m));
+    }
+
+    private static TrainingCompleted completed(JobOutcome o, String version, boolean promoted, String reason,
+                                               Map<String, Double> m) {
+        return new TrainingCompleted(o.greenhouseId(), o.runId(), o.jobName(), o.modelName(), version, promoted,
+                abbreviate(reason), reported(m));
+    }
+
+    /** The metrics worth carrying in the event: test errors, baselines, champion's. */
+    private static Map<String, Double> reported(Map<String, Double> m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if ((k.startsWith("mae_") || k.startsWith("rmse_") || k.startsWith("champion_")) && Double.isFinite(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static Document store(CloudEvent event) {
+        Document doc = new Document("id", event.getId()).append("type", event.getType())
+                .append("data", new String(event.getData().toBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        Document ext = new Document();
+        event.getExtensionNames().forEach(n -> ext.append(n, String.valueOf(event.getExtension(n))));
+        return doc.append("extensions", ext).append("subject", event.getSubject());
+    }
+
+    private static CloudEvent replay(Document stored) {
+        io.cloudevents.core.builder.CloudEventBuilder b = io.cloudevents.core.builder.CloudEventBuilder.v1()
+                .withId(stored.getString("id")).withType(stored.getString("type")).withSource(SOURCE)
+                .withSubject(stored.getString("subject"))
+                .withDataSchema(dev.greenloop.events.EventType.of(stored.getString("type")).dataSchema())
+                .withDataContentType(Events.JSON)
+                .withData(stored.getString("data").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stored.get("extensions", Document.class).forEach((k, v) -> b.withExtension(k, String.valueOf(v)));
+        return b.build();
+    }
+
+    /** The payload of a reply, for Funqy to write. */
+    public static Object payload(CloudEvent event) {
+        try {
+            return EventJson.mapper().readTree(event.getData().toBytes());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 1000 ? s.substring(0, 1000) : s;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.greenloop.trainlauncher.store;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import dev.greenloop.trainlauncher.TrainLauncherConfig;
+import dev.greenloop.trainlauncher.TrainLauncherException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+
+/**
+ * Training runs and datasets in MongoDB. {@code training_runs}: one document per Job
+ * ({@code _id} = Job name), with its MLflow run, dataset, status and, once the Job ended, the
+ * reply it produced, so that a repeated status event gets the same reply and moves nothing.
+ * {@code datasets}: the manifests preprocess writes.
+ */
+@ApplicationScoped
+public class TrainingRuns {
+
+    public static final String LAUNCHED = "launched";
+
+    private final MongoClient client;
+    private final MongoCollection<Document> runs;
+    private final MongoCollection<Document> datasets;
+
+    public TrainingRuns(TrainLauncherConfig config) {
+        this.client = MongoClients.create(config.mongodb().connectionString());
+        var db = client.getDatabase(config.mongodb().database());
+        this.runs = db.getCollection("training_runs");
+        this.datasets = db.getCollection("datasets");
+    }
+
+    public Optional<Document> run(String jobName) {
+        return guard(() -> Optional.ofNullable(runs.find(Filters.eq("_id", jobName)).first()));
+    }
+
+    /** The greenhouse's run that is still going, if any (launched and younger than {@code maxAge}). */
+    public Optional<Document> active(String greenhouseId, java.time.Duration maxAge) {
+        return guard(() -> Optional.ofNullable(runs.find(Filters.and(Filters.eq("greenhouseId", greenhouseId),
+                Filters.eq("status", LAUNCHED), Filters.gt("launchedAt", Date.from(Instant.now().minus(maxAge))))).first()));
+    }
+
+    /** The dataset of the greenhouse's last run that ended with a model (promoted or not). */
+    public Optional<String> lastTrainedDataset(String greenhouseId) {
+        return guard(() -> Optional.ofNullable(runs.find(Filters.and(Filters.eq("greenhouseId", greenhouseId),
+                        Filters.in("status", "promoted", "completed"))).sort(Sorts.descending("endedAt")).first())
+                .map(d -> d.getString("datasetId")));
+    }
+
+    /** Records a launch; false when the Job's run is recorded already (a redelivered request). */
+    public boolean recordLaunch(Document run) {
+        try {
+            runs.insertOne(run.append("status", LAUNCHED).append("launchedAt", new Date()));
+            return true;
+        } catch (com.mongodb.MongoWriteException e) {
+            if (e.getError().getCategory() == com.mongodb.ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw unavailable(e);
+        } catch (MongoException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public void setRunId(String jobName, String runId) {
+        guard(() -> runs.updateOne(Filters.eq("_id", jobName), Updates.set("runId", runId)));
+    }
+
+    /** Records how a Job ended and the reply event, unless an outcome is recorded already. */
+    public void recordOutcome(String jobName, String status, Document reply) {
+        guard(() -> runs.updateOne(Filters.and(Filters.eq("_id", jobName), Filters.eq("status", LAUNCHED)),
+                Updates.combine(Updates.set("status", status), Updates.set("reply", reply),
+                        Updates.set("endedAt", new Date()))));
+    }
+
+    public Optional<Document> dataset(String datasetId) {
+        return guard(() -> Optional.ofNullable(datasets.find(Filters.eq("_id", datasetId)).first()));
+    }
+
+    public Optional<Document> latestDataset(String greenhouseId) {
+        return guard(() -> Optional.ofNullable(datasets.find(Filters.eq("greenhouseId", greenhouseId))
+                .sort(Sorts.descending("createdAt")).first()));
+    }
+
+    public void ping() {
+        client.getDatabase("admin").runCommand(new Document("ping", 1));
+    }
+
+    private static <T> T guard(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MongoException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static TrainLauncherException unavailable(MongoException e) {
+        return new TrainLauncherException(TrainLauncherException.Kind.DEPENDENCY_FAILED, "MongoDB: " + e.getMessage(), e);
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}
