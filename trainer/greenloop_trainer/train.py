@@ -84,29 +84,32 @@ def train(args) -> str:
 
     train_part, valid_part, test_part = ds.split(data.frame)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
+    bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
     models, metrics = {}, {}
     for target, column in zip(targets, data.targets):
-        tr = train_part[~train_part[column].isna()]
-        va = valid_part[~valid_part[column].isna()]
-        te = test_part[~test_part[column].isna()]
+        # The model learns the change from now: rows need a target and a current value.
+        parts = []
+        for part in (train_part, valid_part, test_part):
+            parts.append(part[~part[column].isna() & ~np.isnan(persistence(part, target))])
+        tr, va, te = parts
         if len(tr) < 50 or len(va) < 10 or len(te) < 10:
             raise bad_input(f"too few rows with {column}: train {len(tr)}, valid {len(va)}, test {len(te)}")
         model = xgb.XGBRegressor(**params, callbacks=[Progress(target)])
-        model.fit(tr[data.features].to_numpy(dtype=np.float32), tr[column].to_numpy(),
-                  eval_set=[(va[data.features].to_numpy(dtype=np.float32), va[column].to_numpy())], verbose=False)
+        model.fit(tr[data.features].to_numpy(dtype=np.float32), tr[column].to_numpy() - persistence(tr, target),
+                  eval_set=[(va[data.features].to_numpy(dtype=np.float32),
+                             va[column].to_numpy() - persistence(va, target))], verbose=False)
         models[target] = model
         x_te = te[data.features].to_numpy(dtype=np.float32)
         y_te = te[column].to_numpy(dtype=np.float64)
-        mae, rmse = errors(model.predict(x_te).astype(np.float64), y_te)
-        base = persistence(te, target)
-        known = ~np.isnan(base)
-        p_mae, p_rmse = errors(base[known], y_te[known])
+        now = persistence(te, target)
+        mae, rmse = errors(model.predict(x_te).astype(np.float64) + now, y_te)
+        p_mae, p_rmse = errors(now, y_te)
         metrics.update({f"mae_{target}": mae, f"rmse_{target}": rmse, f"mae_persistence_{target}": p_mae,
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
                         f"test_rows_{target}": float(len(te))})
 
-    onnx_model = onnx_export.convert(models, len(data.features))
-    diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance)
+    onnx_model = onnx_export.convert(models, len(data.features), bases)
+    diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance, bases)
     metrics.update({f"onnx_max_abs_diff_{t}": d for t, d in diffs.items()})
     metrics["onnx_parity"] = 1.0
     metrics.update(champion_metrics(args.model_name, targets, data, test_part))
@@ -155,7 +158,7 @@ def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
             if target not in predicted:
                 continue
             y = test_part[column].to_numpy(dtype=np.float64)
-            known = ~np.isnan(y)
+            known = ~np.isnan(y) & ~np.isnan(predicted[target])
             mae, rmse = errors(predicted[target][known].astype(np.float64), y[known])
             out[f"champion_mae_{target}"] = mae
             out[f"champion_rmse_{target}"] = rmse

@@ -18,6 +18,7 @@ import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.quarkus.HdfsResource;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.testkit.sink.CapturingSink;
 import io.cloudevents.CloudEvent;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

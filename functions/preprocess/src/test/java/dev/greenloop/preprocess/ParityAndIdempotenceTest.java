@@ -11,6 +11,7 @@ import dev.greenloop.features.RawReading;
 import dev.greenloop.features.ZoneStreams;
 import dev.greenloop.preprocess.stream.StreamProcessor;
 import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.testkit.sink.CapturingSink;
 import io.cloudevents.CloudEvent;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

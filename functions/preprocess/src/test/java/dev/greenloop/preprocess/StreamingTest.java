@@ -13,6 +13,7 @@ import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.preprocess.store.WindowStore;
 import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.testkit.sink.CapturingSink;
 import io.cloudevents.CloudEvent;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

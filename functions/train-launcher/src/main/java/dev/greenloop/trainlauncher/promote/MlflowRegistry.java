@@ -94,7 +94,10 @@ public class MlflowRegistry {
                         + encode(modelName) + "&alias=" + encode(alias)));
                 return Optional.of(reply.path("model_version").path("version").asText());
             } catch (MlflowHttpException e) {
-                if (e.getStatusCode() == 404 || (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST"))) {
+                // An unknown model is 404 RESOURCE_DOES_NOT_EXIST; an unknown alias, 400 "alias ... not found".
+                String body = e.getBodyMessage() == null ? "" : e.getBodyMessage();
+                if (e.getStatusCode() == 404 || body.contains("RESOURCE_DOES_NOT_EXIST")
+                        || (e.getStatusCode() == 400 && body.contains("alias") && body.contains("not found"))) {
                     return Optional.empty();
                 }
                 throw e;

@@ -1,4 +1,4 @@
-package dev.greenloop.preprocess;
+package dev.greenloop.testkit.sink;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.greenloop.testkit.FreePorts;
@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Plays the Broker for tests: an HTTP server that takes binary-mode CloudEvents and keeps them,
- * and can be told to refuse the next deliveries (503). Attached to Quarkus as a test resource
- * that points {@code greenloop.preprocess.sink.url} at it.
+ * and can be told to refuse the next deliveries (503). One per JVM. As a Quarkus test resource it
+ * sets {@code K_SINK} (the variable a SinkBinding sets) and the key named by its
+ * {@code property} init argument to its URL.
  */
 public class CapturingSink implements QuarkusTestResourceLifecycleManager {
 
@@ -27,9 +28,36 @@ public class CapturingSink implements QuarkusTestResourceLifecycleManager {
     private static final List<CloudEvent> RECEIVED = new ArrayList<>();
     private static final AtomicInteger REFUSE = new AtomicInteger();
 
+    private String property;
+
     @Override
-    public synchronized Map<String, String> start() {
-        if (server == null) {
+    public void init(Map<String, String> initArgs) {
+        property = initArgs.get("property");
+    }
+
+    /** The sink's URL, starting it if needed. */
+    public static synchronized String url() {
+        new CapturingSink().start();
+        return "http://" + FreePorts.LOOPBACK + ":" + server.getAddress().getPort() + "/";
+    }
+
+    @Override
+    public Map<String, String> start() {
+        synchronized (CapturingSink.class) {
+            if (server == null) {
+                open();
+            }
+        }
+        String url = "http://" + FreePorts.LOOPBACK + ":" + server.getAddress().getPort() + "/";
+        Map<String, String> config = new java.util.HashMap<>(Map.of("K_SINK", url));
+        if (property != null) {
+            config.put(property, url);
+        }
+        return config;
+    }
+
+    private static void open() {
+        {
             try {
                 server = HttpServer.create(new InetSocketAddress(FreePorts.LOOPBACK, FreePorts.next()), 0);
             } catch (IOException e) {
@@ -52,8 +80,6 @@ public class CapturingSink implements QuarkusTestResourceLifecycleManager {
             });
             server.start();
         }
-        return Map.of("greenloop.preprocess.sink.url", "http://" + FreePorts.LOOPBACK + ":" + server.getAddress().getPort() + "/",
-                "greenloop.preprocess.sink.backoff", "20ms");
     }
 
     @Override

@@ -1,0 +1,162 @@
+package dev.greenloop.trainlauncher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.EventType;
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.ModelPromoted;
+import dev.greenloop.events.payload.TrainingCompleted;
+import dev.greenloop.events.payload.TrainingFailed;
+import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.testkit.quarkus.MlflowResource;
+import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.trainlauncher.launch.JobNames;
+import dev.greenloop.trainlauncher.launch.JobSpecs;
+import dev.greenloop.trainlauncher.launch.TrainingPlan;
+import dev.greenloop.trainlauncher.promote.MlflowRegistry;
+import dev.greenloop.trainlauncher.store.TrainingRuns;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.mlflow.tracking.MlflowClient;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Job status events against the real MLflow server: the gate, the alias moves and the replies. */
+@QuarkusTest
+@WithTestResource(MongoResource.class)
+@WithTestResource(MlflowResource.class)
+class PromotionTest {
+
+    @Inject
+    JobSpecs specs;
+    @Inject
+    MlflowRegistry registry;
+    @Inject
+    TrainingRuns runs;
+
+    /** A finished training run as the trainer leaves it: metrics and a registered version. */
+    private TrainingPlan trained(String greenhouse, Map<String, Double> metrics) throws Exception {
+        String cause = UUID.randomUUID().toString();
+        String job = JobNames.of(greenhouse, cause);
+        String model = "greenloop-" + greenhouse;
+        String runId = registry.createRun("greenloop-" + greenhouse, job, Map.of("greenloop.job", job));
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        metrics.forEach((k, v) -> client.logMetric(runId, k, v));
+        try {
+            client.sendPost("registered-models/create", "{\"name\":\"" + model + "\"}");
+        } catch (RuntimeException exists) {
+            // Created by an earlier test.
+        }
+        client.sendPost("model-versions/create", "{\"name\":\"" + model + "\",\"source\":\"runs:/" + runId
+                + "/model\",\"run_id\":\"" + runId + "\"}");
+        TrainingPlan plan = new TrainingPlan(job, greenhouse, runId, model, "ds-1", "{}", cause, "dataset_ready");
+        runs.recordLaunch(new Document("_id", job).append("greenhouseId", greenhouse).append("runId", runId)
+                .append("modelName", model).append("datasetId", "ds-1"));
+        return plan;
+    }
+
+    private static Map<String, Double> good(double mae, Double championVersion, Double championMae) {
+        Map<String, Double> m = new java.util.HashMap<>(Map.of("onnx_parity", 1.0,
+                "mae_air_temperature", mae, "mae_persistence_air_temperature", 0.60,
+                "mae_relative_humidity", 1.0, "mae_persistence_relative_humidity", 2.5,
+                "mae_co2", 10.0, "mae_persistence_co2", 30.0));
+        if (championVersion != null) {
+            m.put("champion_version", championVersion);
+            m.put("champion_mae_air_temperature", championMae);
+        }
+        return m;
+    }
+
+    private JsonNode body(ExtractableResponse<Response> r) throws Exception {
+        return EventJson.mapper().readTree(r.body().asByteArray());
+    }
+
+    @Test
+    void successesPromoteWorseCandidatesDoNotAndFailuresSayWhy() throws Exception {
+        String greenhouse = "gh-p" + UUID.randomUUID().toString().substring(0, 6);
+        String model = "greenloop-" + greenhouse;
+
+        // 1. First model, better than persistence: champion.
+        TrainingPlan first = trained(greenhouse, good(0.30, null, null));
+        ExtractableResponse<Response> r1 = JobEvents.post("s-1", JobEvents.job(specs, first, "Complete", null, null));
+        assertThat(r1.statusCode()).as(r1.asString()).isEqualTo(200);
+        assertThat(r1.header("ce-type")).isEqualTo(EventTypes.MODEL_PROMOTED);
+        assertThat(r1.header("ce-causationid")).isEqualTo("s-1");
+        ModelPromoted p1 = PayloadCodec.read(EventType.MODEL_PROMOTED, r1.body().asByteArray());
+        assertThat(p1.modelVersion()).isEqualTo("1");
+        assertThat(p1.previousVersion()).isNull();
+        assertThat(p1.runId()).isEqualTo(first.runId());
+        assertThat(registry.aliasVersion(model, "champion")).contains("1");
+
+        // 2. Worse than the champion on the same split: completed, not promoted.
+        TrainingPlan second = trained(greenhouse, good(0.35, 1.0, 0.30));
+        ExtractableResponse<Response> r2 = JobEvents.post("s-2", JobEvents.job(specs, second, "Complete", null, null));
+        assertThat(r2.header("ce-type")).isEqualTo(EventTypes.TRAINING_COMPLETED);
+        TrainingCompleted c2 = PayloadCodec.read(EventType.TRAINING_COMPLETED, r2.body().asByteArray());
+        assertThat(c2.promoted()).isFalse();
+        assertThat(c2.modelVersion()).isEqualTo("2");
+        assertThat(c2.reason()).contains("does not beat the champion's 0.300");
+        assertThat(registry.aliasVersion(model, "champion")).contains("1");
+
+        // 3. Better than the champion: promoted, the old champion becomes previous.
+        TrainingPlan third = trained(greenhouse, good(0.25, 1.0, 0.30));
+        ExtractableResponse<Response> r3 = JobEvents.post("s-3", JobEvents.job(specs, third, "Complete", null, null));
+        ModelPromoted p3 = PayloadCodec.read(EventType.MODEL_PROMOTED, r3.body().asByteArray());
+        assertThat(p3.modelVersion()).isEqualTo("3");
+        assertThat(p3.previousVersion()).isEqualTo("1");
+        assertThat(p3.metrics()).containsEntry("mae_air_temperature", 0.25);
+        assertThat(registry.aliasVersion(model, "champion")).contains("3");
+        assertThat(registry.aliasVersion(model, "previous")).contains("1");
+
+        // 4. The same status event again: the same reply, nothing moves.
+        ExtractableResponse<Response> again = JobEvents.post("s-3", JobEvents.job(specs, third, "Complete", null, null));
+        assertThat(again.header("ce-id")).isEqualTo(r3.header("ce-id"));
+        assertThat(body(again)).isEqualTo(body(r3));
+        assertThat(registry.aliasVersion(model, "champion")).contains("3");
+        assertThat(registry.aliasVersion(model, "previous")).contains("1");
+        // And the first one, replayed after later promotions, still says what it said.
+        assertThat(body(JobEvents.post("s-1", JobEvents.job(specs, first, "Complete", null, null)))).isEqualTo(body(r1));
+
+        // 5. Not better than persistence by the margin.
+        Map<String, Double> weak = good(0.57, 3.0, 0.58);
+        TrainingPlan fourth = trained(greenhouse, weak);
+        TrainingCompleted c4 = PayloadCodec.read(EventType.TRAINING_COMPLETED,
+                JobEvents.post("s-4", JobEvents.job(specs, fourth, "Complete", null, null)).body().asByteArray());
+        assertThat(c4.reason()).contains("is not 10% below persistence 0.600");
+        assertThat(registry.aliasVersion(model, "champion")).contains("3");
+    }
+
+    @Test
+    void aFailedJobRepliesTrainingFailedWithTheReasonFromItsConditions() throws Exception {
+        String greenhouse = "gh-f" + UUID.randomUUID().toString().substring(0, 6);
+        TrainingPlan plan = trained(greenhouse, Map.of());
+
+        ExtractableResponse<Response> r = JobEvents.post("f-1", JobEvents.job(specs, plan, "Failed", "PodFailurePolicy",
+                "Container trainer for pod greenloop/x failed with exit code 2 matching FailJob rule at index 0"));
+
+        assertThat(r.header("ce-type")).isEqualTo(EventTypes.TRAINING_FAILED);
+        TrainingFailed failed = PayloadCodec.read(EventType.TRAINING_FAILED, r.body().asByteArray());
+        assertThat(failed.reason()).startsWith("PodFailurePolicy: Container trainer").contains("exit code 2");
+        assertThat(failed.retriable()).isFalse();
+        assertThat(failed.jobName()).isEqualTo(plan.jobName());
+        assertThat(runs.run(plan.jobName()).orElseThrow().getString("status")).isEqualTo("failed");
+    }
+
+    @Test
+    void aRunningJobAndAForeignJobGetNoReply() {
+        TrainingPlan plan = new TrainingPlan("train-x-1", "gh-x", "r1", "greenloop-gh-x", "ds", "{}", "c", "manual");
+
+        assertThat(JobEvents.post("r-1", JobEvents.job(specs, plan, null, null, null)).statusCode()).isEqualTo(204);
+        assertThat(JobEvents.post("r-2", "{\"metadata\":{\"name\":\"other\"},\"status\":{\"conditions\":"
+                + "[{\"type\":\"Complete\",\"status\":\"True\"}]}}").statusCode()).isEqualTo(204);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.greenloop.trainlauncher;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.greenloop.events.EventType;
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.Events;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.DatasetReady;
+import dev.greenloop.events.payload.ModelPromoted;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.testkit.hdfs.HdfsCluster;
+import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.testkit.quarkus.HdfsResource;
+import dev.greenloop.testkit.quarkus.MlflowResource;
+import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.testkit.sink.CapturingSink;
+import dev.greenloop.trainlauncher.promote.MlflowRegistry;
+import io.cloudevents.CloudEvent;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.mlflow.tracking.MlflowClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole training path on real services: a reference dataset on HDFS, dataset.ready to the
+ * function, the trainer run by the local launcher (XGBoost, ONNX, MLflow), its Job status event,
+ * the promotion; then the registered ONNX model runs in ONNX Runtime for Java.
+ */
+@QuarkusTest
+@WithTestResource(MongoResource.class)
+@WithTestResource(MlflowResource.class)
+@WithTestResource(HdfsResource.class)
+@WithTestResource(TrainerResource.class)
+@WithTestResource(value = CapturingSink.class, initArgs = @ResourceArg(name = "property", value = "greenloop.train-launcher.sink-url"))
+class TrainerEndToEndTest {
+
+    @Inject
+    MlflowRegistry registry;
+
+    @Test
+    void aDatasetBecomesAChampionThatOnnxRuntimeInJavaRuns() throws Exception {
+        String greenhouse = "gh-ref";
+        DatasetReady dataset = ReferenceDataset.write(HdfsCluster.shared(), greenhouse,
+                Instant.parse("2026-06-01T00:00:00Z"), 7, 42);
+        CloudEvent datasetReady = Events.of(dataset).id("dataset-ready-1").source(URI.create("/greenloop/preprocess")).build();
+
+        given().header("ce-specversion", "1.0").header("ce-id", datasetReady.getId()).header("ce-source", "/greenloop/preprocess")
+                .header("ce-type", EventTypes.DATASET_READY).contentType("application/json")
+                .body(datasetReady.getData().toBytes()).post("/").then().statusCode(204);
+
+        CloudEvent status = awaitJobStatus(Duration.ofMinutes(15));
+        String jobJson = new String(status.getData().toBytes(), StandardCharsets.UTF_8);
+        assertThat(jobJson).contains("\"type\":\"Complete\"");
+        ExtractableResponse<Response> reply = given().header("ce-specversion", "1.0").header("ce-id", status.getId())
+                .header("ce-source", status.getSource().toString()).header("ce-type", status.getType())
+                .contentType("application/json").body(jobJson).post("/").then().extract();
+        assertThat(reply.header("ce-type")).as(reply.asString()).isEqualTo(EventTypes.MODEL_PROMOTED);
+        ModelPromoted promoted = PayloadCodec.read(EventType.MODEL_PROMOTED, reply.body().asByteArray());
+        assertThat(promoted.modelName()).isEqualTo("greenloop-gh-ref");
+        assertThat(registry.aliasVersion("greenloop-gh-ref", "champion")).contains(promoted.modelVersion());
+        assertThat(registry.aliasVersion("greenloop-gh-ref", "candidate")).contains(promoted.modelVersion());
+
+        Map<String, Double> metrics = registry.metrics(promoted.runId());
+        double mae = metrics.get("mae_air_temperature");
+        double persistence = metrics.get("mae_persistence_air_temperature");
+        System.out.printf("Reference dataset, air temperature +15 min: model MAE %.3f, persistence MAE %.3f (%.0f%% lower)%n",
+                mae, persistence, 100 * (1 - mae / persistence));
+        assertThat(mae).isLessThanOrEqualTo(0.7 * persistence);
+        assertThat(metrics.get("onnx_parity")).isEqualTo(1.0);
+        assertThat(registry.tags(promoted.runId())).containsEntry("greenloop.dataset_id", dataset.datasetId());
+
+        byte[] onnx = downloadModel("greenloop-gh-ref", promoted.modelVersion());
+        try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
+            assertThat(session.getInputNames()).containsExactly("features");
+            assertThat(session.getOutputNames()).containsExactlyInAnyOrder("air_temperature", "relative_humidity", "co2");
+            float[] row = new float[FeatureSpec.V1.size()];
+            java.util.Arrays.fill(row, Float.NaN);
+            List<String> names = FeatureSpec.V1.names();
+            row[names.indexOf("air_temperature_last")] = 22f;
+            row[names.indexOf("air_temperature_mean")] = 22f;
+            row[names.indexOf("relative_humidity_mean")] = 75f;
+            row[names.indexOf("co2_mean")] = 600f;
+            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, row.length});
+                 OrtSession.Result result = session.run(Map.of("features", input))) {
+                float[][] air = (float[][]) result.get("air_temperature").orElseThrow().getValue();
+                assertThat(air[0][0]).isBetween(10f, 40f);
+            }
+        }
+    }
+
+    @Test
+    void aManifestOfAnotherSpecExitsWithCodeTwoAndOneLine() throws Exception {
+        Path dir = TrainerResource.trainerDir();
+        ProcessBuilder builder = new ProcessBuilder(TrainerResource.python().toString(), "-m", "greenloop_trainer")
+                .directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("GREENLOOP_MANIFEST", "{\"datasetId\":\"x\",\"featureSpecVersion\":\"v0\",\"files\":[]}",
+                "GREENLOOP_WEBHDFS_URL", HdfsCluster.shared().webHdfsUri().toString(),
+                "MLFLOW_TRACKING_URI", MlflowServer.shared().trackingUri().toString(),
+                "GREENLOOP_RUN_ID", createRun(), "GREENLOOP_MODEL_NAME", "greenloop-gh-bad"));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(process.exitValue()).as(output).isEqualTo(2);
+        assertThat(output.lines().filter(l -> l.startsWith("greenloop-trainer: error:")).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains("feature spec v0").contains("expects v1"));
+    }
+
+    private String createRun() {
+        return registry.createRun("greenloop-gh-bad", "bad-input", Map.of());
+    }
+
+    private static CloudEvent awaitJobStatus(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (CloudEvent e : CapturingSink.received()) {
+                if (e.getType().equals("dev.knative.apiserver.resource.update") && e.getSubject().contains("train-gh-ref-")) {
+                    return e;
+                }
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("no Job status event within " + timeout);
+    }
+
+    /** The ONNX file of a version, through MLflow's download URI and artifact proxy. */
+    private static byte[] downloadModel(String name, String version) throws Exception {
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        String uri = EventJson.mapper().readTree(client.sendGet("model-versions/get-download-uri?name=" + name
+                + "&version=" + version)).get("artifact_uri").asText();
+        assertThat(uri).startsWith("mlflow-artifacts:/");
+        URI file = MlflowServer.shared().trackingUri().resolve("/api/2.0/mlflow-artifacts/artifacts/"
+                + uri.substring("mlflow-artifacts:/".length()) + "/model.onnx");
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(file).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+}
