@@ -19,7 +19,8 @@ import java.util.UUID;
  * {@code POST /v1/training-requests}: train a greenhouse now, by hand. Needs the admin token.
  * Body {@code {"greenhouseId":"gh-1","datasetId":"...","note":"..."}} (dataset and note optional).
  * An {@code Idempotency-Key} header makes a resend start nothing new. Answers 202 with the Job
- * and MLflow run, 200 when skipped (a run is going already), problems otherwise.
+ * and MLflow run, 200 with {@code skipped} saying why when nothing starts (a run is going
+ * already, or the greenhouse has no dataset yet), problems otherwise.
  */
 @ApplicationScoped
 public class ManualRequests {
@@ -55,13 +56,17 @@ public class ManualRequests {
             throw new TrainLauncherException(TrainLauncherException.Kind.INVALID_REQUEST, "greenhouseId is required");
         }
         String key = context.request().getHeader("Idempotency-Key");
-        Optional<TrainingPlan> plan = launches.launch(new LaunchService.Request(greenhouse, TrainingReason.MANUAL,
+        LaunchService.Decision decision = launches.launch(new LaunchService.Request(greenhouse, TrainingReason.MANUAL,
                 body.path("datasetId").asText(null), null, key != null ? "manual:" + key : UUID.randomUUID().toString(),
                 body.path("note").asText(null)));
         var reply = EventJson.mapper().createObjectNode();
-        plan.ifPresentOrElse(p -> reply.put("jobName", p.jobName()).put("runId", p.runId()).put("datasetId", p.datasetId()),
-                () -> reply.put("skipped", "a run is going already, or there is no dataset; see the logs"));
-        context.response().setStatusCode(plan.isPresent() ? 202 : 200).putHeader("Content-Type", "application/json")
+        if (decision.launched()) {
+            TrainingPlan p = decision.plan();
+            reply.put("jobName", p.jobName()).put("runId", p.runId()).put("datasetId", p.datasetId());
+        } else {
+            reply.put("skipped", decision.skipped());
+        }
+        context.response().setStatusCode(decision.launched() ? 202 : 200).putHeader("Content-Type", "application/json")
                 .end(reply.toString());
     }
 }

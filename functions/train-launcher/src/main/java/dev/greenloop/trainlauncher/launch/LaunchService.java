@@ -37,6 +37,13 @@ public class LaunchService {
                           String causeId, String note) {
     }
 
+    /** What became of a request: a plan that runs, or why nothing was started. */
+    public record Decision(TrainingPlan plan, String skipped) {
+        public boolean launched() {
+            return plan != null;
+        }
+    }
+
     private final TrainLauncherConfig config;
     private final TrainingRuns runs;
     private final MlflowRegistry mlflow;
@@ -58,16 +65,16 @@ public class LaunchService {
 
     /**
      * @return the plan that was launched (now or by an earlier delivery of the same event), or
-     *         empty when the request was skipped
+     *         why the request was skipped
      * @throws TrainLauncherException {@code UNKNOWN_DATASET} for a dataset id that does not exist
      */
-    public Optional<TrainingPlan> launch(Request request) {
+    public Decision launch(Request request) {
         String jobName = JobNames.of(request.greenhouseId(), request.causeId());
         Optional<Document> existing = runs.run(jobName);
         if (existing.isPresent() && existing.get().getString("runId") != null) {
             TrainingPlan plan = plan(existing.get());
             launcher.launch(plan);
-            return Optional.of(plan);
+            return new Decision(plan, null);
         }
         if (existing.isEmpty()) {
             Optional<Document> active = runs.active(request.greenhouseId(), config.job().activeDeadline());
@@ -88,7 +95,7 @@ public class LaunchService {
                 .append("modelName", modelName).append("datasetId", manifest.get().id()).append("manifest", manifest.get().json())
                 .append("causationId", request.causeId()).append("reason", request.reason().wireName()))) {
             // Another delivery of the same event got here first; it launches.
-            return runs.run(jobName).map(this::plan);
+            return new Decision(runs.run(jobName).map(this::plan).orElseThrow(), null);
         }
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("greenloop.job", jobName);
@@ -107,13 +114,13 @@ public class LaunchService {
         metrics.counter("greenloop.train_launcher.launched", "reason", request.reason().wireName()).increment();
         LOG.infof("Training %s launched for %s (%s, dataset %s, MLflow run %s)", jobName, request.greenhouseId(),
                 request.reason().wireName(), manifest.get().id(), runId);
-        return Optional.of(plan);
+        return new Decision(plan, null);
     }
 
-    private Optional<TrainingPlan> skip(Request request, String why, String message) {
+    private Decision skip(Request request, String why, String message) {
         metrics.counter("greenloop.train_launcher.skipped", "reason", why).increment();
         LOG.infof("Not training %s (%s): %s", request.greenhouseId(), request.reason().wireName(), message);
-        return Optional.empty();
+        return new Decision(null, message);
     }
 
     private TrainingPlan plan(Document run) {

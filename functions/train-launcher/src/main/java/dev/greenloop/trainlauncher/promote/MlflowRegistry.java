@@ -10,7 +10,6 @@ import org.mlflow.api.proto.ModelRegistry.ModelVersion;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,9 @@ public class MlflowRegistry {
     /** Creates a run in the experiment (created if needed) and returns its id. */
     public String createRun(String experimentName, String runName, Map<String, String> tags) {
         return guard(() -> {
-            String experimentId = client.getExperimentByName(experimentName).map(Service.Experiment::getExperimentId)
+            // A search, not get-by-name: the client retries every 404 of a lookup as if rate-limited.
+            String experimentId = client.searchExperiments("name = " + quote(experimentName)).getItems().stream()
+                    .map(Service.Experiment::getExperimentId).findFirst()
                     .orElseGet(() -> client.createExperiment(experimentName));
             Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(experimentId)
                     .setRunName(runName).setStartTime(System.currentTimeMillis());
@@ -86,21 +87,27 @@ public class MlflowRegistry {
         });
     }
 
-    /** The version an alias points at, if the model and alias exist. */
+    /**
+     * The version an alias points at, if the model and alias exist. Read from a registered-model
+     * search (which lists aliases) rather than the alias endpoint, whose "not found" answers the
+     * client would retry as if rate-limited.
+     */
     public Optional<String> aliasVersion(String modelName, String alias) {
         return guard(() -> {
             try {
-                JsonNode reply = EventJson.mapper().readTree(client.sendGet("registered-models/alias?name="
-                        + encode(modelName) + "&alias=" + encode(alias)));
-                return Optional.of(reply.path("model_version").path("version").asText());
-            } catch (MlflowHttpException e) {
-                // An unknown model is 404 RESOURCE_DOES_NOT_EXIST; an unknown alias, 400 "alias ... not found".
-                String body = e.getBodyMessage() == null ? "" : e.getBodyMessage();
-                if (e.getStatusCode() == 404 || body.contains("RESOURCE_DOES_NOT_EXIST")
-                        || (e.getStatusCode() == 400 && body.contains("alias") && body.contains("not found"))) {
-                    return Optional.empty();
+                JsonNode reply = EventJson.mapper().readTree(client.sendGet("registered-models/search?filter="
+                        + encode("name = " + quote(modelName)) + "&max_results=10"));
+                for (JsonNode model : reply.path("registered_models")) {
+                    if (!model.path("name").asText().equals(modelName)) {
+                        continue;
+                    }
+                    for (JsonNode a : model.path("aliases")) {
+                        if (a.path("alias").asText().equals(alias)) {
+                            return Optional.of(a.path("version").asText());
+                        }
+                    }
                 }
-                throw e;
+                return Optional.empty();
             } catch (java.io.IOException e) {
                 throw new MlflowClientException(e);
             }
@@ -111,6 +118,11 @@ public class MlflowRegistry {
     public void setAlias(String modelName, String alias, String version) {
         guard(() -> client.sendPost("registered-models/alias", EventJson.mapper().createObjectNode()
                 .put("name", modelName).put("alias", alias).put("version", version).toString()));
+    }
+
+    /** An MLflow search-filter string literal. */
+    private static String quote(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static String encode(String s) {

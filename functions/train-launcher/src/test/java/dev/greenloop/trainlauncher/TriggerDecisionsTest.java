@@ -1,0 +1,225 @@
+package dev.greenloop.trainlauncher;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.DatasetFile;
+import dev.greenloop.events.payload.DatasetReady;
+import dev.greenloop.testkit.mongo.MongoWireServer;
+import dev.greenloop.testkit.quarkus.MlflowResource;
+import dev.greenloop.testkit.quarkus.MongoResource;
+import dev.greenloop.trainlauncher.launch.JobNames;
+import dev.greenloop.trainlauncher.launch.JobSpecs;
+import dev.greenloop.trainlauncher.store.TrainingRuns;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When train-launcher starts a Job and when it does not, with the Kubernetes launcher against
+ * fabric8's mock API server (CRUD) and real MongoDB-wire and MLflow servers.
+ */
+@QuarkusTest
+@TestProfile(TriggerDecisionsTest.KubernetesLauncher.class)
+@WithTestResource(MockApiServerResource.class)
+@WithTestResource(MongoResource.class)
+@WithTestResource(MlflowResource.class)
+class TriggerDecisionsTest {
+
+    /** The Kubernetes launcher, as in a cluster. */
+    public static class KubernetesLauncher implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("greenloop.train-launcher.launcher", "kubernetes",
+                    "greenloop.train-launcher.job.namespace", "greenloop",
+                    "greenloop.train-launcher.mongodb.database", "train-launcher-decisions");
+        }
+    }
+
+    private static MongoClient mongo;
+    private static MongoCollection<Document> datasets;
+
+    @Inject
+    KubernetesClient kubernetes;
+    @Inject
+    TrainingRuns runs;
+
+    @BeforeAll
+    static void connect() {
+        mongo = MongoClients.create(MongoWireServer.shared().connectionString());
+        datasets = mongo.getDatabase("train-launcher-decisions").getCollection("datasets");
+    }
+
+    @AfterAll
+    static void close() {
+        mongo.close();
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A dataset manifest as preprocess stores it, and its {@code dataset.ready} payload. */
+    private static DatasetReady dataset(String greenhouse, String id) {
+        Instant to = Instant.parse("2026-06-21T00:00:00Z");
+        DatasetReady ready = new DatasetReady(id, greenhouse, "v1", to.minusSeconds(86_400), to, 1440,
+                List.of(new DatasetFile("/greenloop/features/v1/greenhouse=" + greenhouse + "/date=2026-06-20/part-0.parquet",
+                        1440, 52_431, "a".repeat(64))));
+        datasets.insertOne(new Document("_id", id).append("greenhouseId", greenhouse).append("featureSpecVersion", "v1")
+                .append("files", List.of(new Document("path", ready.files().get(0).path()).append("rows", 1440L)
+                        .append("bytes", 52_431L).append("sha256", "a".repeat(64))))
+                .append("createdAt", new Date()));
+        return ready;
+    }
+
+    private static ExtractableResponse<Response> event(String id, String type, String json) {
+        return given().header("ce-specversion", "1.0").header("ce-id", id).header("ce-source", "/test")
+                .header("ce-type", type).contentType("application/json").body(json).post("/").then().extract();
+    }
+
+    private static ExtractableResponse<Response> datasetReady(String id, DatasetReady ready) {
+        return event(id, EventTypes.DATASET_READY, new String(PayloadCodec.write(ready), StandardCharsets.UTF_8));
+    }
+
+    private List<Job> jobsOf(String greenhouse) {
+        return kubernetes.batch().v1().jobs().inNamespace("greenloop")
+                .withLabel(JobSpecs.GREENHOUSE_LABEL, JobNames.labelValue(greenhouse)).list().getItems();
+    }
+
+    private static ExtractableResponse<Response> manual(String token, String idempotencyKey, String body) {
+        var request = given().contentType("application/json").body(body);
+        if (token != null) {
+            request = request.header("Authorization", "Bearer " + token);
+        }
+        if (idempotencyKey != null) {
+            request = request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.post("/v1/training-requests").then().extract();
+    }
+
+    @Test
+    void aNewDatasetStartsOneJobEvenWhenTheEventComesTwice() {
+        String greenhouse = unique("gh-new");
+        DatasetReady ready = dataset(greenhouse, unique("ds"));
+        String eventId = UUID.randomUUID().toString();
+
+        assertThat(datasetReady(eventId, ready).statusCode()).isEqualTo(204);
+        assertThat(datasetReady(eventId, ready).statusCode()).isEqualTo(204);
+
+        List<Job> jobs = jobsOf(greenhouse);
+        assertThat(jobs).hasSize(1);
+        Job job = jobs.get(0);
+        assertThat(job.getMetadata().getName()).isEqualTo(JobNames.of(greenhouse, eventId));
+        Document run = runs.run(job.getMetadata().getName()).orElseThrow();
+        assertThat(run.getString("datasetId")).isEqualTo(ready.datasetId());
+        assertThat(job.getMetadata().getLabels()).containsEntry(JobSpecs.RUN_LABEL, JobNames.labelValue(run.getString("runId")));
+    }
+
+    @Test
+    void aGreenhouseWithARunGoingGetsNoSecondJob() {
+        String greenhouse = unique("gh-busy");
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"))).statusCode()).isEqualTo(204);
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"))).statusCode()).isEqualTo(204);
+        assertThat(event(UUID.randomUUID().toString(), "dev.knative.sources.ping",
+                "{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(204);
+        ExtractableResponse<Response> byHand = manual("test-admin-token", null, "{\"greenhouseId\":\"" + greenhouse + "\"}");
+        assertThat(byHand.statusCode()).isEqualTo(200);
+        assertThat(byHand.jsonPath().getString("skipped")).contains("still going");
+
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+    }
+
+    @Test
+    void aGreenhouseWithoutADatasetIsToldSo() {
+        String greenhouse = unique("gh-empty");
+        ExtractableResponse<Response> byHand = manual("test-admin-token", null, "{\"greenhouseId\":\"" + greenhouse + "\"}");
+        assertThat(byHand.statusCode()).isEqualTo(200);
+        assertThat(byHand.jsonPath().getString("skipped")).contains("has no dataset yet");
+        assertThat(jobsOf(greenhouse)).isEmpty();
+    }
+
+    @Test
+    void noNewDataMeansNoNightlyRunButAManualRequestStillTrains() {
+        String greenhouse = unique("gh-idle");
+        DatasetReady ready = dataset(greenhouse, unique("ds"));
+        String eventId = UUID.randomUUID().toString();
+        assertThat(datasetReady(eventId, ready).statusCode()).isEqualTo(204);
+        runs.recordOutcome(JobNames.of(greenhouse, eventId), "completed", new Document("type", "test"));
+
+        assertThat(event(UUID.randomUUID().toString(), "dev.knative.sources.ping",
+                "{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+
+        ExtractableResponse<Response> accepted = manual("test-admin-token", "retrain-1",
+                "{\"greenhouseId\":\"" + greenhouse + "\",\"note\":\"new lamps\"}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        assertThat(accepted.jsonPath().getString("datasetId")).isEqualTo(ready.datasetId());
+        String job = accepted.jsonPath().getString("jobName");
+        assertThat(jobsOf(greenhouse)).extracting(j -> j.getMetadata().getName()).contains(job).hasSize(2);
+
+        // A resend with the same key is the same request: same Job, nothing new.
+        ExtractableResponse<Response> resent = manual("test-admin-token", "retrain-1",
+                "{\"greenhouseId\":\"" + greenhouse + "\",\"note\":\"new lamps\"}");
+        assertThat(resent.statusCode()).isEqualTo(202);
+        assertThat(resent.jsonPath().getString("jobName")).isEqualTo(job);
+        assertThat(jobsOf(greenhouse)).hasSize(2);
+    }
+
+    @Test
+    void manualRequestsNeedTheTokenAndAKnownDataset() {
+        String greenhouse = unique("gh-manual");
+        dataset(greenhouse, unique("ds"));
+
+        ExtractableResponse<Response> anonymous = manual(null, null, "{\"greenhouseId\":\"" + greenhouse + "\"}");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.contentType()).startsWith("application/problem+json");
+        assertThat(anonymous.jsonPath().getString("detail")).contains("Authorization: Bearer");
+
+        assertThat(manual("wrong-token", null, "{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(401);
+
+        ExtractableResponse<Response> noGreenhouse = manual("test-admin-token", null, "{\"note\":\"x\"}");
+        assertThat(noGreenhouse.statusCode()).isEqualTo(400);
+        assertThat(noGreenhouse.jsonPath().getString("detail")).contains("greenhouseId");
+
+        ExtractableResponse<Response> notJson = manual("test-admin-token", null, "{greenhouse");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.jsonPath().getString("detail")).contains("not JSON");
+
+        ExtractableResponse<Response> unknown = manual("test-admin-token", null,
+                "{\"greenhouseId\":\"" + greenhouse + "\",\"datasetId\":\"ds-missing\"}");
+        assertThat(unknown.statusCode()).isEqualTo(422);
+        assertThat(unknown.jsonPath().getString("detail")).contains("ds-missing");
+
+        assertThat(jobsOf(greenhouse)).isEmpty();
+    }
+
+    @Test
+    void aPingThatNamesNoGreenhouseIsAClearError() {
+        ExtractableResponse<Response> r = event(UUID.randomUUID().toString(), "dev.knative.sources.ping", "{}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.jsonPath().getString("detail")).contains("greenhouseId");
+    }
+}
