@@ -1,0 +1,44 @@
+package dev.greenloop.infer;
+
+import dev.greenloop.infer.model.ModelStore;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * Loads the configured greenhouses' models at start, and checks every known model's aliases on
+ * an interval: a replica sees only the promotion events routed to it (or none, scaled to zero).
+ */
+@ApplicationScoped
+public class AliasPolling {
+
+    private static final Logger LOG = Logger.getLogger(AliasPolling.class);
+
+    private final ModelStore models;
+    private final InferConfig config;
+
+    public AliasPolling(ModelStore models, InferConfig config) {
+        this.models = models;
+        this.config = config;
+    }
+
+    void preload(@Observes StartupEvent start) {
+        List<String> greenhouses = config.greenhouses().orElse(List.of());
+        for (String greenhouse : greenhouses) {
+            models.refreshGreenhouse(greenhouse);
+        }
+        if (!greenhouses.isEmpty()) {
+            LOG.infof("Models of %s checked at start; aliases are checked every %s", greenhouses, config.pollInterval());
+        }
+    }
+
+    @Scheduled(every = "${greenloop.infer.poll-interval:60s}", delayed = "${greenloop.infer.poll-interval:60s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        models.refreshAll();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.greenloop.infer;
+
+import dev.greenloop.events.Events;
+import dev.greenloop.events.payload.FeatureWindow;
+import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.events.payload.TargetValue;
+import dev.greenloop.infer.InferException.Kind;
+import dev.greenloop.infer.model.LoadedModel;
+import dev.greenloop.infer.model.ModelStore;
+import dev.greenloop.infer.model.ModelStore.Lease;
+import io.cloudevents.CloudEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URI;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A feature window in, a prediction event out: the champion's values per target at its horizon,
+ * with model name and version and the window it came from. When the greenhouse has a challenger,
+ * its prediction is made from the same vector and handed to the shadow sender.
+ */
+@ApplicationScoped
+public class WindowPredictions {
+
+    public static final URI SOURCE = URI.create("/greenloop/infer");
+
+    private final ModelStore models;
+    private final Scoring scoring;
+    private final ShadowSender shadows;
+
+    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows) {
+        this.models = models;
+        this.scoring = scoring;
+        this.shadows = shadows;
+    }
+
+    /** The reply to a window event. */
+    public CloudEvent predict(FeatureWindow window, String causeId, Map<String, String> causeExtensions) {
+        CloudEvent reply;
+        try (Lease lease = models.champion(window.greenhouseId())) {
+            reply = event(window, lease.model(), false, causeId, causeExtensions);
+        }
+        Optional<Lease> challenger = models.challenger(window.greenhouseId());
+        if (challenger.isPresent()) {
+            try (Lease lease = challenger.get()) {
+                shadows.send(event(window, lease.model(), true, causeId, causeExtensions));
+            } catch (InferException e) {
+                // The challenger cannot score this window (another spec, say): nothing to compare.
+                shadows.skipped(e.getMessage());
+            }
+        }
+        return reply;
+    }
+
+    private CloudEvent event(FeatureWindow window, LoadedModel model, boolean shadow, String causeId,
+                             Map<String, String> causeExtensions) {
+        if (!window.featureSpecVersion().equals(model.spec().version())) {
+            throw new InferException(Kind.INVALID_FEATURES, "window " + window.windowId() + " has feature spec "
+                    + window.featureSpecVersion() + "; " + model.name() + " version " + model.version() + " takes "
+                    + model.spec().version());
+        }
+        FloatBuffer input = Scoring.buffer(model.width());
+        write(window, model, input);
+        float[][] out = scoring.run(model, input, 1, shadow);
+        List<TargetValue> values = new ArrayList<>();
+        for (int t = 0; t < out.length; t++) {
+            if (Float.isFinite(out[t][0])) {
+                values.add(new TargetValue(model.targets().get(t), model.horizonMinutes(), out[t][0]));
+            }
+        }
+        if (values.isEmpty()) {
+            throw new InferException(Kind.INVALID_FEATURES, model.name() + " version " + model.version()
+                    + " gave no finite prediction for window " + window.windowId());
+        }
+        Prediction prediction = new Prediction(window.greenhouseId(), window.zoneId(), window.windowId(), window.windowEnd(),
+                model.name(), model.version(), model.spec().version(), values, shadow);
+        return Events.of(prediction)
+                .id(Events.derivedId("prediction", window.windowId(), model.name(), model.version(), shadow ? "shadow" : "live"))
+                .source(SOURCE).subject(window.windowId()).causedBy(causeId, causeExtensions).build();
+    }
+
+    /** The window's values in the model's feature order; a null (missing) value is NaN. */
+    private static void write(FeatureWindow window, LoadedModel model, FloatBuffer input) {
+        List<String> expected = model.spec().names();
+        List<String> names = window.featureNames();
+        List<Double> values = window.values();
+        if (names.equals(expected)) {
+            for (Double v : values) {
+                input.put(v == null ? Float.NaN : v.floatValue());
+            }
+            return;
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+        }
+        List<String> missing = expected.stream().filter(n -> !index.containsKey(n)).toList();
+        List<String> unknown = names.stream().filter(n -> !expected.contains(n)).toList();
+        if (!missing.isEmpty() || !unknown.isEmpty()) {
+            throw new InferException(Kind.INVALID_REQUEST, "the feature names of window " + window.windowId()
+                    + " are not those of feature spec " + model.spec().version() + ": missing " + head(missing)
+                    + ", unknown " + head(unknown));
+        }
+        for (String name : expected) {
+            Double v = values.get(index.get(name));
+            input.put(v == null ? Float.NaN : v.floatValue());
+        }
+    }
+
+    private static String head(List<String> names) {
+        return names.isEmpty() ? "none" : names.size() <= 5 ? names.toString() : names.subList(0, 5) + " and " + (names.size() - 5) + " more";
+    }
+}

@@ -1,0 +1,181 @@
+package dev.greenloop.infer.http;
+
+import dev.greenloop.events.FieldError;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.infer.InferConfig;
+import dev.greenloop.infer.InferException;
+import dev.greenloop.infer.InferException.Kind;
+import dev.greenloop.infer.Scoring;
+import dev.greenloop.infer.model.LoadedModel;
+import dev.greenloop.infer.model.ModelStore;
+import dev.greenloop.infer.model.ModelStore.Lease;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/** Synchronous inference for callers outside the event flow (dashboards, what-if tools, control's checks). */
+@Path("/v1")
+public class PredictResource {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final int MAX_ERRORS = 20;
+
+    private final ModelStore models;
+    private final Scoring scoring;
+    private final InferConfig config;
+    private final Timer latency;
+
+    public PredictResource(ModelStore models, Scoring scoring, InferConfig config) {
+        this.models = models;
+        this.scoring = scoring;
+        this.config = config;
+        this.latency = scoring.latency("http");
+    }
+
+    @POST
+    @Path("/predict")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Predict with the greenhouse's champion model",
+            description = "Answers with the champion's values per target for each vector. 400: not JSON of this shape; "
+                    + "413: batch larger than greenloop.infer.max-batch; 422: vectors the model cannot take (length, "
+                    + "non-finite values, feature spec version), with every offending field as a JSON pointer; "
+                    + "503: no champion model for the greenhouse (fall back).")
+    @APIResponse(responseCode = "200", description = "Predictions in request order")
+    @APIResponse(responseCode = "422", description = "Vectors the model cannot take",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "No champion model",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public PredictResponse predict(PredictRequest request) {
+        long started = System.nanoTime();
+        List<List<Double>> rows = rows(request);
+        try (Lease lease = models.champion(request.greenhouseId())) {
+            LoadedModel model = lease.model();
+            check(request, rows, model);
+            FloatBuffer input = Scoring.buffer(rows.size() * model.width());
+            for (List<Double> row : rows) {
+                for (Double v : row) {
+                    input.put(v == null ? Float.NaN : v.floatValue());
+                }
+            }
+            float[][] out = scoring.run(model, input, rows.size(), false);
+            List<Map<String, Double>> predictions = new ArrayList<>(rows.size());
+            List<String> targets = model.targets().stream().map(t -> t.wireName()).toList();
+            for (int r = 0; r < rows.size(); r++) {
+                Map<String, Double> values = new LinkedHashMap<>();
+                for (int t = 0; t < out.length; t++) {
+                    float v = out[t][r];
+                    values.put(targets.get(t), Float.isFinite(v) ? (double) v : null);
+                }
+                predictions.add(values);
+            }
+            return new PredictResponse(request.greenhouseId(), model.name(), model.version(), model.spec().version(),
+                    model.horizonMinutes(), targets, predictions);
+        } finally {
+            latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @GET
+    @Path("/models")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The models this replica serves now",
+            description = "Per loaded model: name, version, alias (champion or challenger), feature spec with its "
+                    + "feature names in input order, targets and horizon.")
+    public List<Map<String, Object>> loadedModels() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LoadedModel m : models.loaded()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("modelName", m.name());
+            entry.put("modelVersion", m.version());
+            entry.put("alias", m.alias());
+            entry.put("featureSpecVersion", m.spec().version());
+            entry.put("horizonMinutes", m.horizonMinutes());
+            entry.put("targets", m.targets().stream().map(t -> t.wireName()).toList());
+            entry.put("featureNames", m.spec().names());
+            out.add(entry);
+        }
+        return out;
+    }
+
+    /** The vectors of the request, with the checks that need no model. */
+    private List<List<Double>> rows(PredictRequest request) {
+        if (request == null) {
+            throw new InferException(Kind.INVALID_REQUEST, "the body is empty; send {\"greenhouseId\":..., "
+                    + "\"featureSpecVersion\":..., \"features\":[...]} or \"batch\":[[...], ...]");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        if (request.greenhouseId() == null || !ID.matcher(request.greenhouseId()).matches()) {
+            errors.add(new FieldError("/greenhouseId", "is required: the greenhouse whose model answers", "required"));
+        }
+        if (request.featureSpecVersion() == null) {
+            errors.add(new FieldError("/featureSpecVersion", "is required: the feature spec the vectors follow", "required"));
+        }
+        if ((request.features() == null) == (request.batch() == null)) {
+            errors.add(new FieldError("", "send either 'features' (one vector) or 'batch' (several)", "oneOf"));
+        } else if (request.batch() != null && request.batch().isEmpty()) {
+            errors.add(new FieldError("/batch", "must hold at least one vector", "minItems"));
+        } else if (request.batch() != null && request.batch().size() > config.maxBatch()) {
+            throw new InferException(Kind.BATCH_TOO_LARGE, "the batch holds " + request.batch().size()
+                    + " vectors; at most " + config.maxBatch() + " are taken per request (greenloop.infer.max-batch)");
+        }
+        if (!errors.isEmpty()) {
+            throw new InferException(Kind.INVALID_FEATURES, errors.get(0).pointer() + " " + errors.get(0).message(), errors, null);
+        }
+        return request.features() != null ? List.of(request.features()) : request.batch();
+    }
+
+    /** The checks against the model: spec version, length, finite values. */
+    private static void check(PredictRequest request, List<List<Double>> rows, LoadedModel model) {
+        FeatureSpec spec = model.spec();
+        if (!spec.version().equals(request.featureSpecVersion())) {
+            throw new InferException(Kind.INVALID_FEATURES, "the champion of " + request.greenhouseId() + " ("
+                    + model.name() + " version " + model.version() + ") takes feature spec " + spec.version() + ", not "
+                    + request.featureSpecVersion(), List.of(new FieldError("/featureSpecVersion", "must be "
+                    + spec.version(), "const")), null);
+        }
+        List<FieldError> errors = new ArrayList<>();
+        boolean single = request.features() != null;
+        for (int r = 0; r < rows.size() && errors.size() < MAX_ERRORS; r++) {
+            String pointer = single ? "/features" : "/batch/" + r;
+            List<Double> row = rows.get(r);
+            if (row == null) {
+                errors.add(new FieldError(pointer, "must be an array of " + spec.size() + " numbers", "type"));
+                continue;
+            }
+            if (row.size() != spec.size()) {
+                errors.add(new FieldError(pointer, "has " + row.size() + " values; feature spec " + spec.version()
+                        + " has " + spec.size(), row.size() < spec.size() ? "minItems" : "maxItems"));
+                continue;
+            }
+            for (int i = 0; i < row.size() && errors.size() < MAX_ERRORS; i++) {
+                Double v = row.get(i);
+                if (v != null && !Double.isFinite(v)) {
+                    errors.add(new FieldError(pointer + "/" + i, "(" + spec.names().get(i) + ") is " + v
+                            + "; a value must be a finite number, or null when missing", "finite"));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InferException(Kind.INVALID_FEATURES, errors.size() + (errors.size() >= MAX_ERRORS ? "+" : "")
+                    + " field(s) the model cannot take; first: " + errors.get(0).pointer() + " " + errors.get(0).message(),
+                    errors, null);
+        }
+    }
+}

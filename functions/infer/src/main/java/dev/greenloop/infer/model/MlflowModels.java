@@ -1,0 +1,151 @@
+package dev.greenloop.infer.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.infer.InferConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The MLflow registry and artifact proxy, read-only, over its REST API with the JDK's HTTP
+ * client: every call has a timeout, and a missing alias is an empty answer rather than an error
+ * (mlflow-client retries every 4xx as if rate-limited and has no per-call timeout, which a
+ * serving path cannot afford). Thread-safe.
+ */
+public class MlflowModels {
+
+    /** MLflow did not answer, or answered with an error. */
+    public static class RegistryException extends Exception {
+        public RegistryException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final String ARTIFACTS_SCHEME = "mlflow-artifacts:/";
+    private static final String RUNS_SCHEME = "runs:/";
+
+    private final URI base;
+    private final Duration timeout;
+    private final long maxBytes;
+    private final HttpClient http;
+
+    public MlflowModels(InferConfig config) {
+        this(URI.create(config.mlflowTrackingUri()), config.mlflowTimeout(), config.maxModelBytes());
+    }
+
+    public MlflowModels(URI base, Duration timeout, long maxBytes) {
+        this.base = base;
+        this.timeout = timeout;
+        this.maxBytes = maxBytes;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** The version {@code alias} of {@code modelName} points at, or empty when the model or alias does not exist. */
+    public Optional<ModelVersionInfo> resolve(String modelName, String alias) throws RegistryException {
+        JsonNode search = getJson("/api/2.0/mlflow/registered-models/search?max_results=10&filter="
+                + encode("name = '" + modelName.replace("'", "\\'") + "'"));
+        String version = null;
+        for (JsonNode model : search.path("registered_models")) {
+            if (model.path("name").asText().equals(modelName)) {
+                for (JsonNode a : model.path("aliases")) {
+                    if (a.path("alias").asText().equals(alias)) {
+                        version = a.path("version").asText();
+                    }
+                }
+            }
+        }
+        if (version == null) {
+            return Optional.empty();
+        }
+        JsonNode mv = getJson("/api/2.0/mlflow/model-versions/get?name=" + encode(modelName) + "&version="
+                + encode(version)).path("model_version");
+        Map<String, String> tags = new HashMap<>();
+        for (JsonNode t : mv.path("tags")) {
+            tags.put(t.path("key").asText(), t.path("value").asText());
+        }
+        return Optional.of(new ModelVersionInfo(modelName, version, mv.path("run_id").asText(null), tags));
+    }
+
+    /** The bytes of the version's {@code model.onnx}, through the server's artifact proxy. */
+    public byte[] downloadOnnx(String modelName, String version) throws RegistryException {
+        String uri = getJson("/api/2.0/mlflow/model-versions/get-download-uri?name=" + encode(modelName)
+                + "&version=" + encode(version)).path("artifact_uri").asText("");
+        if (uri.startsWith(RUNS_SCHEME)) {
+            // A version registered from a run's artifacts: runs:/<run id>/<path in the run>.
+            String rest = uri.substring(RUNS_SCHEME.length());
+            int slash = rest.indexOf('/');
+            String runId = slash < 0 ? rest : rest.substring(0, slash);
+            String inRun = slash < 0 ? "" : rest.substring(slash + 1);
+            String runArtifacts = getJson("/api/2.0/mlflow/runs/get?run_id=" + encode(runId)).path("run").path("info")
+                    .path("artifact_uri").asText("");
+            uri = inRun.isEmpty() ? runArtifacts : runArtifacts.replaceAll("/+$", "") + "/" + inRun;
+        }
+        if (!uri.startsWith(ARTIFACTS_SCHEME)) {
+            throw new RegistryException("version " + version + " of " + modelName + " is stored at '" + uri
+                    + "'; infer reads models through MLflow's artifact proxy (mlflow-artifacts:/) only", null);
+        }
+        String path = uri.substring(ARTIFACTS_SCHEME.length()).replaceAll("^/+", "");
+        HttpResponse<InputStream> response = send(base.resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/model.onnx"),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new RegistryException("MLflow answered " + response.statusCode() + " for the model.onnx of "
+                        + modelName + " version " + version, null);
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new RegistryException("the model.onnx of " + modelName + " version " + version + " is larger than "
+                        + maxBytes + " bytes (greenloop.infer.max-model-bytes)", null);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new RegistryException("reading the model.onnx of " + modelName + " version " + version + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode getJson(String pathAndQuery) throws RegistryException {
+        HttpResponse<byte[]> response = send(base.resolve(pathAndQuery), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            String body = new String(response.body(), StandardCharsets.UTF_8);
+            throw new RegistryException("MLflow answered " + response.statusCode() + " to " + pathAndQuery.replaceAll("\\?.*", "")
+                    + ": " + body.substring(0, Math.min(300, body.length())), null);
+        }
+        try {
+            return EventJson.mapper().readTree(response.body());
+        } catch (IOException e) {
+            throw new RegistryException("MLflow's answer to " + pathAndQuery + " is not JSON", e);
+        }
+    }
+
+    private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> handler) throws RegistryException {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), handler);
+        } catch (IOException e) {
+            throw new RegistryException("MLflow at " + base + " is unreachable: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while calling MLflow", e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

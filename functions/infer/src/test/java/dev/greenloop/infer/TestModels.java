@@ -1,0 +1,127 @@
+package dev.greenloop.infer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.testkit.mlflow.PythonEnvironment;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Models in the test kit's MLflow server, registered the way the trainer registers them
+ * ({@code mlflow.onnx.log_model}, same signature and tags), by {@code register_model.py} in the
+ * trainer's virtualenv. Each output is the feature {@code <target>_last} plus a bias, so a test
+ * can tell versions apart by their answers.
+ */
+public final class TestModels {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestModels() {
+    }
+
+    public static Path trainerDir() {
+        return Paths.get(System.getProperty("greenloop.trainer.dir", "../../trainer")).toAbsolutePath().normalize();
+    }
+
+    public static URI mlflow() {
+        return MlflowServer.shared().trackingUri();
+    }
+
+    /** Registers a version, points {@code alias} at it and returns its number. Extra: script options. */
+    public static String register(String model, String alias, double bias, String... extra) {
+        Path dir = trainerDir();
+        Path python = PythonEnvironment.ensure("trainer", dir.resolve("requirements-cpu.txt"), dir.resolve("constraints.txt"))
+                .bin("python");
+        List<String> command = new ArrayList<>(List.of(python.toString(), script().toString(),
+                "--tracking-uri", mlflow().toString(), "--model", model, "--alias", alias,
+                "--spec-file", dir.resolve("greenloop_trainer/feature-spec-v1.json").toString(),
+                "--bias", Double.toString(bias)));
+        command.addAll(Arrays.asList(extra));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("register_model.py failed:\n" + output);
+            }
+            String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+            return EventJson.mapper().readTree(last).get("version").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path script() {
+        try {
+            Path script = Files.createTempFile("register_model", ".py");
+            try (var in = TestModels.class.getResourceAsStream("/register_model.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+            script.toFile().deleteOnExit();
+            return script;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void setAlias(String model, String alias, String version) {
+        String body = EventJson.mapper().createObjectNode().put("name", model).put("alias", alias).put("version", version)
+                .toString();
+        send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow/registered-models/alias"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    public static void deleteAlias(String model, String alias) {
+        String body = EventJson.mapper().createObjectNode().put("name", model).put("alias", alias).toString();
+        send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow/registered-models/alias"))
+                .header("Content-Type", "application/json").method("DELETE", HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** The version's model.onnx as the registry serves it. */
+    public static byte[] onnx(String model, String version) {
+        JsonNode uri = json(send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow/model-versions/get-download-uri?name="
+                + URLEncoder.encode(model, StandardCharsets.UTF_8) + "&version=" + version)).build()));
+        String path = uri.get("artifact_uri").asText().substring("mlflow-artifacts:/".length());
+        return send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/model.onnx")).build());
+    }
+
+    private static JsonNode json(byte[] body) {
+        try {
+            return EventJson.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] send(HttpRequest request) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
+                        + new String(response.body(), StandardCharsets.UTF_8));
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+"""Registers a small ONNX model with the trainer's signature in MLflow, for infer's tests.
+
+    register_model.py --tracking-uri URI --model NAME --alias ALIAS --spec-file SPEC [--bias B]
+        [--width N] [--spec-version V] [--horizon M] [--targets a,b] [--corrupt] [--no-tags]
+
+Each target's output is the feature <target>_last plus the bias: input `features` float [n, width],
+outputs [n, 1] named for the targets, opset 15, logged with mlflow.onnx like the trainer does.
+--corrupt registers a version whose model.onnx is not ONNX. Prints {"version": "..."}.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+
+import mlflow
+import numpy as np
+import onnx
+from mlflow.models import ModelSignature
+from mlflow.tracking import MlflowClient
+from mlflow.types.schema import Schema, TensorSpec
+from onnx import TensorProto, helper
+
+
+def build(names, width, targets, bias):
+    nodes, outputs, inits = [], [], []
+    for t in targets:
+        index = min(names.index(f"{t}_last"), width - 1)
+        inits.append(helper.make_tensor(f"{t}_index", TensorProto.INT64, [1], [index]))
+        inits.append(helper.make_tensor(f"{t}_bias", TensorProto.FLOAT, [1], [bias]))
+        nodes.append(helper.make_node("Gather", ["features", f"{t}_index"], [f"{t}_now"], axis=1))
+        nodes.append(helper.make_node("Add", [f"{t}_now", f"{t}_bias"], [t]))
+        outputs.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, ["n", 1]))
+    graph = helper.make_graph(nodes, "greenloop-test", [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])],
+                              outputs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)], producer_name="greenloop-tests")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--tracking-uri", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--alias", required=True)
+    p.add_argument("--spec-file", required=True)
+    p.add_argument("--bias", type=float, default=0.0)
+    p.add_argument("--width", type=int)
+    p.add_argument("--spec-version", default="v1")
+    p.add_argument("--horizon", default="15")
+    p.add_argument("--targets", default="air_temperature,relative_humidity,co2")
+    p.add_argument("--corrupt", action="store_true")
+    p.add_argument("--no-tags", action="store_true")
+    args = p.parse_args()
+
+    spec = json.load(open(args.spec_file))
+    names = spec["features"]
+    width = args.width or len(names)
+    targets = args.targets.split(",")
+    mlflow.set_tracking_uri(args.tracking_uri)
+    mlflow.set_experiment("infer-tests")
+    client = MlflowClient()
+    with mlflow.start_run() as run:
+        if args.corrupt:
+            try:
+                client.create_registered_model(args.model)
+            except Exception:  # noqa: BLE001 - exists already
+                pass
+            directory = tempfile.mkdtemp()
+            with open(os.path.join(directory, "model.onnx"), "wb") as f:
+                f.write(b"this is not an ONNX model" * 10)
+            mlflow.log_artifact(os.path.join(directory, "model.onnx"), artifact_path="model")
+            version = client.create_model_version(args.model, f"runs:/{run.info.run_id}/model", run.info.run_id).version
+        else:
+            signature = ModelSignature(
+                inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, width), "features")]),
+                outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in targets]))
+            info = mlflow.onnx.log_model(build(names, width, targets, args.bias), name="model", signature=signature,
+                                         registered_model_name=args.model)
+            version = str(info.registered_model_version)
+    if not args.no_tags:
+        for key, value in {"feature_spec_version": args.spec_version, "horizon_minutes": args.horizon,
+                           "targets": args.targets}.items():
+            client.set_model_version_tag(args.model, version, key, value)
+    client.set_registered_model_alias(args.model, args.alias, version)
+    print(json.dumps({"version": str(version)}))
+
+
+if __name__ == "__main__":
+    main()
