@@ -59,7 +59,10 @@ public class FailureResponses {
             type = "internal-error";
             detail = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         }
-        if (status >= 500) {
+        if (status >= 500 && failure instanceof ProblemException) {
+            // A known condition (a dependency down, no model): the detail says it all.
+            LOG.warnf("Delivery failed (%d): %s", status, detail);
+        } else if (status >= 500) {
             LOG.warnf(failure, "Delivery failed (%d): %s", status, detail);
         } else {
             LOG.infof("Delivery refused (%d): %s", status, detail);
