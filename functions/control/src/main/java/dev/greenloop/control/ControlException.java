@@ -1,0 +1,51 @@
+package dev.greenloop.control;
+
+import dev.greenloop.function.ProblemException;
+
+/** A failure control answers with a problem: its kind gives the HTTP status. */
+public class ControlException extends RuntimeException implements ProblemException {
+
+    public enum Kind {
+        INVALID_REQUEST(400, "invalid-request"),
+        UNAUTHENTICATED(401, "unauthenticated"),
+        BAD_SIGNATURE(403, "bad-signature"),
+        NOT_FOUND(404, "not-found"),
+        /** The zone's settings in MongoDB are invalid, or the greenhouse has no signing key: not worth retrying. */
+        MISCONFIGURED(422, "misconfigured"),
+        /** MongoDB or Kafka failed: retried. */
+        DEPENDENCY_FAILED(503, "dependency-failed");
+
+        private final int status;
+        private final String type;
+
+        Kind(int status, String type) {
+            this.status = status;
+            this.type = type;
+        }
+    }
+
+    private final Kind kind;
+
+    public ControlException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    public ControlException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public int status() {
+        return kind.status;
+    }
+
+    @Override
+    public String problemType() {
+        return kind.type;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.greenloop.control.policy;
+
+import dev.greenloop.events.payload.ActuatorKind;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The rules that turn a (predicted or measured) climate into actuator proposals. Anticipatory
+ * when given a prediction: it acts when the climate is predicted to leave the band, at a margin
+ * inside it; reactive (the fallback thermostat) when given measured values only, with no margin.
+ * The band minus margins is the hysteresis: inside it the policy proposes nothing and actuators
+ * keep their settings. The rule table is in the module README. Pure; thread-safe.
+ */
+public final class Policy {
+
+    /** Pipe °C added per °C the temperature is (predicted) below the band. */
+    static final double HEAT_GAIN = 8;
+    /** Vent % added per °C the temperature is (predicted) above the band. */
+    static final double VENT_GAIN = 15;
+    /** Fogging % per % RH below the band. */
+    static final double FOG_GAIN = 5;
+    /** Dosing % per ppm below the band. */
+    static final double DOSE_GAIN = 0.25;
+    /** Vent opening and pipe increase for dehumidifying. */
+    static final double DEHUMIDIFY_VENT = 10;
+    static final double DEHUMIDIFY_HEAT = 5;
+
+    private Policy() {
+    }
+
+    /** Whether the heating-against-vent conflict is settled in the vent's favour (too warm). */
+    public record Result(Map<ActuatorKind, Proposal> proposals, boolean ventFirst) {
+    }
+
+    /**
+     * @param climate    the climate to act on: predicted air temperature, humidity and CO2 (with
+     *                   measured light and outside values) or all measured (fallback)
+     * @param predictive whether {@code climate} is a prediction (margins apply)
+     * @param horizon    how far ahead the prediction is, for the reasons ("+15 min"), or null
+     */
+    public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
+                                 boolean predictive, String horizon) {
+        Map<ActuatorKind, Proposal> p = new EnumMap<>(ActuatorKind.class);
+        boolean day = s.isDay(now);
+        String what = predictive ? "predicted" : "measured";
+        String when = predictive && horizon != null ? " (" + horizon + ")" : "";
+        double tm = predictive ? s.temperatureMargin() : 0;
+        double hm = predictive ? s.humidityMargin() : 0;
+        double cm = predictive ? s.co2Margin() : 0;
+        double heating = value(current, s, ActuatorKind.HEATING);
+        double vent = value(current, s, ActuatorKind.VENT);
+        double fogging = value(current, s, ActuatorKind.FOGGING);
+
+        Band t = day ? s.dayTemperature() : s.nightTemperature();
+        boolean cold = false;
+        boolean hot = false;
+        Double temp = climate.airTemperature();
+        if (temp != null) {
+            double low = t.low() + tm;
+            double high = t.high() - tm;
+            String band = (day ? "day" : "night") + " band " + t + " °C";
+            if (temp < low) {
+                cold = true;
+                p.put(ActuatorKind.HEATING, new Proposal(heating + HEAT_GAIN * (low - temp),
+                        String.format(Locale.ROOT, "heat: %s %.1f °C%s below %s", what, temp, when, band)));
+                p.put(ActuatorKind.VENT, new Proposal(s.limits(ActuatorKind.VENT).min(),
+                        String.format(Locale.ROOT, "close vents: %s %.1f °C%s below %s", what, temp, when, band)));
+            } else if (temp > high) {
+                hot = true;
+                p.put(ActuatorKind.VENT, new Proposal(vent + VENT_GAIN * (temp - high),
+                        String.format(Locale.ROOT, "vent: %s %.1f °C%s above %s", what, temp, when, band)));
+                p.put(ActuatorKind.HEATING, new Proposal(s.limits(ActuatorKind.HEATING).min(),
+                        String.format(Locale.ROOT, "stop heating: %s %.1f °C%s above %s", what, temp, when, band)));
+            }
+        }
+
+        Band h = day ? s.dayHumidity() : s.nightHumidity();
+        Double rh = climate.relativeHumidity();
+        if (rh != null) {
+            String band = (day ? "day" : "night") + " band " + h + " %";
+            if (rh > h.high() - hm) {
+                String reason = String.format(Locale.ROOT, "dehumidify: %s %.0f %% RH%s above %s", what, rh, when, band);
+                if (!cold) {
+                    double crack = Math.max(p.containsKey(ActuatorKind.VENT) ? p.get(ActuatorKind.VENT).value() : vent,
+                            Math.min(vent + DEHUMIDIFY_VENT, DEHUMIDIFY_VENT * 2));
+                    p.put(ActuatorKind.VENT, new Proposal(crack, p.containsKey(ActuatorKind.VENT) && hot
+                            ? p.get(ActuatorKind.VENT).reason() : reason));
+                }
+                if (!hot) {
+                    double warmer = Math.max(p.containsKey(ActuatorKind.HEATING) ? p.get(ActuatorKind.HEATING).value() : heating,
+                            heating + DEHUMIDIFY_HEAT);
+                    p.put(ActuatorKind.HEATING, new Proposal(warmer, cold ? p.get(ActuatorKind.HEATING).reason() : reason));
+                }
+                p.put(ActuatorKind.FOGGING, new Proposal(s.limits(ActuatorKind.FOGGING).min(), "no fogging: " + reason));
+            } else if (rh < h.low() + hm && !cold) {
+                p.put(ActuatorKind.FOGGING, new Proposal(fogging + FOG_GAIN * (h.low() + hm - rh),
+                        String.format(Locale.ROOT, "fog: %s %.0f %% RH%s below %s", what, rh, when, band)));
+            } else if (rh > (h.low() + h.high()) / 2 || cold) {
+                p.put(ActuatorKind.FOGGING, new Proposal(s.limits(ActuatorKind.FOGGING).min(),
+                        String.format(Locale.ROOT, "stop fogging: %s %.0f %% RH%s", what, rh, when)));
+            }
+        }
+
+        Double co2 = climate.co2();
+        boolean lit = climate.lit(s);
+        if (!predictive) {
+            p.put(ActuatorKind.CO2_DOSING, new Proposal(s.limits(ActuatorKind.CO2_DOSING).min(),
+                    "no CO2 dosing without a prediction"));
+        } else if (!day || !lit) {
+            p.put(ActuatorKind.CO2_DOSING, new Proposal(s.limits(ActuatorKind.CO2_DOSING).min(),
+                    "no CO2 dosing: " + (day ? "not enough light" : "night")));
+        } else if (co2 != null) {
+            Band c = s.dayCo2();
+            if (co2 < c.low() + cm) {
+                p.put(ActuatorKind.CO2_DOSING, new Proposal(DOSE_GAIN * (c.low() + cm - co2),
+                        String.format(Locale.ROOT, "dose CO2: %s %.0f ppm%s below band %s ppm, lit", what, co2, when, c)));
+            } else if (co2 > c.high() - cm) {
+                p.put(ActuatorKind.CO2_DOSING, new Proposal(s.limits(ActuatorKind.CO2_DOSING).min(),
+                        String.format(Locale.ROOT, "stop CO2 dosing: %s %.0f ppm%s above band %s ppm", what, co2, when, c)));
+            }
+        }
+
+        Double radiation = climate.globalRadiation();
+        if (radiation != null) {
+            if (radiation >= s.shadeRadiation()) {
+                p.put(ActuatorKind.SCREEN, new Proposal(s.shadeScreen(),
+                        String.format(Locale.ROOT, "shade: radiation %.0f W/m² from %.0f", radiation, s.shadeRadiation())));
+            } else if (!day && climate.outsideTemperature() != null && climate.outsideTemperature() < s.energyScreenBelow()) {
+                p.put(ActuatorKind.SCREEN, new Proposal(s.limits(ActuatorKind.SCREEN).max(),
+                        String.format(Locale.ROOT, "energy screen: night, outside %.1f °C", climate.outsideTemperature())));
+            } else if (radiation < s.shadeRadiation() * 0.8) {
+                p.put(ActuatorKind.SCREEN, new Proposal(s.limits(ActuatorKind.SCREEN).min(),
+                        String.format(Locale.ROOT, "open screen: radiation %.0f W/m²", radiation)));
+            }
+        }
+        return new Result(p, hot);
+    }
+
+    static double value(Map<ActuatorKind, ActuatorSetting> current, ZoneSettings s, ActuatorKind kind) {
+        ActuatorSetting setting = current.get(kind);
+        return setting != null ? setting.value() : s.limits(kind).min();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.greenloop.control.policy;
+
+import dev.greenloop.events.payload.ActuatorKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The rule table as scenarios: a climate (predicted unless the scenario says measured), actuators
+ * at rest an hour ago, and the commands expected: {@code +} up, {@code -} down, {@code 0} to the
+ * bottom of the range, {@code =} no command.
+ */
+class PolicyScenarioTest {
+
+    private static final ZoneSettings S = ZoneSettings.defaults();
+    private static final Instant AFTERNOON = Instant.parse("2026-06-21T14:00:00Z");
+    private static final Instant NIGHT = Instant.parse("2026-01-15T02:00:00Z");
+    private static final Instant MORNING = Instant.parse("2026-04-10T07:00:00Z");
+
+    static Map<ActuatorKind, ActuatorSetting> at(Instant now, double heating, double vent, double fog, double co2, double screen) {
+        Map<ActuatorKind, ActuatorSetting> m = new EnumMap<>(ActuatorKind.class);
+        Instant hourAgo = now.minusSeconds(3600);
+        m.put(ActuatorKind.HEATING, new ActuatorSetting(heating, hourAgo));
+        m.put(ActuatorKind.VENT, new ActuatorSetting(vent, hourAgo));
+        m.put(ActuatorKind.FOGGING, new ActuatorSetting(fog, hourAgo));
+        m.put(ActuatorKind.CO2_DOSING, new ActuatorSetting(co2, hourAgo));
+        m.put(ActuatorKind.SCREEN, new ActuatorSetting(screen, hourAgo));
+        return m;
+    }
+
+    static Stream<Arguments> scenarios() {
+        return Stream.of(
+                // name, now, climate, predictive, state, expected (heating vent fogging co2 screen)
+                Arguments.of("hot afternoon: vent, stop heating, shade", AFTERNOON,
+                        new Climate(28.5, 70.0, 700.0, 1200.0, 800.0, 30.0), true, at(AFTERNOON, 40, 10, 0, 0, 0), "- + = = +"),
+                Arguments.of("cold night: heat, close vents, energy screen", NIGHT,
+                        new Climate(14.8, 80.0, 500.0, 0.0, 0.0, 2.0), true, at(NIGHT, 30, 20, 0, 0, 0), "+ 0 = = +"),
+                Arguments.of("humid morning: vent and heat to dehumidify, no fogging", MORNING,
+                        new Climate(21.0, 93.0, 650.0, 300.0, 150.0, 8.0), true, at(MORNING, 30, 0, 20, 0, 0), "+ + 0 = ="),
+                Arguments.of("dry and lit: fog, dose CO2", AFTERNOON,
+                        new Climate(23.0, 55.0, 450.0, 900.0, 400.0, 25.0), true, at(AFTERNOON, 30, 10, 0, 0, 0), "= = + + ="),
+                Arguments.of("CO2 low but vents open (hot): vents win, no dosing", AFTERNOON,
+                        new Climate(29.0, 70.0, 400.0, 1200.0, 600.0, 30.0), true, at(AFTERNOON, 20, 40, 0, 0, 60), "= + = = ="),
+                Arguments.of("in band: nothing to do", AFTERNOON,
+                        new Climate(23.0, 72.0, 800.0, 900.0, 400.0, 25.0), true, at(AFTERNOON, 30, 10, 0, 0, 0), "= = = = ="),
+                Arguments.of("fallback thermostat on measured values: heat, no CO2 dosing", NIGHT,
+                        new Climate(15.5, 80.0, 400.0, 0.0, 0.0, 12.0), false, at(NIGHT, 30, 0, 0, 50, 0), "+ = = 0 =")
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenario(String name, Instant now, Climate climate, boolean predictive, Map<ActuatorKind, ActuatorSetting> state,
+                  String expected) {
+        Policy.Result p = Policy.propose(S, now, climate, state, predictive, "+15 min");
+        Envelope.Outcome out = Envelope.apply(S, now, state, p.proposals(), p.ventFirst());
+        Map<ActuatorKind, Change> changes = out.changes().stream().collect(Collectors.toMap(Change::actuator, c -> c));
+        String[] want = expected.split(" ");
+        for (int i = 0; i < ZoneSettings.DRIVEN.length; i++) {
+            ActuatorKind kind = ZoneSettings.DRIVEN[i];
+            Change c = changes.get(kind);
+            String what = name + ": " + kind.wireName() + " " + (c == null ? "unchanged" : c.from() + " -> " + c.to() + " (" + c.describe() + ")");
+            switch (want[i]) {
+                case "=" -> assertThat(c).as(what).isNull();
+                case "+" -> assertThat(c != null && c.to() > c.from()).as(what).isTrue();
+                case "-" -> assertThat(c != null && c.to() < c.from()).as(what).isTrue();
+                case "0" -> assertThat(c != null && c.to() == S.limits(kind).min()).as(what).isTrue();
+                default -> throw new IllegalArgumentException(want[i]);
+            }
+        }
+    }
+
+    @Test
+    void reasonsSayWhatWasPredictedAndWhichLimitApplied() {
+        Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
+        Policy.Result p = Policy.propose(S, NIGHT, new Climate(10.0, 80.0, 500.0, 0.0, 0.0, 2.0), state, true, "+15 min");
+        Change heating = Envelope.apply(S, NIGHT, state, p.proposals(), p.ventFirst()).changes().stream()
+                .filter(c -> c.actuator() == ActuatorKind.HEATING).findFirst().orElseThrow();
+        assertThat(heating.to()).isEqualTo(40.0);
+        assertThat(heating.describe()).contains("heat: predicted 10.0 °C (+15 min) below night band 16–20 °C")
+                .contains("at most 10 per command");
+    }
+
+    @Test
+    void aRecentChangeIsHeldForItsDwell() {
+        Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
+        state.put(ActuatorKind.HEATING, new ActuatorSetting(30, NIGHT.minusSeconds(60)));
+        Policy.Result p = Policy.propose(S, NIGHT, new Climate(10.0, 80.0, 500.0, 0.0, 0.0, 2.0), state, true, "+15 min");
+        Envelope.Outcome out = Envelope.apply(S, NIGHT, state, p.proposals(), p.ventFirst());
+        assertThat(out.changes()).noneMatch(c -> c.actuator() == ActuatorKind.HEATING);
+        assertThat(out.limited()).containsKey("heating:dwell");
+    }
+}
