@@ -9,6 +9,8 @@ public class ControlException extends RuntimeException implements ProblemExcepti
         INVALID_REQUEST(400, "invalid-request"),
         UNAUTHENTICATED(401, "unauthenticated"),
         BAD_SIGNATURE(403, "bad-signature"),
+        /** The operator endpoints are switched off (no operator token configured). */
+        FORBIDDEN(403, "forbidden"),
         NOT_FOUND(404, "not-found"),
         /** The zone's settings in MongoDB are invalid, or the greenhouse has no signing key: not worth retrying. */
         MISCONFIGURED(422, "misconfigured"),

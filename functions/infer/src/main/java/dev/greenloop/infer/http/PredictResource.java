@@ -2,6 +2,7 @@ package dev.greenloop.infer.http;
 
 import dev.greenloop.events.FieldError;
 import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.function.Problem;
 import dev.greenloop.infer.InferConfig;
 import dev.greenloop.infer.InferException;
 import dev.greenloop.infer.InferException.Kind;

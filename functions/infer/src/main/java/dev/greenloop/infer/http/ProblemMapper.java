@@ -1,6 +1,7 @@
 package dev.greenloop.infer.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.greenloop.function.Problem;
 import dev.greenloop.infer.InferException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;

@@ -1,11 +1,11 @@
-package dev.greenloop.infer.http;
+package dev.greenloop.function;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.greenloop.events.FieldError;
 
 import java.util.List;
 
-/** An RFC 9457 problem detail ({@code application/problem+json}). */
+/** An RFC 9457 problem detail ({@code application/problem+json}), as the functions' HTTP APIs answer errors. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance, List<FieldError> errors) {
 

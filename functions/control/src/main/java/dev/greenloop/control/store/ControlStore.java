@@ -1,0 +1,301 @@
+package dev.greenloop.control.store;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import dev.greenloop.control.ControlConfig;
+import dev.greenloop.control.ControlException;
+import dev.greenloop.control.policy.ActuatorSetting;
+import dev.greenloop.control.policy.Climate;
+import dev.greenloop.control.policy.ZoneSettings;
+import dev.greenloop.events.payload.ActuatorKind;
+import dev.greenloop.events.payload.CommandMode;
+import dev.greenloop.features.FeatureSpec;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * control's state in MongoDB:
+ * <ul>
+ *   <li>{@code control_zones}: per-zone settings overrides ({@link ZoneSettingsDocument}), written by operators;</li>
+ *   <li>{@code control_state}: {@code {_id: "g/z", actuators: {<kind>: {value, changedAt, commandId}},
+ *       lastWindowEnd, lastPredictionId, lastPredictionAt}};</li>
+ *   <li>{@code control_commands}: the audit trail, one {@link CommandRecord} per command;</li>
+ * </ul>
+ * and reads what preprocess keeps: {@code online_features} (the latest vector per zone) and
+ * {@code windows} (the reading event ids of each window, for lineage). Blocking; call from
+ * worker threads.
+ */
+@ApplicationScoped
+public class ControlStore {
+
+    private static final FeatureSpec SPEC = FeatureSpec.V1;
+
+    private final MongoClient client;
+    private final MongoCollection<Document> zones;
+    private final MongoCollection<Document> state;
+    private final MongoCollection<Document> commands;
+    private final MongoCollection<Document> online;
+    private final MongoCollection<Document> windows;
+
+    public ControlStore(ControlConfig config) {
+        this.client = MongoClients.create(config.mongodb().connectionString());
+        var db = client.getDatabase(config.mongodb().database());
+        this.zones = db.getCollection("control_zones");
+        this.state = db.getCollection("control_state");
+        this.commands = db.getCollection("control_commands");
+        this.online = db.getCollection("online_features");
+        this.windows = db.getCollection("windows");
+        try {
+            commands.createIndex(Indexes.ascending("ack.status", "expiresAt"));
+        } catch (MongoException e) {
+            // Not fatal: the report of unacknowledged commands scans without it. MongoDB may be starting.
+            org.jboss.logging.Logger.getLogger(ControlStore.class).warnf("Could not create the index on control_commands: %s",
+                    e.getMessage());
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+
+    public static String zoneKey(String greenhouseId, String zoneId) {
+        return greenhouseId + "/" + zoneId;
+    }
+
+    public ZoneSettings settings(String greenhouseId, String zoneId) {
+        String key = zoneKey(greenhouseId, zoneId);
+        Document doc = guard(() -> zones.find(Filters.eq("_id", key)).first());
+        return ZoneSettingsDocument.parse(key, doc);
+    }
+
+    public ZoneState state(String greenhouseId, String zoneId) {
+        Document doc = guard(() -> state.find(Filters.eq("_id", zoneKey(greenhouseId, zoneId))).first());
+        if (doc == null) {
+            return ZoneState.NEW;
+        }
+        Map<ActuatorKind, ActuatorSetting> actuators = new EnumMap<>(ActuatorKind.class);
+        Document a = doc.get("actuators", Document.class);
+        if (a != null) {
+            for (String name : a.keySet()) {
+                Document s = a.get(name, Document.class);
+                Date changed = s.getDate("changedAt");
+                actuators.put(ActuatorKind.fromWire(name), new ActuatorSetting(((Number) s.get("value")).doubleValue(),
+                        changed == null ? null : changed.toInstant()));
+            }
+        }
+        return new ZoneState(actuators, instant(doc, "lastWindowEnd"), doc.getString("lastPredictionId"),
+                instant(doc, "lastPredictionAt"));
+    }
+
+    /**
+     * Records a decision: the actuators that changed (with the command that changed them) and,
+     * for a prediction, that it was handled. The window end only rises.
+     */
+    public void recordDecision(String greenhouseId, String zoneId, Map<ActuatorKind, Double> changed,
+                               Map<ActuatorKind, String> commandIds, Instant now, String predictionId, Instant windowEnd) {
+        List<Bson> updates = new ArrayList<>();
+        changed.forEach((kind, value) -> updates.add(Updates.set("actuators." + kind.wireName(),
+                new Document("value", value).append("changedAt", Date.from(now)).append("commandId", commandIds.get(kind)))));
+        if (predictionId != null) {
+            updates.add(Updates.max("lastWindowEnd", Date.from(windowEnd)));
+            updates.add(Updates.set("lastPredictionId", predictionId));
+            updates.add(Updates.set("lastPredictionAt", Date.from(now)));
+        }
+        if (updates.isEmpty()) {
+            return;
+        }
+        guard(() -> state.updateOne(Filters.eq("_id", zoneKey(greenhouseId, zoneId)), Updates.combine(updates),
+                new UpdateOptions().upsert(true)));
+    }
+
+    /** The zone's latest measured values, or empty when preprocess has stored none. */
+    @SuppressWarnings("unchecked")
+    public Optional<Measured> measured(String greenhouseId, String zoneId) {
+        Document doc = guard(() -> online.find(Filters.eq("_id", zoneKey(greenhouseId, zoneId))).first());
+        if (doc == null || doc.get("names") == null || doc.get("values") == null) {
+            return Optional.empty();
+        }
+        List<String> names = (List<String>) doc.get("names");
+        List<Object> values = (List<Object>) doc.get("values");
+        Map<String, Double> last = new java.util.HashMap<>();
+        for (int i = 0; i < names.size() && i < values.size(); i++) {
+            String name = names.get(i);
+            if (name.endsWith("_last") && values.get(i) instanceof Number n && Double.isFinite(n.doubleValue())) {
+                last.put(name.substring(0, name.length() - "_last".length()), n.doubleValue());
+            }
+        }
+        Climate climate = new Climate(last.get("air_temperature"), last.get("relative_humidity"), last.get("co2"),
+                last.get("par"), last.get("global_radiation"), last.get("outside_temperature"));
+        Map<ActuatorKind, Double> positions = new EnumMap<>(ActuatorKind.class);
+        putIfPresent(positions, ActuatorKind.HEATING, last.get("pipe_temperature"));
+        putIfPresent(positions, ActuatorKind.VENT, last.get("vent_opening"));
+        putIfPresent(positions, ActuatorKind.SCREEN, last.get("screen_position"));
+        Date end = doc.getDate("windowEnd");
+        long start = ((Number) doc.get("windowStart")).longValue();
+        return Optional.of(new Measured(doc.getString("windowId"), Instant.ofEpochMilli(start),
+                end != null ? end.toInstant() : Instant.ofEpochMilli(start + SPEC.windowMillis()), climate, positions));
+    }
+
+    private static void putIfPresent(Map<ActuatorKind, Double> m, ActuatorKind kind, Double v) {
+        if (v != null) {
+            m.put(kind, v);
+        }
+    }
+
+    /** The zones of a greenhouse that have measured values. */
+    public List<String> zones(String greenhouseId) {
+        List<String> out = new ArrayList<>();
+        String prefix = greenhouseId + "/";
+        guard(() -> {
+            for (Document doc : online.find(Filters.regex("_id", "^" + Pattern.quote(prefix))).projection(new Document("_id", 1))) {
+                out.add(doc.getString("_id").substring(prefix.length()));
+            }
+            return null;
+        });
+        return out;
+    }
+
+    /** The reading event ids preprocess stored in the zone's window starting at {@code windowStart}. */
+    @SuppressWarnings("unchecked")
+    public List<String> readingEventIds(String greenhouseId, String zoneId, Instant windowStart) {
+        Document doc = guard(() -> windows.find(Filters.eq("_id", zoneKey(greenhouseId, zoneId) + "/"
+                + windowStart.toEpochMilli())).projection(new Document("events", 1)).first());
+        if (doc == null || doc.get("events") == null) {
+            return List.of();
+        }
+        return List.copyOf((List<String>) doc.get("events"));
+    }
+
+    public Optional<CommandRecord> command(String commandId) {
+        return Optional.ofNullable(guard(() -> commands.find(Filters.eq("_id", commandId)).first())).map(ControlStore::record);
+    }
+
+    /**
+     * Stores {@code record} as pending unless a command with its id exists; returns the stored
+     * command either way (the existing one when the id was taken).
+     */
+    public CommandRecord reserve(CommandRecord record) {
+        try {
+            guard(() -> commands.insertOne(document(record)));
+            return record;
+        } catch (ControlException e) {
+            if (e.getCause() instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return command(record.commandId()).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    public void markSent(String commandId) {
+        guard(() -> commands.updateOne(Filters.eq("_id", commandId), Updates.set("status", CommandRecord.SENT)));
+    }
+
+    /** Records a gateway's acknowledgement; the first one counts, a repeat changes nothing. */
+    public boolean acknowledge(String commandId, CommandRecord.Ack ack) {
+        Document a = new Document("status", ack.status()).append("ackedAt", Date.from(ack.ackedAt()))
+                .append("receivedAt", Date.from(ack.receivedAt())).append("keyId", ack.keyId());
+        return guard(() -> commands.updateOne(Filters.and(Filters.eq("_id", commandId), Filters.exists("ack", false)),
+                Updates.set("ack", a))).getModifiedCount() == 1;
+    }
+
+    /** Sent commands past their expiry with no acknowledgement, oldest first. */
+    public List<CommandRecord> unacknowledged(String greenhouseId, Instant now, int limit) {
+        List<Bson> filters = new ArrayList<>(List.of(Filters.exists("ack", false), Filters.lt("expiresAt", Date.from(now)),
+                Filters.eq("status", CommandRecord.SENT)));
+        if (greenhouseId != null) {
+            filters.add(Filters.eq("greenhouseId", greenhouseId));
+        }
+        List<CommandRecord> out = new ArrayList<>();
+        guard(() -> commands.find(Filters.and(filters)).sort(Sorts.ascending("expiresAt")).limit(limit).into(new ArrayList<>()))
+                .forEach(d -> out.add(record(d)));
+        return out;
+    }
+
+    public long countUnacknowledged(Instant now) {
+        return guard(() -> commands.countDocuments(Filters.and(Filters.exists("ack", false),
+                Filters.lt("expiresAt", Date.from(now)), Filters.eq("status", CommandRecord.SENT))));
+    }
+
+    public void ping() {
+        guard(() -> client.getDatabase("admin").runCommand(new Document("ping", 1)));
+    }
+
+    static Document document(CommandRecord r) {
+        Document d = new Document("_id", r.commandId()).append("greenhouseId", r.greenhouseId()).append("zoneId", r.zoneId())
+                .append("actuator", r.actuator().wireName()).append("from", r.from()).append("value", r.value())
+                .append("unit", r.actuator().unit()).append("mode", r.mode().wireName()).append("reason", r.reason())
+                .append("issuedAt", Date.from(r.issuedAt())).append("expiresAt", Date.from(r.expiresAt()))
+                .append("keyId", r.keyId()).append("status", r.status())
+                .append("cause", new Document("eventId", r.cause().eventId()).append("type", r.cause().type())
+                        .append("traceparent", r.cause().traceparent()))
+                .append("payload", r.payload());
+        if (r.prediction() != null) {
+            CommandRecord.PredictionRef p = r.prediction();
+            d.append("prediction", new Document("eventId", p.eventId()).append("modelName", p.modelName())
+                    .append("modelVersion", p.modelVersion()).append("featureSpecVersion", p.featureSpecVersion())
+                    .append("windowId", p.windowId()).append("windowEnd", Date.from(p.windowEnd())).append("usable", p.usable()));
+        }
+        if (r.window() != null) {
+            CommandRecord.WindowRef w = r.window();
+            d.append("window", new Document("windowId", w.windowId()).append("windowStart", Date.from(w.windowStart()))
+                    .append("windowEnd", Date.from(w.windowEnd())).append("readingEventIds", w.readingEventIds()));
+        }
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    static CommandRecord record(Document d) {
+        Document c = d.get("cause", Document.class);
+        Document p = d.get("prediction", Document.class);
+        Document w = d.get("window", Document.class);
+        Document a = d.get("ack", Document.class);
+        return new CommandRecord(d.getString("_id"), d.getString("greenhouseId"), d.getString("zoneId"),
+                ActuatorKind.fromWire(d.getString("actuator")), ((Number) d.get("from")).doubleValue(),
+                ((Number) d.get("value")).doubleValue(), CommandMode.fromWire(d.getString("mode")), d.getString("reason"),
+                instant(d, "issuedAt"), instant(d, "expiresAt"), d.getString("keyId"), d.getString("status"),
+                new CommandRecord.Cause(c.getString("eventId"), c.getString("type"), c.getString("traceparent")),
+                p == null ? null : new CommandRecord.PredictionRef(p.getString("eventId"), p.getString("modelName"),
+                        p.getString("modelVersion"), p.getString("featureSpecVersion"), p.getString("windowId"),
+                        instant(p, "windowEnd"), Boolean.TRUE.equals(p.getBoolean("usable"))),
+                w == null ? null : new CommandRecord.WindowRef(w.getString("windowId"), instant(w, "windowStart"),
+                        instant(w, "windowEnd"), (List<String>) w.get("readingEventIds")),
+                d.getString("payload"),
+                a == null ? null : new CommandRecord.Ack(a.getString("status"), instant(a, "ackedAt"),
+                        instant(a, "receivedAt"), a.getString("keyId")));
+    }
+
+    private static Instant instant(Document d, String key) {
+        Date date = d.getDate(key);
+        return date == null ? null : date.toInstant();
+    }
+
+    private static <T> T guard(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MongoException e) {
+            throw new ControlException(ControlException.Kind.DEPENDENCY_FAILED, "MongoDB: " + e.getMessage(), e);
+        }
+    }
+}
