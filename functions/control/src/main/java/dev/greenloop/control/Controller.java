@@ -25,6 +25,7 @@ import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.features.FeatureSpec;
 import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
@@ -70,6 +71,7 @@ public class Controller {
     private final KeyRing keys;
     private final CommandSigner signer;
 
+    @Inject
     public Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics) {
         this(config, store, publisher, metrics, Clock.systemUTC());
     }
