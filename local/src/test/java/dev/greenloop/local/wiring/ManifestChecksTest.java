@@ -1,0 +1,332 @@
+package dev.greenloop.local.wiring;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.greenloop.events.EventType;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.knative.eventing.v1.Broker;
+import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.sources.v1.ApiServerSource;
+import io.fabric8.knative.sources.v1.PingSource;
+import io.fabric8.knative.sources.v1.SinkBinding;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deployable wiring holds together: every manifest parses into fabric8's typed Kubernetes
+ * and Knative models; every Trigger subscriber, Source sink and dead-letter sink exists; every
+ * event type is consumed or documented as terminal; schedules are valid cron; every Secret,
+ * ConfigMap, ServiceAccount and Role referenced is defined; each function's Service and its
+ * func.yaml agree.
+ */
+class ManifestChecksTest {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control");
+    private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static Manifests overlay(String name) {
+        return Manifests.load(ROOT.resolve("knative/overlays/" + name));
+    }
+
+    static JsonNode json(HasMetadata o) {
+        return KUBERNETES.convertValue(o, JsonNode.class);
+    }
+
+    /** Calls {@code visit} with every object field named {@code field} anywhere under {@code node}, and its parent path. */
+    static void walk(JsonNode node, String path, String field, BiConsumer<String, JsonNode> visit) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                String p = path + "/" + e.getKey();
+                if (e.getKey().equals(field)) {
+                    visit.accept(p, e.getValue());
+                }
+                walk(e.getValue(), p, field, visit);
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                walk(node.get(i), path + "/" + i, field, visit);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyManifestParsesIntoATypedModel(String overlay) {
+        Manifests m = overlay(overlay);
+        assertThat(m.objects()).isNotEmpty();
+        for (Manifests.Entry e : m.entries()) {
+            assertThat(e.object()).as("%s/%s in %s", e.object().getKind(), e.object().getMetadata().getName(), e.file())
+                    .isNotInstanceOf(GenericKubernetesResource.class);
+        }
+        assertThat(m.all(Service.class)).extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+        assertThat(m.all(Broker.class)).hasSize(1);
+        assertThat(m.all(Trigger.class)).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(m.all(PingSource.class)).hasSize(3);
+        assertThat(m.all(ApiServerSource.class)).hasSize(1);
+        assertThat(m.all(SinkBinding.class)).hasSize(3);
+        assertThat(m.objects()).anyMatch(o -> o.getKind().equals("KafkaSource"))
+                .anyMatch(o -> o.getKind().equals("KafkaSink"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everySubscriberSinkAndDeadLetterSinkExists(String overlay) {
+        Manifests m = overlay(overlay);
+        List<String> missing = new ArrayList<>();
+        int refs = 0;
+        for (HasMetadata o : m.objects()) {
+            JsonNode spec = json(o).path("spec");
+            List<JsonNode> found = new ArrayList<>();
+            walk(spec, "", "ref", (path, ref) -> found.add(ref));
+            walk(spec, "", "subject", (path, subject) -> found.add(subject));
+            for (JsonNode ref : found) {
+                refs++;
+                String what = ref.path("apiVersion").asText() + " " + ref.path("kind").asText() + " " + ref.path("name").asText();
+                if (!m.has(ref.path("apiVersion").asText(), ref.path("kind").asText(), ref.path("name").asText())) {
+                    missing.add(o.getKind() + "/" + o.getMetadata().getName() + " -> " + what);
+                }
+            }
+            if (o instanceof Trigger t && m.find(Broker.class, t.getSpec().getBroker()).isEmpty()) {
+                missing.add("Trigger/" + t.getMetadata().getName() + " -> Broker " + t.getSpec().getBroker());
+            }
+        }
+        assertThat(missing).as("references to nothing").isEmpty();
+        assertThat(refs).isGreaterThan(20);
+        // Every Trigger and every Source dead-letters.
+        for (HasMetadata o : m.objects()) {
+            if (o instanceof Trigger || o.getKind().equals("KafkaSource") || o instanceof Broker) {
+                assertThat(json(o).at("/spec/delivery/deadLetterSink/ref/name").asText())
+                        .as("%s/%s dead-letter sink", o.getKind(), o.getMetadata().getName()).isEqualTo("dead-letter");
+                assertThat(json(o).at("/spec/delivery/retry").asInt()).as("%s retries", o.getMetadata().getName()).isPositive();
+            }
+        }
+        for (HasMetadata o : m.objects()) {
+            if (o instanceof PingSource || o instanceof ApiServerSource) {
+                assertThat(json(o).at("/spec/sink/ref/kind").asText()).as("%s sinks into the Broker (replies kept)",
+                        o.getMetadata().getName()).isEqualTo("Broker");
+            }
+        }
+    }
+
+    @Test
+    void everyEventTypeIsConsumedOrDocumentedAsTerminal() throws IOException {
+        Manifests m = Manifests.load(ROOT.resolve("eventing"));
+        Set<String> consumed = new TreeSet<>();
+        for (Trigger t : m.all(Trigger.class)) {
+            String type = t.getSpec().getFilter().getAttributes().get("type");
+            assertThat(type).as("Trigger %s filters on a type", t.getMetadata().getName()).isNotBlank();
+            consumed.add(type);
+        }
+        String triggers = Files.readString(ROOT.resolve("eventing/triggers.yaml"));
+        String header = triggers.substring(0, triggers.indexOf("\n---"));
+        Set<String> catalog = new HashSet<>();
+        for (EventType type : EventType.values()) {
+            catalog.add(type.type());
+            if (type == EventType.SENSOR_READINGS) {
+                // Not through the Broker: the KafkaSource of ingest's topic delivers them to preprocess.
+                assertThat(m.objects()).anySatisfy(o -> {
+                    assertThat(o.getKind()).isEqualTo("KafkaSource");
+                    assertThat(json(o).at("/spec/topics/0").asText()).isEqualTo("greenhouse.readings");
+                    assertThat(json(o).at("/spec/sink/ref/name").asText()).isEqualTo("preprocess");
+                });
+            } else if (!consumed.contains(type.type())) {
+                assertThat(header).as("%s is consumed by no Trigger: triggers.yaml must say it is terminal", type.type())
+                        .contains(type.type());
+            }
+        }
+        for (String type : consumed) {
+            assertThat(catalog.contains(type) || type.startsWith("dev.knative.")).as("Trigger type %s is known", type).isTrue();
+        }
+    }
+
+    @Test
+    void schedulesAreValidCronAndReachExactlyOneFunction() throws IOException {
+        Manifests m = Manifests.load(ROOT.resolve("eventing"));
+        CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+        Map<String, List<String>> routes = new HashMap<>();
+        for (Trigger t : m.all(Trigger.class)) {
+            String schedule = t.getSpec().getFilter().getAttributes().get("greenloopschedule");
+            if (schedule != null) {
+                routes.computeIfAbsent(schedule, k -> new ArrayList<>()).add(t.getSpec().getSubscriber().getRef().getName());
+            }
+        }
+        for (PingSource p : m.all(PingSource.class)) {
+            String name = p.getMetadata().getName();
+            cron.parse(p.getSpec().getSchedule()).validate();
+            JsonNode data = YAML.readTree(p.getSpec().getData());
+            assertThat(data.path("greenhouseId").asText()).as("%s names a greenhouse", name).isNotBlank();
+            String schedule = p.getSpec().getCeOverrides().getExtensions().get("greenloopschedule");
+            assertThat(routes.get(schedule)).as("%s (%s) reaches one function", name, schedule).hasSize(1);
+        }
+        for (ApiServerSource s : m.all(ApiServerSource.class)) {
+            String schedule = s.getSpec().getCeOverrides().getExtensions().get("greenloopschedule");
+            assertThat(routes.get(schedule)).as("job status reaches train-launcher").containsExactly("train-launcher");
+        }
+        // An invalid schedule is refused by the same parser.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> cron.parse("61 * * * *").validate())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everySecretConfigMapAndServiceAccountReferencedIsDefined(String overlay) {
+        Manifests m = overlay(overlay);
+        Map<String, Set<String>> secrets = new HashMap<>();
+        Set<String> configMaps = new HashSet<>();
+        for (HasMetadata o : m.objects()) {
+            if (o.getKind().equals("Secret")) {
+                secrets.put(o.getMetadata().getName(), new HashSet<>(json(o).path("data").isObject()
+                        ? iterable(json(o).path("data").fieldNames()) : Set.of()));
+            } else if (o.getKind().equals("ConfigMap")) {
+                configMaps.add(o.getMetadata().getName());
+            }
+        }
+        for (Manifests.Generated g : m.generated()) {
+            if (g.kind().equals("Secret")) {
+                secrets.put(g.name(), g.keys());
+            } else {
+                configMaps.add(g.name());
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        Set<String> accounts = new HashSet<>();
+        m.all(ServiceAccount.class).forEach(a -> accounts.add(a.getMetadata().getName()));
+        for (HasMetadata o : m.objects()) {
+            String where = o.getKind() + "/" + o.getMetadata().getName();
+            JsonNode tree = json(o);
+            walk(tree, "", "secretKeyRef", (path, ref) -> {
+                Set<String> keys = secrets.get(ref.path("name").asText());
+                if (keys == null || !keys.contains(ref.path("key").asText())) {
+                    missing.add(where + " -> Secret " + ref.path("name").asText() + " key " + ref.path("key").asText());
+                }
+            });
+            walk(tree, "", "configMapRef", (path, ref) -> {
+                if (!configMaps.contains(ref.path("name").asText())) {
+                    missing.add(where + " -> ConfigMap " + ref.path("name").asText());
+                }
+            });
+            walk(tree, "", "serviceAccountName", (path, name) -> {
+                if (!accounts.contains(name.asText())) {
+                    missing.add(where + " -> ServiceAccount " + name.asText());
+                }
+            });
+            if (o instanceof Broker b && !configMaps.contains(b.getSpec().getConfig().getName())) {
+                missing.add(where + " -> ConfigMap " + b.getSpec().getConfig().getName());
+            }
+        }
+        for (RoleBinding rb : m.all(RoleBinding.class)) {
+            if (m.find(Role.class, rb.getRoleRef().getName()).isEmpty()) {
+                missing.add("RoleBinding/" + rb.getMetadata().getName() + " -> Role " + rb.getRoleRef().getName());
+            }
+            rb.getSubjects().forEach(s -> {
+                if (!accounts.contains(s.getName())) {
+                    missing.add("RoleBinding/" + rb.getMetadata().getName() + " -> ServiceAccount " + s.getName());
+                }
+            });
+        }
+        assertThat(missing).as("references to nothing in overlay %s", overlay).isEmpty();
+        assertThat(secrets).containsKey("greenloop-secrets");
+    }
+
+    private static Set<String> iterable(java.util.Iterator<String> it) {
+        Set<String> s = new HashSet<>();
+        it.forEachRemaining(s::add);
+        return s;
+    }
+
+    @Test
+    void everyServiceIsProbedLimitedAndScalesToZeroUnlessKeptWarm() {
+        Manifests base = Manifests.load(ROOT.resolve("knative/base"));
+        for (Service s : base.all(Service.class)) {
+            String name = s.getMetadata().getName();
+            var template = s.getSpec().getTemplate();
+            assertThat(template.getMetadata().getAnnotations()).as(name)
+                    .containsEntry("autoscaling.knative.dev/min-scale", "0").containsKey("autoscaling.knative.dev/max-scale");
+            assertThat(template.getSpec().getContainerConcurrency()).as(name).isPositive();
+            var c = template.getSpec().getContainers().get(0);
+            assertThat(c.getReadinessProbe().getHttpGet().getPath()).as(name).isEqualTo("/q/health/ready");
+            assertThat(c.getLivenessProbe().getHttpGet().getPath()).as(name).isEqualTo("/q/health/live");
+            assertThat(c.getResources().getRequests()).as(name).containsKeys("cpu", "memory");
+            assertThat(c.getResources().getLimits()).as(name).containsKeys("cpu", "memory");
+            assertThat(c.getSecurityContext().getRunAsNonRoot()).as(name).isTrue();
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as(name).isFalse();
+            assertThat(c.getPorts().get(0).getName()).as("%s: HTTP/1.1 to the container", name).isEqualTo("http1");
+        }
+        Manifests prod = overlay("prod");
+        List<JsonNode> warm = prod.patches();
+        assertThat(warm).hasSize(1);
+        assertThat(warm.get(0).at("/target/name").asText()).isEqualTo("infer|control");
+        assertThat(warm.get(0).at("/patch").asText()).contains("autoscaling.knative.dev~1min-scale").contains("value: \"1\"");
+        assertThat(overlay("dev").patches()).as("dev scales everything to zero").isEmpty();
+    }
+
+    private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");
+
+    @Test
+    void eachFunctionsFuncYamlAgreesWithItsService() throws IOException {
+        Manifests base = Manifests.load(ROOT.resolve("knative/base"));
+        for (String name : FUNCTIONS) {
+            JsonNode func = Manifests.read(ROOT.resolve("functions/" + name + "/func.yaml"));
+            Service s = base.find(Service.class, name).orElseThrow();
+            var template = s.getSpec().getTemplate();
+            var c = template.getSpec().getContainers().get(0);
+            assertThat(func.path("name").asText()).isEqualTo(name);
+            assertThat(func.path("runtime").asText()).isEqualTo("quarkus");
+            assertThat(func.path("image").asText()).as(name).isEqualTo(c.getImage());
+            JsonNode options = func.at("/deploy/options");
+            Map<String, String> annotations = template.getMetadata().getAnnotations();
+            assertThat(options.at("/scale/min").asText()).as(name).isEqualTo(annotations.get("autoscaling.knative.dev/min-scale"));
+            assertThat(options.at("/scale/max").asText()).as(name).isEqualTo(annotations.get("autoscaling.knative.dev/max-scale"));
+            assertThat(options.at("/scale/target").asText()).as(name).isEqualTo(annotations.get("autoscaling.knative.dev/target"));
+            assertThat(options.at("/resources/limits/concurrency").asLong()).as(name)
+                    .isEqualTo(template.getSpec().getContainerConcurrency());
+            assertThat(options.at("/resources/requests/cpu").asText()).isEqualTo(c.getResources().getRequests().get("cpu").toString());
+            assertThat(options.at("/resources/limits/memory").asText()).isEqualTo(c.getResources().getLimits().get("memory").toString());
+            assertThat(func.at("/deploy/healthEndpoints/readiness").asText()).isEqualTo(c.getReadinessProbe().getHttpGet().getPath());
+            assertThat(func.at("/deploy/serviceAccountName").asText(null)).as(name)
+                    .isEqualTo(template.getSpec().getServiceAccountName());
+            Set<String> funcSecrets = new TreeSet<>();
+            for (JsonNode env : func.at("/run/envs")) {
+                Matcher matcher = SECRET_REF.matcher(env.path("value").asText());
+                if (matcher.matches()) {
+                    funcSecrets.add(env.path("name").asText() + "=" + matcher.group(1) + ":" + matcher.group(2));
+                }
+            }
+            Set<String> serviceSecrets = new TreeSet<>();
+            c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                    .forEach(e -> serviceSecrets.add(e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + ":"
+                            + e.getValueFrom().getSecretKeyRef().getKey()));
+            assertThat(funcSecrets).as("%s: the same secrets in func.yaml and the Service", name).isEqualTo(serviceSecrets);
+        }
+    }
+}
