@@ -16,6 +16,8 @@ public class InferException extends RuntimeException implements ProblemException
         BATCH_TOO_LARGE(413, "batch-too-large"),
         /** No champion model for the greenhouse: callers fall back. */
         NO_MODEL(503, "no-model"),
+        /** The model was swapped between lookup and use: retry at once. */
+        MODEL_SWAPPING(503, "model-swapping"),
         /** MLflow failed while a model was needed. */
         REGISTRY_UNAVAILABLE(503, "registry-unavailable"),
         /** Nothing to reply (an event this function ignores). */

@@ -56,6 +56,11 @@ public class Scoring {
     }
 
     /** The latency of a whole prediction (validation, inference, reply), by path. */
+    /** A window not scored, and why ({@code greenloop.infer.unscored{reason}}). */
+    public void unscored(String reason) {
+        metrics.counter("greenloop.infer.unscored", "reason", reason).increment();
+    }
+
     public Timer latency(String path) {
         return Timer.builder("greenloop.infer.latency").tag("path", path).publishPercentileHistogram()
                 .description("Time to answer one prediction request or event").register(metrics);

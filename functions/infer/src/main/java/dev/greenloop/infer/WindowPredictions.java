@@ -39,10 +39,26 @@ public class WindowPredictions {
         this.shadows = shadows;
     }
 
-    /** The reply to a window event. */
+    /**
+     * The reply to a window event. A greenhouse without a champion gets no reply (204), not a
+     * 503: retrying a window for minutes and then dead-lettering it helps nobody (a prediction
+     * that late is stale, and control's periodic check runs the fallback for the zone), and a
+     * new greenhouse would otherwise fill the dead-letter topic with every window until its
+     * first model. Counted in {@code greenloop_infer_unscored_total{reason="no-model"}}.
+     */
     public CloudEvent predict(FeatureWindow window, String causeId, Map<String, String> causeExtensions) {
         CloudEvent reply;
-        try (Lease lease = models.champion(window.greenhouseId())) {
+        Lease champion;
+        try {
+            champion = models.champion(window.greenhouseId());
+        } catch (InferException e) {
+            if (e.kind() != Kind.NO_MODEL) {
+                throw e;
+            }
+            scoring.unscored("no-model");
+            throw new InferException(Kind.NO_REPLY, "window " + window.windowId() + " not scored: " + e.getMessage(), e);
+        }
+        try (Lease lease = champion) {
             reply = event(window, lease.model(), false, causeId, causeExtensions);
         }
         Optional<Lease> challenger = models.challenger(window.greenhouseId());

@@ -281,7 +281,7 @@ class ServingTest {
     }
 
     @Test
-    void badEventsAreRefusedForTheDeadLetterSink() {
+    void badEventsAreRefusedAndWindowsWithoutAModelGetNoReply() {
         champion();
         FeatureWindow other = new FeatureWindow("win-other", GREENHOUSE, "zone-1", Instant.parse("2026-06-21T12:00:00Z"),
                 Instant.parse("2026-06-21T12:01:00Z"), "v2", FeatureSpec.V1.names(), complete(7), List.of());
@@ -300,7 +300,11 @@ class ServingTest {
         ExtractableResponse<Response> noModel = given().header("ce-specversion", "1.0").header("ce-id", "bad-3")
                 .header("ce-source", "/test").header("ce-type", EventTypes.FEATURES_WINDOW).contentType("application/json")
                 .body(PayloadCodec.write(window("gh-nobody", complete(9)))).post("/").then().extract();
-        assertProblem(noModel, 503, null, "no champion model");
+        // Not retried and not dead-lettered: no reply, counted.
+        assertThat(noModel.statusCode()).isEqualTo(204);
+        assertThat(noModel.header("ce-type")).isNull();
+        given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
+                "greenloop_infer_unscored_total{reason=\"no-model\"}"));
     }
 
     @Test

@@ -129,7 +129,7 @@ public class ModelStore {
             }
             // Swapped and closed between get and acquire: take the new one.
         }
-        throw new InferException(Kind.NO_MODEL, "the model of greenhouse " + greenhouseId + " is being replaced; retry");
+        throw new InferException(Kind.MODEL_SWAPPING, "the model of greenhouse " + greenhouseId + " is being replaced; retry");
     }
 
     /** The challenger of the greenhouse, when one is loaded. Never loads. */
