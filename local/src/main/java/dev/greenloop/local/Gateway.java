@@ -1,0 +1,241 @@
+package dev.greenloop.local;
+
+import dev.greenloop.events.EventType;
+import dev.greenloop.events.EventException;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.ActuatorState;
+import dev.greenloop.events.payload.ControlCommand;
+import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
+import dev.greenloop.events.signing.AckSignature;
+import dev.greenloop.events.signing.CommandVerifier;
+import dev.greenloop.events.signing.KeyRing;
+import dev.greenloop.simulator.GreenhouseSimulator;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The greenhouse's side: the simulator's climate computer posting readings through ingest (as a
+ * gateway with a device token), and an actuator gateway that reads commands from
+ * {@code greenhouse.commands}, verifies each with the gateway verifier, applies it to the
+ * simulated zone, and acknowledges it to control, signed.
+ */
+public final class Gateway implements AutoCloseable {
+
+    /** A command as the gateway saw it. */
+    public record Applied(Instant at, ControlCommand command, String outcome) {
+    }
+
+    /** The simulated zone's true air temperature at a time. */
+    public record Truth(Instant at, String zone, double airTemperature) {
+    }
+
+    private final GreenhouseSimulator simulator;
+    private final URI ingest;
+    private final URI control;
+    private final String token;
+    private final String deviceId;
+    private final KeyRing keys;
+    private final String bootstrap;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final AtomicLong readings = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Applied> applied = Collections.synchronizedList(new ArrayList<>());
+    private final List<Truth> truth = Collections.synchronizedList(new ArrayList<>());
+    private Thread commands;
+
+    public Gateway(GreenhouseSimulator simulator, URI ingest, URI control, String token, String deviceId, KeyRing keys,
+                   String bootstrap) {
+        this.simulator = simulator;
+        this.ingest = ingest;
+        this.control = control;
+        this.token = token;
+        this.deviceId = deviceId;
+        this.keys = keys;
+        this.bootstrap = bootstrap;
+    }
+
+    public long readingsAccepted() {
+        return readings.get();
+    }
+
+    public List<Applied> applied() {
+        synchronized (applied) {
+            return List.copyOf(applied);
+        }
+    }
+
+    public List<Truth> truth() {
+        synchronized (truth) {
+            return List.copyOf(truth);
+        }
+    }
+
+    public Instant simulatedNow() {
+        synchronized (simulator) {
+            return simulator.now();
+        }
+    }
+
+    /** Advances the simulation to {@code until} in one-minute steps, posting {@code perRequest} minutes per request and zone. */
+    public void advanceTo(Instant until, int perRequest) {
+        Map<String, List<ReadingsBatch>> pending = new HashMap<>();
+        int minutes = 0;
+        // Whole seconds: the simulator moves in milliseconds, and a step below one would not move it.
+        until = until.truncatedTo(ChronoUnit.SECONDS);
+        while (Duration.between(simulatedNow(), until).toSeconds() >= 1) {
+            List<ReadingsBatch> batches;
+            synchronized (simulator) {
+                Duration step = Duration.between(simulator.now(), until);
+                batches = simulator.advance(step.compareTo(Duration.ofMinutes(1)) < 0 ? step : Duration.ofMinutes(1));
+                for (String zone : simulator.zones()) {
+                    truth.add(new Truth(simulator.now(), zone, simulator.airTemperature(zone)));
+                }
+            }
+            batches.forEach(b -> pending.computeIfAbsent(b.zoneId(), z -> new ArrayList<>()).add(b));
+            if (++minutes % perRequest == 0) {
+                flush(pending);
+            }
+        }
+        flush(pending);
+    }
+
+    private void flush(Map<String, List<ReadingsBatch>> pending) {
+        pending.values().parallelStream().forEach(list -> {
+            if (list.isEmpty()) {
+                return;
+            }
+            List<Reading> rs = new ArrayList<>();
+            List<ActuatorState> as = new ArrayList<>();
+            for (ReadingsBatch b : list) {
+                rs.addAll(b.readings());
+                as.addAll(b.actuators());
+            }
+            ReadingsBatch first = list.get(0);
+            post(new ReadingsBatch(first.greenhouseId(), first.zoneId(), deviceId, rs, as));
+            list.clear();
+        });
+    }
+
+    private void post(ReadingsBatch batch) {
+        URI uri = ingest.resolve("/v1/greenhouses/" + batch.greenhouseId() + "/readings");
+        byte[] body = PayloadCodec.write(batch);
+        for (int attempt = 0; attempt < 30; attempt++) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 202) {
+                    readings.addAndGet(batch.readings().size());
+                    return;
+                }
+                if (r.statusCode() != 429 && r.statusCode() != 503) {
+                    throw new IllegalStateException("ingest refused readings of " + batch.zoneId() + " (" + r.statusCode()
+                            + "): " + r.body());
+                }
+                Thread.sleep(1000L * Long.parseLong(r.headers().firstValue("Retry-After").orElse("1")));
+            } catch (java.io.IOException e) {
+                sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("ingest did not take readings of " + batch.zoneId() + " after 30 attempts");
+    }
+
+    /** Starts the actuator gateway: commands from the topic, verified, applied, acknowledged. */
+    public void startCommands(String topic) {
+        CommandVerifier verifier = CommandVerifier.withDefaults(keys, Clock.systemUTC());
+        commands = new Thread(() -> {
+            Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "demo-gateway", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                    new CloudEventDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                while (running.get()) {
+                    for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                        handle(verifier, PayloadCodec.read(EventType.CONTROL_COMMAND, r.value().getData().toBytes()));
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                // closing
+            }
+        }, "gateway-commands");
+        commands.setDaemon(true);
+        commands.start();
+    }
+
+    private void handle(CommandVerifier verifier, ControlCommand command) {
+        String outcome;
+        try {
+            verifier.verify(command);
+            synchronized (simulator) {
+                simulator.command(command.zoneId(), command.actuator(), command.value(), Duration.ofMinutes(15));
+            }
+            outcome = "applied";
+        } catch (EventException e) {
+            outcome = "rejected: " + e.kind();
+        }
+        applied.add(new Applied(Instant.now(), command, outcome));
+        if (outcome.equals("applied")) {
+            acknowledge(command);
+        }
+    }
+
+    private void acknowledge(ControlCommand command) {
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        var key = keys.forGreenhouse(command.greenhouseId()).orElseThrow();
+        String body = "{\"status\":\"applied\",\"ackedAt\":\"" + at + "\",\"keyId\":\"" + key.keyId() + "\",\"signature\":\""
+                + AckSignature.sign(key, command.commandId(), "applied", at) + "\"}";
+        try {
+            http.send(HttpRequest.newBuilder(control.resolve("/v1/commands/" + command.commandId() + "/ack"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException e) {
+            System.err.println("gateway: acknowledgement of " + command.commandId() + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        if (commands != null) {
+            try {
+                commands.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.greenloop.local;
+
+import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.hdfs.HdfsCluster;
+import dev.greenloop.testkit.kafka.KafkaBroker;
+import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.testkit.mlflow.PythonEnvironment;
+import dev.greenloop.testkit.mongo.MongoWireServer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded stack: Kafka, HDFS, a MongoDB-wire server and MLflow (the test kit's, as child
+ * processes on free loopback ports), and the five functions as separate JVMs on their own ports
+ * ({@code functions/<name>/target/quarkus-app/quarkus-run.jar}), configured to find them.
+ */
+public final class Stack implements AutoCloseable {
+
+    public static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control");
+
+    private final Path root;
+    private final Path work;
+    private final List<AutoCloseable> services = new ArrayList<>();
+    private final Map<String, ChildProcess> functions = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private KafkaBroker kafka;
+    private HdfsCluster hdfs;
+    private MongoWireServer mongo;
+    private MlflowServer mlflow;
+
+    public Stack(Path root, Path work) {
+        this.root = root;
+        this.work = work;
+    }
+
+    public void startServices(Progress progress) {
+        progress.step("starting Kafka, HDFS, MongoDB-wire and MLflow");
+        kafka = KafkaBroker.start();
+        services.add(kafka::stop);
+        mongo = MongoWireServer.start();
+        services.add(mongo::close);
+        hdfs = HdfsCluster.start();
+        services.add(hdfs::close);
+        mlflow = MlflowServer.start();
+        services.add(mlflow::close);
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public MlflowServer mlflow() {
+        return mlflow;
+    }
+
+    public MongoWireServer mongo() {
+        return mongo;
+    }
+
+    public URI url(String function) {
+        Integer port = ports.get(function);
+        if (port == null) {
+            throw new IllegalArgumentException("no function " + function);
+        }
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    /** Starts the functions with {@code settings} (per function: system properties and environment). */
+    public void startFunctions(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env,
+                               Progress progress) {
+        for (String name : FUNCTIONS) {
+            ports.put(name, FreePorts.next());
+        }
+        for (String name : FUNCTIONS) {
+            Path jar = root.resolve("functions/" + name + "/target/quarkus-app/quarkus-run.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (./mvnw -B install -DskipTests)");
+            }
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + ports.get(name)));
+            properties.getOrDefault(name, Map.of()).forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.add("-jar");
+            command.add(jar.toString());
+            Path log = work.resolve("logs/" + name + ".log");
+            functions.put(name, ChildProcess.start(name, command, root, env.getOrDefault(name, Map.of()), log));
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        for (String name : FUNCTIONS) {
+            progress.step("waiting for " + name);
+            URI health = url(name).resolve("/q/health/live");
+            functions.get(name).awaitReady(() -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(120));
+        }
+    }
+
+    /** Common settings: where the shared services are. */
+    public Map<String, String> commonProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("greenloop.kafka.bootstrap-servers", kafka.bootstrapServers());
+        p.put("greenloop.mongodb.connection-string", mongo.connectionString());
+        p.put("greenloop.hdfs.uri", hdfs.uri().toString());
+        p.put("greenloop.hdfs.webhdfs-uri", hdfs.webHdfsUri().toString());
+        p.put("greenloop.mlflow.tracking-uri", mlflow.trackingUri().toString());
+        return p;
+    }
+
+    /** The trainer's virtualenv (created on first use, as the tests do). */
+    public Path trainerPython() {
+        Path trainer = root.resolve("trainer");
+        return PythonEnvironment.ensure("trainer", trainer.resolve("requirements-cpu.txt"), trainer.resolve("constraints.txt"))
+                .bin("python");
+    }
+
+    public Path log(String function) {
+        return functions.get(function).log();
+    }
+
+    @Override
+    public void close() {
+        for (ChildProcess p : functions.values()) {
+            p.stop(Duration.ofSeconds(10));
+        }
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping a service: " + e);
+            }
+        }
+    }
+}
