@@ -3,17 +3,15 @@ package dev.greenloop.control.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.greenloop.control.ControlException;
 import dev.greenloop.function.Problem;
+import dev.greenloop.function.ProblemResponses;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every failure of the HTTP API as {@code application/problem+json}. */
 public class ProblemMapper {
-
-    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
     @ServerExceptionMapper
     public Response control(ControlException e, @Context UriInfo uri) {
@@ -29,24 +27,16 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e, @Context UriInfo uri) {
-        return Response.status(400).type(Problem.MEDIA_TYPE).entity(Problem.of("invalid-request", 400,
-                "the body is not JSON of the expected shape: " + e.getOriginalMessage(), uri.getPath(), null)).build();
+        return ProblemResponses.unreadable(e, uri.getPath());
     }
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, @Context UriInfo uri) {
-        int status = e.getResponse().getStatus();
-        Throwable cause = e.getCause();
-        String detail = cause instanceof JsonProcessingException j ? "the body is not JSON of the expected shape: "
-                + j.getOriginalMessage() : e.getMessage();
-        return Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(Problem.of(status == 404 ? "not-found" : "error", status, detail, uri.getPath(), null)).build();
+        return ProblemResponses.webApplication(e, uri.getPath());
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, @Context UriInfo uri) {
-        LOG.errorf(e, "Unexpected failure on %s", uri.getPath());
-        return Response.status(500).type(Problem.MEDIA_TYPE).entity(Problem.of("internal-error", 500,
-                "control failed unexpectedly: " + e.getClass().getSimpleName(), uri.getPath(), null)).build();
+        return ProblemResponses.unexpected("control", e, uri.getPath());
     }
 }
