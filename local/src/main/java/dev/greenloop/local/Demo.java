@@ -76,10 +76,22 @@ public final class Demo {
         void accept(Running running) throws Exception;
     }
 
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
-        Result result = run(Path.of("").toAbsolutePath(), options, r -> { }, r -> { });
-        System.out.println(Report.summary(result.figures(), result.report()));
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            Options options = Options.parse(args);
+            Result result = run(Path.of("").toAbsolutePath(), options, r -> { }, r -> { });
+            System.out.println(Report.summary(result.figures(), result.report()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("greenloop demo: " + e.getMessage());
+            status = 2;
+        } catch (Exception e) {
+            System.err.println("greenloop demo failed: " + e);
+            e.printStackTrace();
+            status = 1;
+        }
+        // Client libraries leave non-daemon threads behind; the stack is already stopped.
+        System.exit(status);
     }
 
     /**

@@ -113,8 +113,10 @@ public final class Report {
         for (ModelVersion v : versions) {
             h.append("<tr><td>").append(v.version()).append("</td><td class=l>").append(esc(v.aliases())).append("</td><td>")
                     .append(num(v.mae())).append("</td><td>").append(num(v.persistenceMae())).append("</td><td>")
-                    .append(v.mae() == null || v.persistenceMae() == null ? "" : String.format(Locale.ROOT, "%.0f %% lower",
-                            100 * (1 - v.mae() / v.persistenceMae()))).append("</td></tr>");
+                    .append(v.mae() == null || v.persistenceMae() == null ? "" : v.mae() <= v.persistenceMae()
+                            ? String.format(Locale.ROOT, "%.0f %% lower", 100 * (1 - v.mae() / v.persistenceMae()))
+                            : String.format(Locale.ROOT, "%.0f %% higher", 100 * (v.mae() / v.persistenceMae() - 1)))
+                    .append("</td></tr>");
         }
         h.append("</table>");
         for (Tap.Seen<ModelPromoted> p : tap.promotions()) {
