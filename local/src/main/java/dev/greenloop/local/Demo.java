@@ -85,7 +85,7 @@ public final class Demo {
         } catch (IllegalArgumentException e) {
             System.err.println("greenloop demo: " + e.getMessage());
             status = 2;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             System.err.println("greenloop demo failed: " + e);
             e.printStackTrace();
             status = 1;
@@ -158,6 +158,7 @@ public final class Demo {
                 }
                 progress.step("starting ingest, preprocess, train-launcher, infer and control");
                 stack.startFunctions(props, env, progress);
+                zoneSettings(stack.mongo().connectionString(), zones);
                 dispatcher.start();
 
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
@@ -200,6 +201,29 @@ public final class Demo {
                     progress.step("report written");
                     return new Result(figures, report, versions);
                 }
+            }
+        }
+    }
+
+    /**
+     * The demo greenhouse grows a warmer crop than the simulator's built-in climate computer keeps
+     * (21 °C by day, 17 by night): control's bands are above it, so control takes over and the
+     * simulated climate visibly follows its commands. Heating and vents may change every two
+     * minutes, so that a few-minute live phase shows more than one decision.
+     */
+    static void zoneSettings(String mongo, List<String> zones) {
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(mongo)) {
+            var collection = client.getDatabase("greenloop").getCollection("control_zones");
+            for (String zone : zones) {
+                String id = GREENHOUSE + "/" + zone;
+                org.bson.Document settings = new org.bson.Document("_id", id)
+                        .append("dayTemperature", new org.bson.Document("low", 22).append("high", 26))
+                        .append("nightTemperature", new org.bson.Document("low", 18.5).append("high", 21))
+                        .append("actuators", new org.bson.Document("heating", new org.bson.Document("minDwellSeconds", 120))
+                                .append("vent", new org.bson.Document("minDwellSeconds", 120)))
+                        .append("note", "greenloop demo: a warmer crop than the simulator's own climate computer keeps");
+                collection.replaceOne(com.mongodb.client.model.Filters.eq("_id", id), settings,
+                        new com.mongodb.client.model.ReplaceOptions().upsert(true));
             }
         }
     }
