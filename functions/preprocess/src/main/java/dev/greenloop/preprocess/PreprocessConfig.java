@@ -89,5 +89,13 @@ public interface PreprocessConfig {
         /** How long one archive run may hold the archive lock before another may take it over. */
         @WithDefault("30m")
         Duration lease();
+
+        /**
+         * How long a day's feature file stays after a rebuild replaced it: datasets made before
+         * still name it, and a training reading one must find it (longer than a training Job's
+         * deadline).
+         */
+        @WithDefault("6h")
+        Duration supersededRetention();
     }
 }

@@ -151,6 +151,29 @@ class ArchiveTest {
     }
 
     @Test
+    void aRebuildOfADayLeavesTheFilesOfEarlierDatasetsAsTheirManifestsSay() throws Exception {
+        String greenhouse = "gh-r" + UUID.randomUUID().toString().substring(0, 6);
+        produce(greenhouse, "z1", T0, 20, 1);
+        DatasetReady first = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY,
+                ping("{\"greenhouseId\":\"" + greenhouse + "\"}").body().asByteArray());
+        // More data for the same day, as while a training reads the first dataset.
+        produce(greenhouse, "z1", T0 + 20 * 60_000L, 20, 1);
+        DatasetReady second = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY,
+                ping("{\"greenhouseId\":\"" + greenhouse + "\"}").body().asByteArray());
+
+        assertThat(second.datasetId()).isNotEqualTo(first.datasetId());
+        assertThat(second.rows()).isGreaterThan(first.rows());
+        assertThat(second.files()).extracting(f -> f.path()).isNotEqualTo(first.files().stream().map(f -> f.path()).toList());
+        for (var file : first.files()) {
+            assertThat(hdfs.sha256(new Path(file.path()))).as("%s of the first dataset", file.path()).isEqualTo(file.sha256());
+        }
+        for (var file : second.files()) {
+            assertThat(hdfs.sha256(new Path(file.path()))).isEqualTo(file.sha256());
+            assertThat(new Path(file.path()).getName()).isEqualTo("part-" + file.sha256().substring(0, 16) + ".parquet");
+        }
+    }
+
+    @Test
     void aCrashBetweenWritingAndCommittingLeavesExactlyOneCopyAfterTheRerun() throws Exception {
         String greenhouse = "gh-c" + UUID.randomUUID().toString().substring(0, 6);
         int produced = produce(greenhouse, "z1", T0, 30, 1);

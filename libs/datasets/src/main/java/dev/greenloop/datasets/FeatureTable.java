@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * The offline feature table, as preprocess writes it and the trainer reads it: one Parquet file
- * per greenhouse and day, {@code features/<spec>/greenhouse=<g>/date=<d>/part-0.parquet}, zstd.
+ * per greenhouse and day in {@code features/<spec>/greenhouse=<g>/date=<d>/}, zstd (preprocess names
+ * each file by its digest and never rewrites one; readers take the paths from the dataset manifest).
  * Columns: {@code greenhouse}, {@code zone}, {@code window_start} (timestamp, ms), every feature
  * of the spec in order, then {@code target_<signal>_<h>m}; features and targets are nullable
  * doubles (null = missing). File metadata: {@link #FEATURE_SPEC_KEY} and {@link #HORIZON_KEY}.
@@ -40,6 +41,7 @@ public final class FeatureTable {
     public record Written(long rows, long from, long to) {
     }
 
+    /** A file of the day's directory named {@code part-0.parquet} (test datasets; preprocess uses digest names in the same directory). */
     public static String relativePath(FeatureSpec spec, String greenhouse, LocalDate day) {
         return "features/" + spec.version() + "/greenhouse=" + greenhouse + "/date=" + day + "/part-0.parquet";
     }

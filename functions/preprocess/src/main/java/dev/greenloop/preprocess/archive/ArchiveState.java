@@ -145,22 +145,24 @@ public class ArchiveState {
                               long from, long to) {
     }
 
+    /** Records {@code file} as the current feature file of its greenhouse day (replacing the previous one). */
     public void saveFeatureFile(FeatureFile file) {
-        guard(() -> featureFiles.replaceOne(Filters.eq("_id", file.path()), new Document("_id", file.path())
+        String id = file.greenhouse() + "/" + file.day();
+        guard(() -> featureFiles.replaceOne(Filters.eq("_id", id), new Document("_id", id).append("path", file.path())
                 .append("greenhouseId", file.greenhouse()).append("day", file.day().toString()).append("rows", file.rows())
                 .append("bytes", file.bytes()).append("sha256", file.sha256()).append("from", file.from())
                 .append("to", file.to()), new ReplaceOptions().upsert(true)));
     }
 
-    public void forgetFeatureFile(String path) {
-        guard(() -> featureFiles.deleteOne(Filters.eq("_id", path)));
+    public void forgetFeatureFile(String greenhouse, LocalDate day) {
+        guard(() -> featureFiles.deleteOne(Filters.eq("_id", greenhouse + "/" + day)));
     }
 
     public List<FeatureFile> featureFiles(String greenhouse) {
         return guard(() -> {
             List<FeatureFile> files = new ArrayList<>();
             for (Document d : featureFiles.find(Filters.eq("greenhouseId", greenhouse))) {
-                files.add(new FeatureFile(d.getString("_id"), greenhouse, LocalDate.parse(d.getString("day")),
+                files.add(new FeatureFile(d.getString("path"), greenhouse, LocalDate.parse(d.getString("day")),
                         d.getLong("rows"), d.getLong("bytes"), d.getString("sha256"), d.getLong("from"), d.getLong("to")));
             }
             files.sort(java.util.Comparator.comparing(FeatureFile::day));

@@ -33,9 +33,12 @@ import java.util.UUID;
 /**
  * Builds the offline feature table of a greenhouse day from the raw archive, with
  * {@code libs/features} (the same code the streaming path runs):
- * {@code features/v1/greenhouse=<g>/date=<d>/part-0.parquet}, one row per zone and window that
- * has data, every feature and every target a nullable double, the spec version in the file's
- * metadata. The raw rows of the day before and after are read too (lookback, targets), and the
+ * {@code features/v1/greenhouse=<g>/date=<d>/part-<first 16 hex of its SHA-256>.parquet}, one row
+ * per zone and window that has data, every feature and every target a nullable double, the spec
+ * version in the file's metadata. Files are never rewritten in place: a rebuild of the day (new
+ * data arrived) writes a new file, and the one it supersedes stays for
+ * {@code superseded-retention}, so a training reading an earlier dataset still finds the bytes
+ * its manifest names. The raw rows of the day before and after are read too (lookback, targets), and the
  * zone's readings are replayed in Kafka order so that lateness is judged as it was online.
  */
 @ApplicationScoped
@@ -48,6 +51,7 @@ public class FeatureTables {
     private final FeatureSpec spec = FeatureSpec.V1;
     private final OfflineFeatures offline;
     private final int horizon;
+    private final java.time.Duration retention;
     private final Counter bytesWritten;
 
     public FeatureTables(Hdfs hdfs, ArchiveState state, PreprocessConfig config, MeterRegistry registry) {
@@ -55,6 +59,7 @@ public class FeatureTables {
         this.state = state;
         this.offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, config.stream().allowedLateness()));
         this.horizon = config.archive().horizonMinutes();
+        this.retention = config.archive().supersededRetention();
         this.bytesWritten = Counter.builder("greenloop.preprocess.archive.bytes").baseUnit("bytes")
                 .description("Bytes of Parquet written to HDFS (raw and features)").register(registry);
     }
@@ -74,7 +79,7 @@ public class FeatureTables {
                     byZone.computeIfAbsent(row.zone(), z -> new ArrayList<>()).add(row);
                 }
             }
-            Path target = hdfs.path(relativePath(greenhouse, day));
+            Path dayDirectory = hdfs.path(relativePath(greenhouse, day)).getParent();
             List<FeatureTable.ZoneRows> zones = new ArrayList<>();
             for (Map.Entry<String, List<RawRow>> zone : byZone.entrySet()) {
                 List<RawReading> counted = offline.counted(events(zone.getValue()));
@@ -84,22 +89,43 @@ public class FeatureTables {
                 }
             }
             if (zones.isEmpty()) {
-                hdfs.fs().delete(target, false);
-                state.forgetFeatureFile(target.toUri().getPath());
+                state.forgetFeatureFile(greenhouse, day);
+                removeSuperseded(dayDirectory, null);
                 return null;
             }
             Path temporary = hdfs.path("_tmp/" + UUID.randomUUID() + ".parquet");
             FeatureTable.Written written = FeatureTable.write(temporary, hdfs.conf(), spec, horizon, greenhouse, zones);
-            hdfs.replace(temporary, target);
+            String sha256 = hdfs.sha256(temporary);
+            Path target = new Path(dayDirectory, "part-" + sha256.substring(0, 16) + ".parquet");
+            if (hdfs.fs().exists(target)) {
+                // The same bytes as before (no new data for the day): the file a manifest names stays as it is.
+                hdfs.fs().delete(temporary, false);
+            } else {
+                hdfs.replace(temporary, target);
+            }
             FileStatus status = hdfs.fs().getFileStatus(target);
             bytesWritten.increment(status.getLen());
             ArchiveState.FeatureFile file = new ArchiveState.FeatureFile(target.toUri().getPath(), greenhouse, day,
-                    written.rows(), status.getLen(), hdfs.sha256(target), written.from(), written.to());
+                    written.rows(), status.getLen(), sha256, written.from(), written.to());
             state.saveFeatureFile(file);
+            removeSuperseded(dayDirectory, target);
             return file;
         } catch (IOException e) {
             throw new PreprocessException(Kind.ARCHIVE_FAILED, "building features of " + greenhouse + " " + day + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the day's feature files other than {@code current} that were written longer ago than the retention. */
+    private void removeSuperseded(Path dayDirectory, Path current) throws IOException {
+        if (!hdfs.fs().exists(dayDirectory)) {
+            return;
+        }
+        long cutoff = System.currentTimeMillis() - retention.toMillis();
+        for (FileStatus f : hdfs.fs().listStatus(dayDirectory)) {
+            if (!f.getPath().equals(current) && f.getPath().getName().endsWith(".parquet") && f.getModificationTime() < cutoff) {
+                hdfs.fs().delete(f.getPath(), false);
+            }
         }
     }
 
