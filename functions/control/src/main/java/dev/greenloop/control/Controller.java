@@ -13,6 +13,7 @@ import dev.greenloop.control.store.ZoneState;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
+import dev.greenloop.events.SensorRange;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.CommandMode;
@@ -59,9 +60,6 @@ public class Controller {
 
     private static final Logger LOG = Logger.getLogger(Controller.class);
     public static final URI SOURCE = URI.create("/greenloop/control");
-    /** Physically possible ranges of predicted values; outside them a prediction is implausible. */
-    private static final Map<SensorKind, double[]> PLAUSIBLE = Map.of(SensorKind.AIR_TEMPERATURE, new double[]{-30, 60},
-            SensorKind.RELATIVE_HUMIDITY, new double[]{0, 100}, SensorKind.CO2, new double[]{0, 5000});
 
     private final ControlConfig config;
     private final ControlStore store;
@@ -196,10 +194,10 @@ public class Controller {
         }
         Double temperature = null;
         for (TargetValue v : sorted(p)) {
-            double[] range = PLAUSIBLE.get(v.target());
-            if (range != null && (v.value() < range[0] || v.value() > range[1])) {
+            SensorRange range = SensorRange.of(v.target());
+            if (!range.plausible(v.value())) {
                 return Optional.of(String.format(Locale.ROOT, "implausible: predicted %s %.1f is outside %.0f–%.0f",
-                        v.target().name().toLowerCase(Locale.ROOT), v.value(), range[0], range[1]));
+                        v.target().wireName(), v.value(), range.plausibleMin(), range.plausibleMax()));
             }
             if (v.target() == SensorKind.AIR_TEMPERATURE && temperature == null) {
                 temperature = v.value();
@@ -270,8 +268,8 @@ public class Controller {
         List<CommandRecord> reserved = new ArrayList<>();
         for (Change change : outcome.changes()) {
             String id = Events.derivedId("command", idBase, g, z, change.actuator().wireName());
-            reserved.add(store.command(id).orElseGet(() -> store.reserve(newCommand(id, g, z, change, mode, prefix, cause,
-                    prediction, window))));
+            // A command reserved before under this id (a redelivery) comes back instead of the new one.
+            reserved.add(store.reserve(newCommand(id, g, z, change, mode, prefix, cause, prediction, window)));
         }
         List<CommandRecord> issued = new ArrayList<>();
         for (CommandRecord r : reserved) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.FieldError;
+import dev.greenloop.events.SensorRange;
 import dev.greenloop.events.json.PayloadValidator;
 import dev.greenloop.events.json.ReadingsBinding;
 import dev.greenloop.events.payload.ActuatorKind;

@@ -1,4 +1,4 @@
-package dev.greenloop.ingest.validation;
+package dev.greenloop.events;
 
 import dev.greenloop.events.payload.SensorKind;
 
@@ -6,17 +6,18 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * What values of a sensor kind can be, in its canonical unit.
+ * What values of a sensor kind can be, in its canonical unit: ingest checks readings against it,
+ * control checks predictions.
  *
  * <ul>
  *   <li>Outside the <b>physical</b> range a value cannot be right (humidity above 105 %, negative
  *       CO2): the reading is rejected.</li>
  *   <li>Outside the <b>plausible</b> range for a greenhouse, or changing faster than
  *       {@code maxChangePerMinute}, the value is possible but suspect (a failing or spiking
- *       sensor): the reading is kept on the quarantine topic, not used.</li>
+ *       sensor): the reading is kept on the quarantine topic, not used; a prediction is not acted on.</li>
  * </ul>
  *
- * The table is documented in the module README.
+ * The table is documented in ingest's README.
  */
 public record SensorRange(double physicalMin, double physicalMax, double plausibleMin, double plausibleMax,
                           double maxChangePerMinute) {
