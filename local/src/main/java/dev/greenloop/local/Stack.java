@@ -9,9 +9,6 @@ import dev.greenloop.testkit.mlflow.PythonEnvironment;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,18 +92,9 @@ public final class Stack implements AutoCloseable {
             Path log = work.resolve("logs/" + name + ".log");
             functions.put(name, ChildProcess.start(name, command, root, env.getOrDefault(name, Map.of()), log));
         }
-        HttpClient http = HttpClient.newHttpClient();
         for (String name : FUNCTIONS) {
             progress.step("waiting for " + name);
-            URI health = url(name).resolve("/q/health/live");
-            functions.get(name).awaitReady(() -> {
-                try {
-                    return http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(120));
+            functions.get(name).awaitReady(ChildProcess.httpOk(url(name).resolve("/q/health/live")), Duration.ofSeconds(120));
         }
     }
 
@@ -135,7 +123,8 @@ public final class Stack implements AutoCloseable {
     @Override
     public void close() {
         for (ChildProcess p : functions.values()) {
-            p.stop(Duration.ofSeconds(10));
+            // Quarkus apps ignore their closed stdin: SIGTERM at once (a clean shutdown).
+            p.stop(Duration.ZERO);
         }
         for (int i = services.size() - 1; i >= 0; i--) {
             try {

@@ -2,6 +2,10 @@ package dev.greenloop.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,8 @@ import java.util.function.BooleanSupplier;
  * its shutdown hooks, its services go with it instead of holding ports for the next run.
  */
 public final class ChildProcess {
+
+    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Path log;
@@ -79,6 +85,22 @@ public final class ChildProcess {
                 throw new TestkitException(TestkitException.Kind.START_FAILED, "Interrupted while starting " + name, e);
             }
         }
+    }
+
+    /** A readiness probe for {@link #awaitReady}: whether {@code uri} answers a GET with 2xx. */
+    public static BooleanSupplier httpOk(URI uri) {
+        return () -> {
+            try {
+                int status = PROBE.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                return status >= 200 && status < 300;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
     }
 
     public boolean isAlive() {

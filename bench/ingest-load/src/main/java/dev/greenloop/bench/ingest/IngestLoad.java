@@ -5,6 +5,7 @@ import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
@@ -81,16 +82,16 @@ public final class IngestLoad {
             kafka.createTopic("greenhouse.readings", 3);
             kafka.createTopic("bench.plain", 3);
             int port = FreePorts.next();
-            Process ingest = startIngest(jar, port, kafka.bootstrapServers(), mongo.connectionString());
+            ChildProcess ingest = startIngest(jar, port, kafka.bootstrapServers(), mongo.connectionString());
             try {
-                awaitReady(port, ingest);
+                ingest.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
+                        Duration.ofSeconds(90));
                 for (int size : sizes) {
                     results.add(runIngest(port, size, ingest.pid()));
                     results.add(runPlain(kafka.bootstrapServers(), size));
                 }
             } finally {
-                ingest.destroy();
-                ingest.waitFor();
+                ingest.stop(Duration.ZERO);
             }
         }
         System.out.println();
@@ -108,7 +109,7 @@ public final class IngestLoad {
         System.exit(0);
     }
 
-    private static Process startIngest(Path jar, int port, String bootstrap, String mongo) throws IOException {
+    private static ChildProcess startIngest(Path jar, int port, String bootstrap, String mongo) throws IOException {
         Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "ingest-bench.log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
@@ -128,27 +129,7 @@ public final class IngestLoad {
                 "-Dgreenloop.ingest.limits.device-items-per-second=100000000",
                 "-Dgreenloop.ingest.limits.device-burst-items=100000000",
                 "-jar", jar.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitReady(int port, Process ingest) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!ingest.isAlive()) {
-                throw new IllegalStateException("ingest exited with " + ingest.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("ingest not ready after 60 s");
+        return ChildProcess.start("ingest", command, Path.of("").toAbsolutePath(), Map.of(), log);
     }
 
     /** Request bodies with distinct, recent timestamps: {@code count} bodies of {@code size} readings. */

@@ -8,6 +8,7 @@ import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.hdfs.HdfsCluster;
 import dev.greenloop.testkit.kafka.KafkaBroker;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -83,14 +85,14 @@ public final class PreprocessLoad {
              HdfsCluster hdfs = HdfsCluster.start()) {
             kafka.createTopic("greenhouse.readings", 3);
             int port = FreePorts.next();
-            Process preprocess = start(jar, port, kafka, mongo, hdfs, "http://127.0.0.1:" + sink.getAddress().getPort() + "/");
+            ChildProcess preprocess = start(jar, port, kafka, mongo, hdfs, "http://127.0.0.1:" + sink.getAddress().getPort() + "/");
             try {
-                awaitReady(port, preprocess);
+                preprocess.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
+                        Duration.ofSeconds(90));
                 streaming(port, windows);
                 archive(port, kafka);
             } finally {
-                preprocess.destroy();
-                preprocess.waitFor();
+                preprocess.stop(Duration.ZERO);
             }
         } finally {
             sink.stop(0);
@@ -98,7 +100,7 @@ public final class PreprocessLoad {
         System.exit(0);
     }
 
-    private static Process start(Path jar, int port, KafkaBroker kafka, MongoWireServer mongo, HdfsCluster hdfs, String sink)
+    private static ChildProcess start(Path jar, int port, KafkaBroker kafka, MongoWireServer mongo, HdfsCluster hdfs, String sink)
             throws IOException {
         Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "preprocess-bench.log");
         Files.createDirectories(log.getParent());
@@ -115,27 +117,7 @@ public final class PreprocessLoad {
                 "-Dgreenloop.preprocess.archive.hadoop.dfs.replication=2",
                 "-Dgreenloop.preprocess.sink.url=" + sink,
                 "-jar", jar.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitReady(int port, Process process) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("preprocess exited with " + process.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("preprocess not ready after 90 s");
+        return ChildProcess.start("preprocess", command, Path.of("").toAbsolutePath(), Map.of(), log);
     }
 
     /** One minute of a zone's readings: 10 signals at 6-second steps. */
