@@ -117,6 +117,11 @@ public final class FeatureSpec {
         return window.multipliedBy(lookbackWindows());
     }
 
+    /** Index of {@code <signal>_missing} in the vector: 1 when the signal has no value within forward-fill range. */
+    public int missingIndex(Signal signal) {
+        return size() - 2 * Signal.values().length + signal.ordinal();
+    }
+
     /** Feature names in vector order. */
     public List<String> names() {
         return names;
@@ -148,6 +153,11 @@ public final class FeatureSpec {
         doc.put("features", names);
         doc.put("targets", targetSignals.stream().map(Signal::featurePrefix).toList());
         doc.put("defaultHorizonMinutes", defaultHorizonMinutes);
+        Map<String, Object> groups = new LinkedHashMap<>();
+        for (Signal.Group g : Signal.Group.values()) {
+            groups.put(g.wireName(), g.signals().stream().map(Signal::featurePrefix).toList());
+        }
+        doc.put("signalGroups", groups);
         return doc;
     }
 

@@ -8,6 +8,14 @@ import java.time.Duration;
  * allowed lateness; a reading that arrives when its window has closed already is late: it stays
  * in the raw archive but in no feature, online or offline. Both paths apply these rules to the
  * readings in the order Kafka holds them, so they agree on which readings count.
+ *
+ * <p>Lateness is judged per event against the watermark before it, never within one event. ingest
+ * writes the records of one request in time order (it splits a large request by time, never by
+ * kind), so nothing a request carries is late against another part of the same request; across
+ * requests, a zone's readings and actuator states must arrive within the allowed lateness of the
+ * newest the zone has sent. History older than that is imported in backfill mode, which the
+ * streaming path leaves alone and the offline path counts in full
+ * ({@link OfflineFeatures#counted(java.util.List, java.util.List)}).
  */
 public final class Lateness {
 

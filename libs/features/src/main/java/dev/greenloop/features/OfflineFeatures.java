@@ -42,6 +42,20 @@ public final class OfflineFeatures {
     }
 
     /**
+     * The readings that count when some of the zone's events were sent in backfill mode (history
+     * imported on purpose, which the streaming path never sees): every backfilled reading counts,
+     * whatever its time, and none of them moves the live watermark, so the live events are judged
+     * exactly as {@link #counted(List)} judges them. Backfilled readings come first: where a live
+     * reading has the same signal and time, the live one (the one online features used) wins.
+     */
+    public List<RawReading> counted(List<List<RawReading>> liveEventsInOrder, List<List<RawReading>> backfillEvents) {
+        List<RawReading> kept = new ArrayList<>();
+        backfillEvents.forEach(kept::addAll);
+        kept.addAll(counted(liveEventsInOrder));
+        return kept;
+    }
+
+    /**
      * Rows for the windows starting in {@code [fromWindow, toWindow)} that have any data (at least
      * one signal not missing), with targets {@code horizonMinutes} ahead.
      *
@@ -56,15 +70,14 @@ public final class OfflineFeatures {
         long[] times = byTime.stream().mapToLong(RawReading::epochMillis).toArray();
         long windowMs = spec.windowMillis();
         long lookbackMs = spec.lookback().toMillis();
-        int missingOffset = spec.size() - 2 * Signal.values().length;
         List<Row> rows = new ArrayList<>();
         for (long start = fromWindow; start < toWindow; start += windowMs) {
             long end = start + windowMs;
             double[] features = calculator.compute(start, byTime.subList(lowerBound(times, end - lookbackMs),
                     lowerBound(times, end)));
             boolean anyData = false;
-            for (int i = 0; i < Signal.values().length; i++) {
-                anyData |= features[missingOffset + i] == 0;
+            for (Signal s : Signal.values()) {
+                anyData |= features[spec.missingIndex(s)] == 0;
             }
             if (!anyData) {
                 continue;

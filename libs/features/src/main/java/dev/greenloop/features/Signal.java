@@ -20,26 +20,47 @@ import java.util.Optional;
  * </ul>
  */
 public enum Signal {
-    AIR_TEMPERATURE(SensorKind.AIR_TEMPERATURE, 3, 30),
-    RELATIVE_HUMIDITY(SensorKind.RELATIVE_HUMIDITY, 15, 30),
-    CO2(SensorKind.CO2, 500, 30),
-    PAR(SensorKind.PAR, Double.POSITIVE_INFINITY, 0),
-    OUTSIDE_TEMPERATURE(SensorKind.OUTSIDE_TEMPERATURE, 3, 60),
-    OUTSIDE_HUMIDITY(SensorKind.OUTSIDE_HUMIDITY, 20, 60),
-    GLOBAL_RADIATION(SensorKind.GLOBAL_RADIATION, Double.POSITIVE_INFINITY, 0),
-    WIND_SPEED(SensorKind.WIND_SPEED, Double.POSITIVE_INFINITY, 0),
-    PIPE_TEMPERATURE(SensorKind.PIPE_TEMPERATURE, 10, 0),
-    VENT_OPENING(SensorKind.VENT_OPENING, Double.POSITIVE_INFINITY, 0),
-    SCREEN_POSITION(SensorKind.SCREEN_POSITION, Double.POSITIVE_INFINITY, 0),
-    LAMPS(SensorKind.LAMPS, Double.POSITIVE_INFINITY, 0);
+    AIR_TEMPERATURE(SensorKind.AIR_TEMPERATURE, Group.CLIMATE, 3, 30),
+    RELATIVE_HUMIDITY(SensorKind.RELATIVE_HUMIDITY, Group.CLIMATE, 15, 30),
+    CO2(SensorKind.CO2, Group.CLIMATE, 500, 30),
+    PAR(SensorKind.PAR, Group.CLIMATE, Double.POSITIVE_INFINITY, 0),
+    OUTSIDE_TEMPERATURE(SensorKind.OUTSIDE_TEMPERATURE, Group.WEATHER, 3, 60),
+    OUTSIDE_HUMIDITY(SensorKind.OUTSIDE_HUMIDITY, Group.WEATHER, 20, 60),
+    GLOBAL_RADIATION(SensorKind.GLOBAL_RADIATION, Group.WEATHER, Double.POSITIVE_INFINITY, 0),
+    WIND_SPEED(SensorKind.WIND_SPEED, Group.WEATHER, Double.POSITIVE_INFINITY, 0),
+    PIPE_TEMPERATURE(SensorKind.PIPE_TEMPERATURE, Group.HEATING, 10, 0),
+    VENT_OPENING(SensorKind.VENT_OPENING, Group.ACTUATORS, Double.POSITIVE_INFINITY, 0),
+    SCREEN_POSITION(SensorKind.SCREEN_POSITION, Group.ACTUATORS, Double.POSITIVE_INFINITY, 0),
+    LAMPS(SensorKind.LAMPS, Group.ACTUATORS, Double.POSITIVE_INFINITY, 0);
+
+    /**
+     * What a signal tells about, for reporting and checking coverage: the zone's own climate, the
+     * weather outside, the heating system, and the actuators' positions. A dataset whose rows
+     * miss a whole group was cut off from that part of the greenhouse somewhere upstream.
+     */
+    public enum Group {
+        CLIMATE, WEATHER, HEATING, ACTUATORS;
+
+        /** Lower-case name, as in the exported spec and in metrics. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The group's signals, in spec order. */
+        public java.util.List<Signal> signals() {
+            return java.util.Arrays.stream(Signal.values()).filter(s -> s.group == this).toList();
+        }
+    }
 
     private final SensorKind sensor;
+    private final Group group;
     private final double maxChangePerMinute;
     private final int stuckMinutes;
     private final String featurePrefix;
 
-    Signal(SensorKind sensor, double maxChangePerMinute, int stuckMinutes) {
+    Signal(SensorKind sensor, Group group, double maxChangePerMinute, int stuckMinutes) {
         this.sensor = sensor;
+        this.group = group;
         this.maxChangePerMinute = maxChangePerMinute;
         this.stuckMinutes = stuckMinutes;
         this.featurePrefix = name().toLowerCase(Locale.ROOT);
@@ -47,6 +68,10 @@ public enum Signal {
 
     public SensorKind sensor() {
         return sensor;
+    }
+
+    public Group group() {
+        return group;
     }
 
     public double maxChangePerMinute() {

@@ -32,6 +32,27 @@ class OfflineFeaturesTest {
     }
 
     @Test
+    void backfilledReadingsAllCountAndLeaveTheLiveWatermarkAlone() {
+        List<List<RawReading>> live = List.of(
+                List.of(r(Signal.CO2, T + 10 * MIN, 510)),
+                // late against the live watermark (T+10m): dropped, as online
+                List.of(r(Signal.CO2, T + 2 * MIN, 900)),
+                // on time against the live watermark, which backfill must not have raised
+                List.of(r(Signal.CO2, T + 8 * MIN + 5_000, 505)));
+        List<List<RawReading>> backfill = List.of(
+                List.of(r(Signal.CO2, T + 60 * MIN, 700)),
+                // a year before: history imported on purpose
+                List.of(r(Signal.VENT_OPENING, T - 365 * 1440 * MIN, 30), r(Signal.CO2, T + 10 * MIN, 999)));
+
+        List<RawReading> counted = offline.counted(live, backfill);
+
+        assertThat(counted).extracting(RawReading::value).containsExactlyInAnyOrder(700.0, 30.0, 999.0, 510.0, 505.0);
+        // Same signal and time as a live reading: the live one comes last, so it is the one the calculator keeps.
+        assertThat(CALC.compute(T + 10 * MIN, counted)[FeatureCalculatorTest.SPEC.names().indexOf("co2_last")])
+                .isEqualTo(510.0);
+    }
+
+    @Test
     void lastClosedWindowFollowsTheWatermark() {
         assertThat(lateness.lastClosedWindow(T + 3 * MIN)).isEqualTo(T);
         assertThat(lateness.lastClosedWindow(T + 3 * MIN - 1)).isEqualTo(T - MIN);
