@@ -6,7 +6,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
@@ -14,6 +18,7 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +40,10 @@ public final class FeatureTable {
 
     /** Rows of one zone. */
     public record ZoneRows(String zone, List<OfflineFeatures.Row> rows) {
+    }
+
+    /** A row as read back: its zone, window, features and targets (NaN where null). */
+    public record ReadRow(String zone, long windowStart, double[] features, double[] targets) {
     }
 
     /** What was written: rows and the time range they cover. */
@@ -87,6 +96,45 @@ public final class FeatureTable {
             }
         }
         return new Written(rows, from, to);
+    }
+
+    /**
+     * Reads every row of a feature table written with {@code spec} at {@code horizonMinutes}, in
+     * file order.
+     *
+     * @throws IOException also when the file was built with another spec version or horizon
+     */
+    public static List<ReadRow> read(Path path, Configuration conf, FeatureSpec spec, int horizonMinutes) throws IOException {
+        List<String> names = spec.names();
+        List<String> targets = spec.targetNames(horizonMinutes);
+        try (ParquetFileReader file = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
+            String version = file.getFileMetaData().getKeyValueMetaData().get(FEATURE_SPEC_KEY);
+            if (!spec.version().equals(version)) {
+                throw new IOException(path + " was built with feature spec " + version + ", not " + spec.version());
+            }
+            MessageType schema = file.getFileMetaData().getSchema();
+            for (String column : targets) {
+                if (!schema.containsField(column)) {
+                    throw new IOException(path + " has no column " + column + " (built for another horizon?)");
+                }
+            }
+        }
+        List<ReadRow> rows = new ArrayList<>();
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf).build()) {
+            for (Group g = reader.read(); g != null; g = reader.read()) {
+                rows.add(new ReadRow(g.getString("zone", 0), g.getLong("window_start", 0), values(g, names),
+                        values(g, targets)));
+            }
+        }
+        return rows;
+    }
+
+    private static double[] values(Group g, List<String> names) {
+        double[] out = new double[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = g.getFieldRepetitionCount(names.get(i)) == 0 ? Double.NaN : g.getDouble(names.get(i), 0);
+        }
+        return out;
     }
 
     private static void appendAll(Group g, List<String> names, double[] values) {

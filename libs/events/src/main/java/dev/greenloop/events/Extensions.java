@@ -19,6 +19,19 @@ public final class Extensions {
     public static final String TRACEPARENT = "traceparent";
     /** W3C trace state, carried unchanged from the causing event. */
     public static final String TRACESTATE = "tracestate";
+    /**
+     * {@code true} on readings that a device sent in backfill mode: history imported on purpose.
+     * The streaming path leaves such events alone (no online features, no predictions); the
+     * offline path counts every reading they carry, whatever the zone's watermark. Absent on live
+     * readings.
+     */
+    public static final String BACKFILL = "backfill";
+
+    /** Whether {@code extensions} mark the event as backfill. */
+    public static boolean isBackfill(java.util.function.Function<String, Object> extensions) {
+        Object v = extensions.apply(BACKFILL);
+        return v != null && "true".equalsIgnoreCase(v.toString());
+    }
 
     private Extensions() {
     }
