@@ -112,6 +112,10 @@ public interface IngestConfig {
         List<String> zones();
 
         String token();
+
+        /** Whether the device may send history in backfill mode. */
+        @WithDefault("false")
+        boolean backfill();
     }
 
     interface Validation {
@@ -119,8 +123,15 @@ public interface IngestConfig {
         @WithDefault("5m")
         Duration futureTolerance();
 
-        /** How old a reading may be (a gateway catching up after an outage). */
+        /**
+         * How old a live reading may be (a gateway catching up after an outage). Older history is
+         * imported in backfill mode.
+         */
         @WithDefault("30d")
         Duration maxAge();
+
+        /** How old a reading sent in backfill mode may be. */
+        @WithDefault("3650d")
+        Duration backfillMaxAge();
     }
 }

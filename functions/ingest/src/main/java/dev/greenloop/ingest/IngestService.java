@@ -2,6 +2,7 @@ package dev.greenloop.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.Events;
+import dev.greenloop.events.Extensions;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.ActuatorState;
@@ -78,9 +79,19 @@ public class IngestService {
         }
     }
 
+    /**
+     * How a batch is meant: {@code LIVE} readings feed online features and predictions;
+     * {@code BACKFILL} is history imported on purpose (older than live readings may be), marked
+     * with the {@code backfill} extension so that preprocess's streaming path leaves it alone and
+     * its offline path counts all of it. Only devices registered for backfill may send it.
+     */
+    public enum Mode {
+        LIVE, BACKFILL
+    }
+
     /** A validated batch and the records that carry it, ready to publish. */
     public record Prepared(ValidatedBatch checked, int items, List<ProducerRecord<String, CloudEvent>> records,
-                           List<String> eventIds) {
+                           List<String> eventIds, Mode mode) {
     }
 
     /**
@@ -120,33 +131,42 @@ public class IngestService {
      * @throws IngestException when the batch cannot be accepted
      */
     public Prepared prepare(Device device, JsonNode batch, boolean partial, Origin origin) {
+        return prepare(device, batch, partial, origin, Mode.LIVE);
+    }
+
+    /** Like {@link #prepare(Device, JsonNode, boolean, Origin)}, in {@code mode}. */
+    public Prepared prepare(Device device, JsonNode batch, boolean partial, Origin origin, Mode mode) {
         int items = batch.path("readings").size() + batch.path("actuators").size();
         if (items > config.limits().maxItemsPerRequest()) {
             throw IngestException.of(Kind.TOO_LARGE, "the batch holds " + items + " items; at most "
                     + config.limits().maxItemsPerRequest() + " are accepted per request");
         }
+        if (mode == Mode.BACKFILL && !device.mayBackfill()) {
+            throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " may not send history in backfill mode;"
+                    + " an administrator registers an importing device with \"backfill\": true");
+        }
         authorise(device, batch);
         // Every request costs at least one token, so empty requests cannot flood either.
         rateLimiter.acquire(device.id(), Math.max(1, items));
         metrics.batch(items);
-        ValidatedBatch checked = validator.validate(batch);
+        ValidatedBatch checked = validator.validate(batch, mode == Mode.BACKFILL);
         decide(checked, items, partial, origin.event() == null);
         List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
         for (ReadingsBatch chunk : chunks(checked)) {
             byte[] json = PayloadCodec.write(chunk);
-            CloudEvent event = event(chunk, origin, "readings", sha256(json)).serialized(json).build();
+            CloudEvent event = event(chunk, origin, mode, "readings", sha256(json)).serialized(json).build();
             eventIds.add(event.getId());
             records.add(KafkaEvents.record(config.kafka().topic(), event));
         }
         for (ValidatedBatch.Quarantined q : checked.quarantined()) {
             ReadingsBatch single = new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
                     List.of(q.reading()), List.of());
-            CloudEvent event = event(single, origin, "quarantine", single.readingId(q.reading()))
+            CloudEvent event = event(single, origin, mode, "quarantine", single.readingId(q.reading()))
                     .extension(QUARANTINE_REASON, q.reason()).build();
             records.add(KafkaEvents.record(config.kafka().quarantineTopic(), event));
         }
-        return new Prepared(checked, items, records, eventIds);
+        return new Prepared(checked, items, records, eventIds, mode);
     }
 
     private void authorise(Device device, JsonNode batch) {
@@ -182,29 +202,65 @@ public class IngestService {
         }
     }
 
-    private List<ReadingsBatch> chunks(ValidatedBatch checked) {
+    /**
+     * The records of a batch: at most {@code max-items-per-record} items each, cut by time and never
+     * by kind. Items are taken in time order (readings before actuator states at the same instant),
+     * so every record starts at or after the end of the one before it: preprocess judges lateness
+     * per record against the zone's newest time so far, and no part of a request can be late
+     * against another part of it.
+     */
+    List<ReadingsBatch> chunks(ValidatedBatch checked) {
         int max = config.kafka().maxItemsPerRecord();
+        if (checked.readings().size() + checked.actuators().size() <= max) {
+            // One record: lateness is judged per record, so the order within it does not matter.
+            return List.of(new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
+                    checked.readings(), checked.actuators()));
+        }
+        List<Reading> readings = byTime(checked.readings(), Reading::timestamp);
+        List<ActuatorState> actuators = byTime(checked.actuators(), ActuatorState::timestamp);
         List<ReadingsBatch> chunks = new ArrayList<>();
-        List<Reading> readings = checked.readings();
-        List<ActuatorState> actuators = checked.actuators();
         int r = 0;
         int a = 0;
         while (r < readings.size() || a < actuators.size()) {
-            int takeR = Math.min(max, readings.size() - r);
-            int takeA = Math.min(max - takeR, actuators.size() - a);
+            int r0 = r;
+            int a0 = a;
+            for (int n = 0; n < max && (r < readings.size() || a < actuators.size()); n++) {
+                boolean takeReading = a >= actuators.size() || (r < readings.size()
+                        && !readings.get(r).timestamp().isAfter(actuators.get(a).timestamp()));
+                if (takeReading) {
+                    r++;
+                } else {
+                    a++;
+                }
+            }
             chunks.add(new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
-                    readings.subList(r, r + takeR), actuators.subList(a, a + takeA)));
-            r += takeR;
-            a += takeA;
+                    readings.subList(r0, r), actuators.subList(a0, a)));
         }
         return chunks;
     }
 
-    private static Events.Builder event(ReadingsBatch batch, Origin origin, String kind, String contentKey) {
+    /** {@code items} sorted by time, stable (request order among equal times); the list itself if sorted already. */
+    private static <T> List<T> byTime(List<T> items, java.util.function.Function<T, java.time.Instant> time) {
+        for (int i = 1; i < items.size(); i++) {
+            if (time.apply(items.get(i)).isBefore(time.apply(items.get(i - 1)))) {
+                List<T> sorted = new ArrayList<>(items);
+                sorted.sort(java.util.Comparator.comparing(time));
+                return sorted;
+            }
+        }
+        return items;
+    }
+
+    private static Events.Builder event(ReadingsBatch batch, Origin origin, Mode mode, String kind, String contentKey) {
+        // A backfill of the same items is another event than their live sending: its own ids.
+        String idKind = mode == Mode.BACKFILL ? "backfill-" + kind : kind;
         Events.Builder builder = Events.of(batch)
-                .id(Events.derivedId(kind, batch.greenhouseId(), batch.zoneId(), batch.deviceId(), contentKey))
+                .id(Events.derivedId(idKind, batch.greenhouseId(), batch.zoneId(), batch.deviceId(), contentKey))
                 .source(SOURCE)
                 .subject(batch.deviceId());
+        if (mode == Mode.BACKFILL) {
+            builder.extension(Extensions.BACKFILL, "true");
+        }
         if (origin.event() != null) {
             builder.causedBy(origin.event());
         } else {
@@ -218,12 +274,12 @@ public class IngestService {
         int items = prepared.items();
         List<String> eventIds = prepared.eventIds();
         int accepted = checked.readings().size() + checked.actuators().size();
-        metrics.items("accepted", "valid", accepted);
+        metrics.items("accepted", prepared.mode() == Mode.BACKFILL ? "backfill" : "valid", accepted);
         checked.quarantined().forEach(q -> metrics.items("quarantined", q.code(), 1));
         checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
         metrics.items("duplicate", "duplicate", checked.duplicates());
-        return new IngestResult(items, accepted, checked.quarantined().size(), checked.rejected().size(),
-                checked.duplicates(), eventIds, checked.rejected(),
+        return new IngestResult(prepared.mode() == Mode.BACKFILL ? "backfill" : null, items, accepted,
+                checked.quarantined().size(), checked.rejected().size(), checked.duplicates(), eventIds, checked.rejected(),
                 checked.quarantined().stream().map(q -> ItemError.of(q.pointer(), q.code(), q.reason())).toList());
     }
 

@@ -115,6 +115,62 @@ class ReadingsRoundTripTest {
         assertThat(stored.get(1199).value()).isEqualTo(400 + (1199 % 50));
     }
 
+    /**
+     * One hour of a climate computer (nine sensors and six actuators a minute, 900 items), sensors
+     * listed before actuators and a few items out of order: the records are cut by time, so each
+     * starts where the one before ended and none is all readings or all actuator states (a record
+     * of early actuator states after late readings would be late in preprocess).
+     */
+    @Test
+    void largeMixedBatchIsSplitByTimeNeverByKind() {
+        Instant start = Instant.now().minusSeconds(2 * 3600).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        List<String> readings = new ArrayList<>();
+        List<String> actuators = new ArrayList<>();
+        String[][] sensors = {{"air_temperature", "degC"}, {"relative_humidity", "%"}, {"co2", "ppm"}, {"par", "umol/m2/s"},
+                {"outside_temperature", "degC"}, {"outside_humidity", "%"}, {"global_radiation", "W/m2"},
+                {"wind_speed", "m/s"}, {"pipe_temperature", "degC"}};
+        for (int m = 0; m < 60; m++) {
+            String t = start.plusSeconds(60L * m).toString();
+            for (String[] sensor : sensors) {
+                readings.add(reading(sensor[0], sensor[0].equals("co2") ? 600 + m : 20 + (m % 5) * 0.5, sensor[1], t));
+            }
+            actuators.add("{\"actuator\":\"heating\",\"value\":" + (40 + m % 3) + ",\"unit\":\"degC\",\"timestamp\":\"" + t + "\"}");
+            for (String actuator : List.of("vent", "screen", "co2_dosing", "fogging", "lamps")) {
+                actuators.add("{\"actuator\":\"" + actuator + "\",\"value\":" + (m % 3) * 10 + ",\"unit\":\"%\",\"timestamp\":\"" + t + "\"}");
+            }
+        }
+        java.util.Collections.swap(readings, 3, 500);
+        java.util.Collections.swap(actuators, 7, 300);
+        String body = "{\"zoneId\":\"zone-b\",\"deviceId\":\"climate-1\",\"readings\":[" + String.join(",", readings)
+                + "],\"actuators\":[" + String.join(",", actuators) + "]}";
+
+        List<String> ids = given().contentType(ContentType.JSON).header("Authorization", "Bearer " + TOKEN)
+                .body(body).post("/v1/greenhouses/gh-test/readings")
+                .then().statusCode(202).extract().jsonPath().getList("eventIds", String.class);
+
+        assertThat(ids).hasSize(2);
+        Map<String, ReadingsBatch> byId = new HashMap<>();
+        records("greenhouse.readings", ids).forEach(r -> byId.put(r.value().getId(), Events.payload(r.value(), ReadingsBatch.class)));
+        Instant previousEnd = Instant.MIN;
+        int items = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String id : ids) {
+            ReadingsBatch record = byId.get(id);
+            assertThat(record.readings()).as("readings of record " + id).isNotEmpty();
+            assertThat(record.actuators()).as("actuator states of record " + id).isNotEmpty();
+            List<Instant> times = new ArrayList<>();
+            record.readings().forEach(r -> times.add(r.timestamp()));
+            record.actuators().forEach(a -> times.add(a.timestamp()));
+            assertThat(java.util.Collections.min(times)).isAfterOrEqualTo(previousEnd);
+            previousEnd = java.util.Collections.max(times);
+            items += record.size();
+            record.readings().forEach(r -> seen.add(r.sensor() + "@" + r.timestamp()));
+            record.actuators().forEach(a -> seen.add(a.actuator() + "@" + a.timestamp()));
+        }
+        assertThat(items).isEqualTo(900);
+        assertThat(seen).hasSize(900);
+    }
+
     @Test
     void resendingTheSameRequestYieldsTheSameEventIds() {
         String body = batch(reading("co2", 700, "ppm", recent(3)));

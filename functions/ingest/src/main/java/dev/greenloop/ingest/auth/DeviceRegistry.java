@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * Registered devices, in the MongoDB collection {@code devices}:
- * {@code {_id: deviceId, greenhouseId, zones, tokenHash, registeredAt, revokedAt}}. A unique
+ * {@code {_id: deviceId, greenhouseId, zones, backfill, tokenHash, registeredAt, revokedAt}}. A unique
  * index on {@code tokenHash} makes a token identify exactly one device. Blocking (MongoDB
  * driver); call from worker threads.
  */
@@ -48,8 +48,9 @@ public class DeviceRegistry {
         try {
             ensureIndexes();
             config.auth().bootstrapDevice().ifPresent(d -> {
-                register(new Device(d.id(), d.greenhouse(), d.zones()), d.token());
-                LOG.infof("Bootstrap device %s registered for greenhouse %s, zones %s", d.id(), d.greenhouse(), d.zones());
+                register(new Device(d.id(), d.greenhouse(), d.zones(), d.backfill()), d.token());
+                LOG.infof("Bootstrap device %s registered for greenhouse %s, zones %s%s", d.id(), d.greenhouse(), d.zones(),
+                        d.backfill() ? ", may backfill" : "");
             });
         } catch (MongoException e) {
             // Ingest still starts; readiness reports MongoDB and the index is retried on first use.
@@ -71,6 +72,7 @@ public class DeviceRegistry {
         Document doc = new Document("_id", device.id())
                 .append("greenhouseId", device.greenhouseId())
                 .append("zones", device.zones())
+                .append("backfill", device.mayBackfill())
                 .append("tokenHash", Tokens.hash(token))
                 .append("registeredAt", java.util.Date.from(Instant.now()));
         devices.replaceOne(Filters.eq("_id", device.id()), doc, new ReplaceOptions().upsert(true));
@@ -99,7 +101,8 @@ public class DeviceRegistry {
 
     @SuppressWarnings("unchecked")
     private static Device toDevice(Document doc) {
-        return new Device(doc.getString("_id"), doc.getString("greenhouseId"), (List<String>) doc.get("zones"));
+        return new Device(doc.getString("_id"), doc.getString("greenhouseId"), (List<String>) doc.get("zones"),
+                Boolean.TRUE.equals(doc.getBoolean("backfill")));
     }
 
     @PreDestroy

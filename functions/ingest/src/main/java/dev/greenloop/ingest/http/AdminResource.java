@@ -36,12 +36,16 @@ public class AdminResource {
     private static final Logger LOG = Logger.getLogger(AdminResource.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
-    /** A registration request. */
-    public record Registration(String deviceId, String greenhouseId, List<String> zones) {
+    /**
+     * A registration request. {@code backfill}: the device may send history in backfill mode
+     * (older than live readings may be, and kept out of online features); give it to an
+     * importer's identity, not to a live gateway's.
+     */
+    public record Registration(String deviceId, String greenhouseId, List<String> zones, Boolean backfill) {
     }
 
     /** The registered device and its token, which is not stored and cannot be shown again. */
-    public record Registered(String deviceId, String greenhouseId, List<String> zones, String token) {
+    public record Registered(String deviceId, String greenhouseId, List<String> zones, boolean backfill, String token) {
     }
 
     private final IngestConfig config;
@@ -69,11 +73,13 @@ public class AdminResource {
                     "a registration needs deviceId, greenhouseId and a non-empty list of zones, all valid ids");
         }
         String token = Tokens.newToken();
-        registry.register(new Device(request.deviceId(), request.greenhouseId(), request.zones()), token);
+        boolean backfill = Boolean.TRUE.equals(request.backfill());
+        registry.register(new Device(request.deviceId(), request.greenhouseId(), request.zones(), backfill), token);
         authenticator.invalidateAll();
-        LOG.infof("Device %s registered for greenhouse %s, zones %s", request.deviceId(), request.greenhouseId(), request.zones());
-        return Response.status(201).entity(new Registered(request.deviceId(), request.greenhouseId(), request.zones(), token))
-                .build();
+        LOG.infof("Device %s registered for greenhouse %s, zones %s%s", request.deviceId(), request.greenhouseId(),
+                request.zones(), backfill ? ", may backfill" : "");
+        return Response.status(201).entity(new Registered(request.deviceId(), request.greenhouseId(), request.zones(),
+                backfill, token)).build();
     }
 
     @DELETE

@@ -63,7 +63,7 @@ public class ReadingsResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IngestResult.class)))
     @APIResponse(responseCode = "400", description = "Not JSON, or not a readings batch", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "401", description = "Missing, unknown or revoked device token", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "403", description = "The device may not report for this greenhouse or zone", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "403", description = "The device may not report for this greenhouse or zone, or not backfill", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "413", description = "Body or item count over the limit", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "422", description = "Items with invalid values; every one listed", content = @Content(mediaType = Problem.MEDIA_TYPE))
@@ -73,6 +73,9 @@ public class ReadingsResource {
             @PathParam("greenhouseId") String greenhouseId,
             @Parameter(description = "Accept the valid items of a batch and report the rejected ones")
             @QueryParam("partial") @DefaultValue("false") boolean partial,
+            @Parameter(description = "History imported on purpose: items up to backfill-max-age old are accepted, and they"
+                    + " reach datasets but not online features or predictions. Only devices registered for backfill")
+            @QueryParam("backfill") @DefaultValue("false") boolean backfill,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam("traceparent") String traceparent,
@@ -94,7 +97,9 @@ public class ReadingsResource {
             throw IngestException.invalid(Kind.UNPROCESSABLE, "the body's greenhouseId differs from the path",
                     List.of(ItemError.of("/greenhouseId", "const", "must be " + greenhouseId + " (as in the path) or absent")));
         }
-        return service.submit(() -> List.of(service.prepare(device, batch, partial, IngestService.Origin.request(traceparent))))
+        IngestService.Mode mode = backfill ? IngestService.Mode.BACKFILL : IngestService.Mode.LIVE;
+        return service.submit(() -> List.of(service.prepare(device, batch, partial, IngestService.Origin.request(traceparent),
+                        mode)))
                 .thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
     }
 

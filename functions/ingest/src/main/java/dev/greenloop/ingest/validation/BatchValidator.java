@@ -43,23 +43,33 @@ public class BatchValidator {
     private final Clock clock;
     private final Duration futureTolerance;
     private final Duration maxAge;
+    private final Duration backfillMaxAge;
 
     @jakarta.inject.Inject
     public BatchValidator(Clock clock, IngestConfig config) {
-        this(clock, config.validation().futureTolerance(), config.validation().maxAge());
+        this(clock, config.validation().futureTolerance(), config.validation().maxAge(),
+                config.validation().backfillMaxAge());
     }
 
-    public BatchValidator(Clock clock, Duration futureTolerance, Duration maxAge) {
+    public BatchValidator(Clock clock, Duration futureTolerance, Duration maxAge, Duration backfillMaxAge) {
         this.clock = clock;
         this.futureTolerance = futureTolerance;
         this.maxAge = maxAge;
+        this.backfillMaxAge = backfillMaxAge;
+    }
+
+    /** Validates a live batch. */
+    public ValidatedBatch validate(JsonNode batch) {
+        return validate(batch, false);
     }
 
     /**
+     * @param backfill history sent in backfill mode: timestamps may be up to {@code backfill-max-age}
+     *                 old instead of {@code max-age}
      * @throws IngestException {@code MALFORMED} (400) or {@code UNPROCESSABLE} (422) when the batch
      *                         as a whole is wrong; item errors are returned, not thrown
      */
-    public ValidatedBatch validate(JsonNode batch) {
+    public ValidatedBatch validate(JsonNode batch, boolean backfill) {
         if (!hasItems(batch, "readings") && !hasItems(batch, "actuators")) {
             throw IngestException.invalid(Kind.UNPROCESSABLE, "the batch holds no readings and no actuator states",
                     List.of(ItemError.of("/readings", "minItems", "must not be empty")));
@@ -82,6 +92,7 @@ public class BatchValidator {
         }
 
         Instant now = clock.instant();
+        TimeRule time = new TimeRule(now, backfill);
         List<ItemError> rejected = new ArrayList<>();
         List<ValidatedBatch.Quarantined> quarantined = new ArrayList<>();
         Map<ItemKey, Seen> seen = new HashMap<>();
@@ -95,7 +106,7 @@ public class BatchValidator {
             if (reading == null) {
                 continue;
             }
-            Reading canonical = checkReading(reading, pointer, now, rejected, quarantined);
+            Reading canonical = checkReading(reading, pointer, time, rejected, quarantined);
             if (canonical != null && firstOccurrence(new ItemKey(reading.sensor(), reading.timestamp()),
                     canonical.value(), pointer, seen, rejected, duplicates)) {
                 readings.add(new Indexed<>(i, pointer, canonical));
@@ -111,7 +122,7 @@ public class BatchValidator {
             if (state == null) {
                 continue;
             }
-            ActuatorState canonical = checkActuator(state, pointer, now, rejected);
+            ActuatorState canonical = checkActuator(state, pointer, time, rejected);
             if (canonical != null && firstOccurrence(new ItemKey(state.actuator(), state.timestamp()),
                     canonical.value(), pointer, seen, rejected, duplicates)) {
                 actuators.add(canonical);
@@ -141,7 +152,7 @@ public class BatchValidator {
         }
     }
 
-    private Reading checkReading(Reading reading, String pointer, Instant now, List<ItemError> rejected,
+    private Reading checkReading(Reading reading, String pointer, TimeRule time, List<ItemError> rejected,
                                  List<ValidatedBatch.Quarantined> quarantined) {
         SensorKind kind = reading.sensor();
         OptionalDouble value = UnitConverter.toCanonical(kind, reading.value(), reading.unit());
@@ -150,7 +161,7 @@ public class BatchValidator {
                     + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.canonicalUnit()) + ")"));
             return null;
         }
-        if (!checkTime(reading.timestamp(), pointer, now, rejected)) {
+        if (!checkTime(reading.timestamp(), pointer, time, rejected)) {
             return null;
         }
         double v = value.getAsDouble();
@@ -171,7 +182,7 @@ public class BatchValidator {
         return canonical;
     }
 
-    private ActuatorState checkActuator(ActuatorState state, String pointer, Instant now, List<ItemError> rejected) {
+    private ActuatorState checkActuator(ActuatorState state, String pointer, TimeRule time, List<ItemError> rejected) {
         ActuatorKind kind = state.actuator();
         OptionalDouble value = UnitConverter.toCanonical(kind.unit(), state.value(), state.unit());
         if (value.isEmpty()) {
@@ -179,7 +190,7 @@ public class BatchValidator {
                     + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.unit()) + ")"));
             return null;
         }
-        if (!checkTime(state.timestamp(), pointer, now, rejected)) {
+        if (!checkTime(state.timestamp(), pointer, time, rejected)) {
             return null;
         }
         double v = value.getAsDouble();
@@ -192,15 +203,22 @@ public class BatchValidator {
         return new ActuatorState(kind, v, kind.unit(), state.timestamp());
     }
 
-    private boolean checkTime(Instant timestamp, String pointer, Instant now, List<ItemError> rejected) {
+    /** The time check of one request: now, and whether it is a backfill. */
+    private record TimeRule(Instant now, boolean backfill) {
+    }
+
+    private boolean checkTime(Instant timestamp, String pointer, TimeRule rule, List<ItemError> rejected) {
+        Instant now = rule.now();
         if (timestamp.isAfter(now.plus(futureTolerance))) {
             rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is more than " + futureTolerance.toMinutes()
                     + " min ahead of ingest's clock (" + now + "); check the device clock"));
             return false;
         }
-        if (timestamp.isBefore(now.minus(maxAge))) {
+        Duration oldest = rule.backfill() ? backfillMaxAge : maxAge;
+        if (timestamp.isBefore(now.minus(oldest))) {
             rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is older than the "
-                    + maxAge.toDays() + " days ingest accepts"));
+                    + oldest.toDays() + " days ingest accepts" + (rule.backfill() ? " in backfill mode"
+                    : "; older history is imported in backfill mode (?backfill=true, by a device allowed to backfill)")));
             return false;
         }
         return true;

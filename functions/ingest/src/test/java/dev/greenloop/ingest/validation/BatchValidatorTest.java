@@ -22,7 +22,7 @@ class BatchValidatorTest {
 
     private static final Instant NOW = Instant.parse("2026-06-21T12:00:00Z");
     private final BatchValidator validator = new BatchValidator(Clock.fixed(NOW, ZoneOffset.UTC),
-            Duration.ofMinutes(5), Duration.ofDays(30));
+            Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofDays(3650));
 
     private static JsonNode batch(String readings) {
         return PayloadCodec.parse(("{\"greenhouseId\":\"gh-1\",\"zoneId\":\"z1\",\"deviceId\":\"d1\",\"readings\":["
@@ -66,7 +66,25 @@ class BatchValidatorTest {
                 org.assertj.core.groups.Tuple.tuple("/readings/3/timestamp", "timestamp"),
                 org.assertj.core.groups.Tuple.tuple("/readings/4/value", "range"));
         assertThat(result.rejected().get(0).reason()).contains("ppm");
-        assertThat(result.rejected().get(2).reason()).contains("older than the 30 days");
+        assertThat(result.rejected().get(2).reason()).contains("older than the 30 days").contains("backfill mode");
+    }
+
+    @Test
+    void backfillAcceptsHistoryUpToItsOwnLimitAndStillRefusesTheFuture() {
+        String batch = String.join(",",
+                reading("air_temperature", "20.5", "degC", "2026-01-10T08:00:00Z"),
+                reading("air_temperature", "20.5", "degC", "2016-06-01T08:00:00Z"),
+                reading("air_temperature", "20.5", "degC", "2026-06-21T12:30:00Z"));
+
+        ValidatedBatch live = validator.validate(batch(batch));
+        ValidatedBatch backfill = validator.validate(batch(batch), true);
+
+        assertThat(live.readings()).isEmpty();
+        assertThat(backfill.readings()).extracting(r -> r.timestamp().toString()).containsExactly("2026-01-10T08:00:00Z");
+        assertThat(backfill.rejected()).extracting(ItemError::pointer).containsExactly("/readings/1/timestamp",
+                "/readings/2/timestamp");
+        assertThat(backfill.rejected().get(0).reason()).contains("older than the 3650 days ingest accepts in backfill mode");
+        assertThat(backfill.rejected().get(1).reason()).contains("ahead of ingest's clock");
     }
 
     @Test
