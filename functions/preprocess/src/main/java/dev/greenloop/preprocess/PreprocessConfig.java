@@ -72,7 +72,11 @@ public interface PreprocessConfig {
         @WithDefault("/greenloop")
         String root();
 
-        /** Days of feature files a dataset covers, counting back from the newest. */
+        /**
+         * Days of feature files a dataset covers, counting back from the newest day. Older days stay
+         * on HDFS; the manifest ({@code leftOut}), the log line of each dataset and the gauge
+         * {@code greenloop_preprocess_dataset_days_left_out} say how many were left out.
+         */
         @WithDefault("30")
         int datasetDays();
 

@@ -1,6 +1,10 @@
 package dev.greenloop.preprocess;
 
+import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.events.Events;
+import dev.greenloop.events.Extensions;
+import dev.greenloop.events.payload.ActuatorKind;
+import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.kafka.KafkaEvents;
@@ -89,6 +93,30 @@ class ArchiveTest {
             throw new IllegalStateException(e);
         }
         return count;
+    }
+
+    /** Sends one event of {@code readings} and {@code actuators}, marked backfill or not. */
+    static void send(String greenhouse, String zone, List<Reading> readings, List<ActuatorState> actuators, boolean backfill) {
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(KafkaEvents.producerConfig(
+                KafkaBroker.shared().bootstrapServers()))) {
+            Events.Builder event = Events.of(new ReadingsBatch(greenhouse, zone, "dev-1", readings, actuators))
+                    .id(UUID.randomUUID().toString()).source(URI.create("/test"));
+            if (backfill) {
+                event.extension(Extensions.BACKFILL, "true");
+            }
+            producer.send(KafkaEvents.record("greenhouse.readings", event.build())).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Vent positions once a minute for {@code minutes} from {@code from}. */
+    static List<ActuatorState> vents(long from, int minutes) {
+        List<ActuatorState> states = new ArrayList<>();
+        for (int m = 0; m < minutes; m++) {
+            states.add(new ActuatorState(ActuatorKind.VENT, 10 + m % 7, "%", Instant.ofEpochMilli(from + m * 60_000L)));
+        }
+        return states;
     }
 
     static ExtractableResponse<Response> ping(String data) {
@@ -209,6 +237,85 @@ class ArchiveTest {
         ArchiveState.FeatureFile b = tables.build(twice, LocalDate.parse("2026-06-20"));
         assertThat(b.rows()).isEqualTo(a.rows());
         assertThat(featureValues(b.path())).isEqualTo(featureValues(a.path()));
+    }
+
+    /**
+     * Vent states sent after the readings of the same hour: live they are late and count in no
+     * feature (the rule online features follow); sent in backfill mode they all count, as does
+     * history from before anything live, and the live features stay as they were.
+     */
+    @Test
+    void backfilledHistoryCountsWhateverTheLiveWatermark() throws Exception {
+        String late = "gh-l" + UUID.randomUUID().toString().substring(0, 6);
+        String backfilled = "gh-b" + UUID.randomUUID().toString().substring(0, 6);
+        long history = T0 - 3 * 86_400_000L;
+        for (String greenhouse : List.of(late, backfilled)) {
+            produce(greenhouse, "z1", T0, 60, 1);
+            send(greenhouse, "z1", List.of(), vents(T0, 60), greenhouse.equals(backfilled));
+        }
+        send(backfilled, "z1", List.of(new Reading(SensorKind.AIR_TEMPERATURE, 19, "degC", Instant.ofEpochMilli(history))),
+                vents(history, 30), true);
+
+        ping("{\"greenhouseId\":\"" + late + "\"}").response().then().statusCode(200);
+        ping("{\"greenhouseId\":\"" + backfilled + "\"}").response().then().statusCode(200);
+
+        int vent = FeatureSpec.V1.names().indexOf("vent_opening_mean");
+        List<FeatureTable.ReadRow> lateRows = read(late, LocalDate.parse("2026-06-20"));
+        List<FeatureTable.ReadRow> backfilledRows = read(backfilled, LocalDate.parse("2026-06-20"));
+        // The last few vent states came within the allowed lateness of the hour's last reading.
+        assertThat(lateRows).filteredOn(r -> r.windowStart() < T0 + 50 * 60_000L).hasSize(50)
+                .allSatisfy(r -> assertThat(r.features()[vent]).isNaN());
+        assertThat(backfilledRows).hasSameSizeAs(lateRows)
+                .allSatisfy(r -> assertThat(r.features()[vent]).isBetween(10.0, 16.0));
+        int air = FeatureSpec.V1.names().indexOf("air_temperature_mean");
+        for (int i = 0; i < lateRows.size(); i++) {
+            assertThat(backfilledRows.get(i).features()[air]).isEqualTo(lateRows.get(i).features()[air]);
+        }
+        List<FeatureTable.ReadRow> old = read(backfilled, LocalDate.parse("2026-06-17"));
+        assertThat(old).extracting(FeatureTable.ReadRow::windowStart).contains(history, history + 29 * 60_000L);
+        assertThat(tables.readRaw(backfilled, LocalDate.parse("2026-06-17"))).allMatch(RawRow::backfill);
+        assertThat(tables.readRaw(late, LocalDate.parse("2026-06-20"))).noneMatch(RawRow::backfill);
+    }
+
+    /**
+     * The manifest says what the dataset lacks and what its span left out, and the metrics say it
+     * too: readings without weather or actuators miss those groups in every row, and a day older
+     * than {@code dataset-days} is left out, counted, not silently dropped.
+     */
+    @Test
+    void theManifestCountsMissingGroupsAndTheDaysTheSpanLeftOut() {
+        String greenhouse = "gh-m" + UUID.randomUUID().toString().substring(0, 6);
+        produce(greenhouse, "z1", T0, 30, 1);
+        send(greenhouse, "z1", List.of(), vents(T0 - 40 * 86_400_000L, 20), true);
+
+        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+
+        DatasetReady dataset = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY, reply.body().asByteArray());
+        Document manifest = state.dataset(dataset.datasetId());
+        Document coverage = manifest.get("coverage", Document.class);
+        assertThat(((Number) coverage.get("rows")).longValue()).isEqualTo(dataset.rows());
+        Document byGroup = coverage.get("missingByGroup", Document.class);
+        assertThat(((Number) byGroup.get("weather")).longValue()).isEqualTo(dataset.rows());
+        assertThat(((Number) byGroup.get("actuators")).longValue()).isEqualTo(dataset.rows());
+        assertThat(((Number) byGroup.get("climate")).longValue()).isZero();
+        Document leftOut = manifest.get("leftOut", Document.class);
+        assertThat(leftOut).isNotNull();
+        assertThat(((Number) leftOut.get("days")).intValue()).isEqualTo(1);
+        // 20 minutes of vent states, forward-filled for 5 more windows.
+        assertThat(((Number) leftOut.get("rows")).longValue()).isEqualTo(25);
+        assertThat(leftOut.getString("from")).isEqualTo("2026-05-11");
+        assertThat(dataset.files()).noneMatch(f -> f.path().contains("date=2026-05-11"));
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("greenloop_preprocess_dataset_days_left_out{greenhouse=\"" + greenhouse + "\"} 1.0")
+                .contains("greenloop_preprocess_dataset_missing_share{greenhouse=\"" + greenhouse + "\",group=\"weather\"} 1.0")
+                .contains("greenloop_preprocess_feature_rows_missing_total{group=\"actuators\"}");
+    }
+
+    private List<FeatureTable.ReadRow> read(String greenhouse, LocalDate day) throws IOException {
+        ArchiveState.FeatureFile file = state.featureFiles(greenhouse).stream().filter(f -> f.day().equals(day)).findFirst()
+                .orElseThrow(() -> new AssertionError("no feature file of " + greenhouse + " " + day));
+        return FeatureTable.read(new Path(file.path()), hdfs.conf(), FeatureSpec.V1, 15);
     }
 
     @Test

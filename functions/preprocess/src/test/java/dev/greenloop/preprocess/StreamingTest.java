@@ -12,6 +12,7 @@ import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.preprocess.store.WindowStore;
+import dev.greenloop.preprocess.store.ZoneState;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import dev.greenloop.testkit.sink.CapturingSink;
 import io.cloudevents.CloudEvent;
@@ -95,6 +96,26 @@ class StreamingTest {
         Document online = store.online(WindowStore.zoneKey("gh-s", zone));
         assertThat(online.getString("windowId")).isEqualTo(payloads.get(6).windowId());
         assertThat(online.getList("values", Double.class)).containsExactlyElementsOf(boxed(expected));
+    }
+
+    @Test
+    void backfilledReadingsAreLeftToTheArchiveAndDoNotMoveTheZone() {
+        String zone = "z-" + UUID.randomUUID().toString().substring(0, 8);
+        deliver(UUID.randomUUID().toString(), batch(zone, T0, 5));
+        int before = CapturingSink.receivedFor("gh-s", zone).size();
+        ZoneState zoneBefore = store.state(WindowStore.zoneKey("gh-s", zone));
+
+        ReadingsBatch history = batch(zone, T0 + 30 * MIN, 10);
+        ExtractableResponse<Response> response = given().header("ce-specversion", "1.0")
+                .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/greenloop/ingest")
+                .header("ce-type", EventTypes.SENSOR_READINGS).header("ce-backfill", "true")
+                .contentType("application/json").body(PayloadCodec.write(history)).post("/").then().extract();
+
+        assertThat(response.statusCode()).isEqualTo(204);
+        // Live, these readings would have closed windows up to 10:37; marked backfill they close none.
+        assertThat(CapturingSink.receivedFor("gh-s", zone)).hasSize(before);
+        assertThat(store.state(WindowStore.zoneKey("gh-s", zone))).isEqualTo(zoneBefore);
+        assertThat(store.lookback(WindowStore.zoneKey("gh-s", zone), T0 + 30 * MIN, T0 + 35 * MIN).readings()).isEmpty();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.greenloop.preprocess.archive;
 
 import dev.greenloop.events.payload.DatasetReady;
+import dev.greenloop.features.FeatureCoverage;
+import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException;
 import dev.greenloop.preprocess.PreprocessException.Kind;
@@ -59,7 +61,8 @@ public class ArchiveService {
                 ArchiveState.FeatureFile file = tables.build(greenhouse, day);
                 state.dayBuilt(greenhouse, day);
                 if (file != null) {
-                    LOG.infof("Features of %s %s: %d rows, %s", greenhouse, day, file.rows(), file.path());
+                    LOG.infof("Features of %s %s: %s; %s", greenhouse, day,
+                            FeatureCoverage.of(FeatureSpec.V1, file.coverage()).summary(), file.path());
                 }
             }
             return datasets.current(greenhouse);

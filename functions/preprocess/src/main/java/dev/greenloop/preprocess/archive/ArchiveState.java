@@ -22,6 +22,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -141,8 +142,16 @@ public class ArchiveState {
     }
 
     /** What a feature file holds. */
+    /**
+     * A day's feature file; {@code coverage} counts its rows by the signals they miss
+     * ({@link dev.greenloop.features.FeatureCoverage#patterns()}), empty for files recorded before
+     * coverage was kept.
+     */
     public record FeatureFile(String path, String greenhouse, LocalDate day, long rows, long bytes, String sha256,
-                              long from, long to) {
+                              long from, long to, Map<String, Long> coverage) {
+        public FeatureFile {
+            coverage = Map.copyOf(coverage);
+        }
     }
 
     /** Records {@code file} as the current feature file of its greenhouse day (replacing the previous one). */
@@ -151,7 +160,8 @@ public class ArchiveState {
         guard(() -> featureFiles.replaceOne(Filters.eq("_id", id), new Document("_id", id).append("path", file.path())
                 .append("greenhouseId", file.greenhouse()).append("day", file.day().toString()).append("rows", file.rows())
                 .append("bytes", file.bytes()).append("sha256", file.sha256()).append("from", file.from())
-                .append("to", file.to()), new ReplaceOptions().upsert(true)));
+                .append("to", file.to()).append("coverage", new Document(new java.util.LinkedHashMap<>(file.coverage()))),
+                new ReplaceOptions().upsert(true)));
     }
 
     public void forgetFeatureFile(String greenhouse, LocalDate day) {
@@ -162,8 +172,14 @@ public class ArchiveState {
         return guard(() -> {
             List<FeatureFile> files = new ArrayList<>();
             for (Document d : featureFiles.find(Filters.eq("greenhouseId", greenhouse))) {
+                Map<String, Long> coverage = new java.util.LinkedHashMap<>();
+                Document c = d.get("coverage", Document.class);
+                if (c != null) {
+                    c.forEach((mask, n) -> coverage.put(mask, ((Number) n).longValue()));
+                }
                 files.add(new FeatureFile(d.getString("path"), greenhouse, LocalDate.parse(d.getString("day")),
-                        d.getLong("rows"), d.getLong("bytes"), d.getString("sha256"), d.getLong("from"), d.getLong("to")));
+                        d.getLong("rows"), d.getLong("bytes"), d.getString("sha256"), d.getLong("from"), d.getLong("to"),
+                        coverage));
             }
             files.sort(java.util.Comparator.comparing(FeatureFile::day));
             return files;

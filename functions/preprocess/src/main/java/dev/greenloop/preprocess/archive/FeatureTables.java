@@ -4,10 +4,12 @@ import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.features.FeatureCalculator;
+import dev.greenloop.features.FeatureCoverage;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Lateness;
 import dev.greenloop.features.OfflineFeatures;
 import dev.greenloop.features.RawReading;
+import dev.greenloop.features.Signal;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException;
 import dev.greenloop.preprocess.PreprocessException.Kind;
@@ -39,7 +41,9 @@ import java.util.UUID;
  * data arrived) writes a new file, and the one it supersedes stays for
  * {@code superseded-retention}, so a training reading an earlier dataset still finds the bytes
  * its manifest names. The raw rows of the day before and after are read too (lookback, targets), and the
- * zone's readings are replayed in Kafka order so that lateness is judged as it was online.
+ * zone's live readings are replayed in Kafka order so that lateness is judged as it was online;
+ * readings sent in backfill mode all count ({@link OfflineFeatures#counted(List, List)}). Each file's
+ * coverage (rows missing each signal and group) is kept with it for the dataset manifest.
  */
 @ApplicationScoped
 public class FeatureTables {
@@ -53,6 +57,7 @@ public class FeatureTables {
     private final int horizon;
     private final java.time.Duration retention;
     private final Counter bytesWritten;
+    private final MeterRegistry registry;
 
     public FeatureTables(Hdfs hdfs, ArchiveState state, PreprocessConfig config, MeterRegistry registry) {
         this.hdfs = hdfs;
@@ -62,6 +67,7 @@ public class FeatureTables {
         this.retention = config.archive().supersededRetention();
         this.bytesWritten = Counter.builder("greenloop.preprocess.archive.bytes").baseUnit("bytes")
                 .description("Bytes of Parquet written to HDFS (raw and features)").register(registry);
+        this.registry = registry;
     }
 
     public static String relativePath(String greenhouse, LocalDate day) {
@@ -81,11 +87,13 @@ public class FeatureTables {
             }
             Path dayDirectory = hdfs.path(relativePath(greenhouse, day)).getParent();
             List<FeatureTable.ZoneRows> zones = new ArrayList<>();
+            FeatureCoverage coverage = new FeatureCoverage(spec);
             for (Map.Entry<String, List<RawRow>> zone : byZone.entrySet()) {
-                List<RawReading> counted = offline.counted(events(zone.getValue()));
+                List<RawReading> counted = offline.counted(events(zone.getValue(), false), events(zone.getValue(), true));
                 List<OfflineFeatures.Row> rows = offline.table(counted, dayStart, dayEnd, horizon);
                 if (!rows.isEmpty()) {
                     zones.add(new FeatureTable.ZoneRows(zone.getKey(), rows));
+                    rows.forEach(r -> coverage.add(r.features()));
                 }
             }
             if (zones.isEmpty()) {
@@ -106,7 +114,8 @@ public class FeatureTables {
             FileStatus status = hdfs.fs().getFileStatus(target);
             bytesWritten.increment(status.getLen());
             ArchiveState.FeatureFile file = new ArchiveState.FeatureFile(target.toUri().getPath(), greenhouse, day,
-                    written.rows(), status.getLen(), sha256, written.from(), written.to());
+                    written.rows(), status.getLen(), sha256, written.from(), written.to(), coverage.patterns());
+            count(coverage);
             state.saveFeatureFile(file);
             removeSuperseded(dayDirectory, target);
             return file;
@@ -147,9 +156,20 @@ public class FeatureTables {
         return rows;
     }
 
-    /** A zone's raw rows as the events Kafka held, in partition and offset order. */
-    static List<List<RawReading>> events(List<RawRow> rows) {
-        List<RawRow> sorted = new ArrayList<>(rows);
+    /** Feature rows built, and those missing each signal group, as counters (rebuilds count again). */
+    private void count(FeatureCoverage coverage) {
+        Counter.builder("greenloop.preprocess.feature.rows").description("Feature rows built into day tables")
+                .register(registry).increment(coverage.rows());
+        for (Signal.Group g : Signal.Group.values()) {
+            Counter.builder("greenloop.preprocess.feature.rows.missing").tag("group", g.wireName())
+                    .description("Feature rows built without the signal group (see FeatureCoverage for the rule)")
+                    .register(registry).increment(coverage.missing(g));
+        }
+    }
+
+    /** A zone's raw rows sent live ({@code backfill} false) or in backfill mode, as the events Kafka held, in partition and offset order. */
+    static List<List<RawReading>> events(List<RawRow> rows, boolean backfill) {
+        List<RawRow> sorted = new ArrayList<>(rows.stream().filter(r -> r.backfill() == backfill).toList());
         sorted.sort(Comparator.comparingInt(RawRow::partition).thenComparingLong(RawRow::offset)
                 .thenComparingInt(RawRow::itemIndex));
         List<List<RawReading>> events = new ArrayList<>();

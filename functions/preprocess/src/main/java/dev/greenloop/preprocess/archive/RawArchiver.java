@@ -2,6 +2,7 @@ package dev.greenloop.preprocess.archive;
 
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.Extensions;
 import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException;
@@ -255,7 +256,8 @@ public class RawArchiver {
             }
             // Decoded in full before any row is written, so a bad record leaves no half of itself.
             List<RawRow> decoded = new ArrayList<>(128);
-            RawRowDecoder.decode(event.getData().toBytes(), event.getId(), record.partition(), record.offset(), decoded::add);
+            RawRowDecoder.decode(event.getData().toBytes(), event.getId(), record.partition(), record.offset(),
+                    Extensions.isBackfill(event::getExtension), decoded::add);
             decoded.forEach(rows);
         } catch (EventException | IOException e) {
             poisonRecords.increment();

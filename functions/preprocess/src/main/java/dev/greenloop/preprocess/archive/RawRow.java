@@ -6,10 +6,12 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 /**
  * One row of the raw archive: one reading or actuator state, with where it was in Kafka, so that
- * the offline path can replay the topic's order.
+ * the offline path can replay the topic's order, and whether it was sent in backfill mode
+ * ({@code backfill} column, absent in files written before it existed: read as live).
  */
 public record RawRow(String eventId, String greenhouse, String zone, String device, String kind, String name,
-                     double value, String unit, long timestamp, int partition, long offset, int itemIndex) {
+                     double value, String unit, long timestamp, int partition, long offset, int itemIndex,
+                     boolean backfill) {
 
     public static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
             message raw_reading {
@@ -25,6 +27,7 @@ public record RawRow(String eventId, String greenhouse, String zone, String devi
               required int32 kafka_partition;
               required int64 kafka_offset;
               required int32 item_index;
+              optional boolean backfill;
             }
             """);
 
@@ -32,6 +35,7 @@ public record RawRow(String eventId, String greenhouse, String zone, String devi
         return new RawRow(g.getString("event_id", 0), g.getString("greenhouse", 0), g.getString("zone", 0),
                 g.getString("device", 0), g.getString("kind", 0), g.getString("name", 0), g.getDouble("value", 0),
                 g.getString("unit", 0), g.getLong("ts", 0), g.getInteger("kafka_partition", 0),
-                g.getLong("kafka_offset", 0), g.getInteger("item_index", 0));
+                g.getLong("kafka_offset", 0), g.getInteger("item_index", 0),
+                g.getType().containsField("backfill") && g.getFieldRepetitionCount("backfill") > 0 && g.getBoolean("backfill", 0));
     }
 }

@@ -32,7 +32,8 @@ final class RawRowDecoder {
     private record Item(String kind, String name, double value, String unit, long timestamp) {
     }
 
-    static void decode(byte[] json, String eventId, int partition, long offset, Consumer<RawRow> out) throws IOException {
+    static void decode(byte[] json, String eventId, int partition, long offset, boolean backfill, Consumer<RawRow> out)
+            throws IOException {
         String greenhouse = null;
         String zone = null;
         String device = null;
@@ -58,7 +59,7 @@ final class RawRowDecoder {
         int index = 0;
         for (Item item : items) {
             out.accept(new RawRow(eventId, greenhouse, zone, device, item.kind, item.name, item.value, item.unit,
-                    item.timestamp, partition, offset, index++));
+                    item.timestamp, partition, offset, index++, backfill));
         }
     }
 

@@ -60,6 +60,12 @@ final class RawRowWriteSupport extends WriteSupport<RawRow> {
         consumer.startField("item_index", 11);
         consumer.addInteger(row.itemIndex());
         consumer.endField("item_index", 11);
+        if (row.backfill()) {
+            // Left out (null) on live rows: the column costs nothing where there is no backfill.
+            consumer.startField("backfill", 12);
+            consumer.addBoolean(true);
+            consumer.endField("backfill", 12);
+        }
         consumer.endMessage();
     }
 

@@ -1,6 +1,7 @@
 package dev.greenloop.preprocess.stream;
 
 import dev.greenloop.events.Events;
+import dev.greenloop.events.Extensions;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.events.payload.Reading;
@@ -34,7 +35,8 @@ import java.util.Map;
  * {@link FeatureCalculator} from the stored readings, to the sink. Each step is idempotent, in
  * this order, so a redelivered event changes nothing and a failure part-way is completed by the
  * redelivery. Events of one zone must come one at a time, in partition order (KafkaSource with
- * ordered delivery does that).
+ * ordered delivery does that). Events marked {@code backfill} (history a device imported on
+ * purpose) are passed over: they reach the datasets through the archive, not online features.
  */
 @ApplicationScoped
 public class StreamProcessor {
@@ -52,6 +54,7 @@ public class StreamProcessor {
     private final Counter lateReadings;
     private final Counter windowsSkipped;
     private final Counter readingsStored;
+    private final Counter backfillPassed;
 
     public StreamProcessor(WindowStore store, SinkClient sink, PreprocessConfig config, MeterRegistry registry) {
         this.store = store;
@@ -66,6 +69,8 @@ public class StreamProcessor {
                 .description("Closed windows not emitted: no data, or beyond the per-event cap after a gap").register(registry);
         this.readingsStored = Counter.builder("greenloop.preprocess.readings.stored")
                 .description("Readings stored in their windows").register(registry);
+        this.backfillPassed = Counter.builder("greenloop.preprocess.readings.backfill")
+                .description("Readings sent in backfill mode: left to the archive, kept out of online features").register(registry);
     }
 
     public Lateness lateness() {
@@ -80,6 +85,12 @@ public class StreamProcessor {
      * @return the feature window events emitted, in window order
      */
     public List<CloudEvent> process(String eventId, Map<String, String> extensions, ReadingsBatch batch) {
+        if (Extensions.isBackfill(extensions::get)) {
+            // History imported on purpose: its windows closed long ago, and predictions on it would be
+            // acted on. The archive counts every reading of it in the datasets.
+            backfillPassed.increment(batch.size());
+            return List.of();
+        }
         String zoneKey = WindowStore.zoneKey(batch.greenhouseId(), batch.zoneId());
         ZoneState state = store.state(zoneKey);
         List<RawReading> raw = readings(batch);
@@ -175,7 +186,7 @@ public class StreamProcessor {
     }
 
     private boolean allMissing(double[] vector) {
-        int offset = spec.size() - 2 * Signal.values().length;
+        int offset = spec.missingIndex(Signal.values()[0]);
         return Arrays.stream(vector, offset, offset + Signal.values().length).allMatch(flag -> flag == 1);
     }
 }
