@@ -1,5 +1,13 @@
 """The greenloop training job: dataset in, ONNX model version with alias `candidate` out."""
 
+import os
+
+# MLflow 3's telemetry thread changes os.environ while other threads iterate it (a KeyError in
+# `requests`, seen under load); a training Job has nothing to report to it anyway. Set before
+# mlflow is imported anywhere in the package.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2  # bad input or configuration: not worth retrying
 EXIT_RETRIABLE = 3  # a service was unreachable or failed: worth retrying

@@ -1,11 +1,13 @@
 """Command line of the training job.
 
-    python -m greenloop_trainer --manifest MANIFEST --webhdfs URL --tracking-uri URI --run-id ID \\
-        --model-name NAME [--targets air_temperature,relative_humidity,co2] [--horizon 15]
+    python -m greenloop_trainer --manifest MANIFEST --webhdfs URL --tracking-uri URI [--run-id ID] \\
+        [--model-name NAME] [--targets air_temperature,relative_humidity,co2] [--horizon 15]
 
 Every option also reads an environment variable (GREENLOOP_MANIFEST, GREENLOOP_WEBHDFS_URL,
-MLFLOW_TRACKING_URI, GREENLOOP_RUN_ID, GREENLOOP_MODEL_NAME, GREENLOOP_TARGETS,
-GREENLOOP_HORIZON_MINUTES, GREENLOOP_FEATURE_SPEC, GREENLOOP_DEVICE). Exit codes: 0 success,
+MLFLOW_TRACKING_URI, GREENLOOP_RUN_ID, GREENLOOP_MODEL_NAME, GREENLOOP_EXPERIMENT, GREENLOOP_TARGETS,
+GREENLOOP_HORIZON_MINUTES, GREENLOOP_FEATURE_SPEC, GREENLOOP_DEVICE, GREENLOOP_REQUIRED_GROUPS,
+GREENLOOP_MAX_MISSING_SHARE). Without a run id (train-launcher creates one for its Jobs) the
+trainer creates its own run in the greenhouse's experiment. Exit codes: 0 success,
 2 bad input or configuration (not worth retrying), other non-zero for retriable failures; every
 failure prints one line saying why.
 """
@@ -27,8 +29,12 @@ def parse_args(argv):
     p.add_argument("--manifest", default=env("GREENLOOP_MANIFEST"), help="dataset manifest: JSON or a file path")
     p.add_argument("--webhdfs", default=env("GREENLOOP_WEBHDFS_URL"), help="NameNode HTTP address, e.g. http://namenode:9870")
     p.add_argument("--tracking-uri", default=env("MLFLOW_TRACKING_URI"))
-    p.add_argument("--run-id", default=env("GREENLOOP_RUN_ID"), help="the MLflow run the launcher created")
-    p.add_argument("--model-name", default=env("GREENLOOP_MODEL_NAME"))
+    p.add_argument("--run-id", default=env("GREENLOOP_RUN_ID"),
+                   help="the MLflow run to log into (train-launcher creates one); without it, a new run")
+    p.add_argument("--experiment", default=env("GREENLOOP_EXPERIMENT"),
+                   help="experiment of a new run; default greenloop-<greenhouse of the manifest>, as train-launcher's")
+    p.add_argument("--model-name", default=env("GREENLOOP_MODEL_NAME"),
+                   help="registered model; default greenloop-<greenhouse of the manifest>")
     p.add_argument("--targets", default=env("GREENLOOP_TARGETS", "air_temperature,relative_humidity,co2"))
     p.add_argument("--horizon", type=int, default=int(env("GREENLOOP_HORIZON_MINUTES", "15")))
     p.add_argument("--feature-spec", default=env("GREENLOOP_FEATURE_SPEC", str(DEFAULT_SPEC)))
@@ -36,11 +42,26 @@ def parse_args(argv):
     p.add_argument("--max-rounds", type=int, default=int(env("GREENLOOP_MAX_ROUNDS", "300")))
     p.add_argument("--early-stopping", type=int, default=int(env("GREENLOOP_EARLY_STOPPING", "30")))
     p.add_argument("--onnx-tolerance", type=float, default=float(env("GREENLOOP_ONNX_TOLERANCE", "1e-3")))
+    p.add_argument("--required-groups", default=env("GREENLOOP_REQUIRED_GROUPS", "weather,actuators"),
+                   help="signal groups the dataset must have; comma-separated, 'none' for no check")
+    p.add_argument("--max-missing-share", type=float, default=float(env("GREENLOOP_MAX_MISSING_SHARE", "0.1")),
+                   help="largest share of rows that may miss a required group (0..1)")
     args = p.parse_args(argv)
-    for name in ("manifest", "webhdfs", "tracking_uri", "run_id", "model_name"):
+    for name in ("manifest", "webhdfs", "tracking_uri"):
         if not getattr(args, name):
             raise bad_input(f"--{name.replace('_', '-')} is required (or its environment variable)")
+    if not 0 <= args.max_missing_share <= 1:
+        raise bad_input(f"--max-missing-share must be between 0 and 1, not {args.max_missing_share}")
     return args
+
+
+def greenhouse_of(manifest_arg: str) -> str:
+    """The greenhouse a manifest names, for the default experiment and model name."""
+    from .dataset import load_json
+    greenhouse = load_json(manifest_arg, "dataset manifest").get("greenhouseId")
+    if not greenhouse:
+        raise bad_input("the manifest names no greenhouseId; give --model-name (and --experiment)")
+    return greenhouse
 
 
 def main(argv=None) -> int:
@@ -51,13 +72,23 @@ def main(argv=None) -> int:
         # Imported here: a usage error answers at once, without loading XGBoost and MLflow.
         from .train import train
         import mlflow
+        if not args.model_name or not (args.run_id or args.experiment):
+            default = f"greenloop-{greenhouse_of(args.manifest)}"
+            args.model_name = args.model_name or default
+            args.experiment = args.experiment or default
         mlflow.set_tracking_uri(args.tracking_uri)
         try:
-            mlflow.start_run(run_id=args.run_id)
+            if args.run_id:
+                mlflow.start_run(run_id=args.run_id)
+            else:
+                mlflow.set_experiment(args.experiment)
+                run = mlflow.start_run(run_name=f"trainer-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}",
+                                       tags={"greenloop.started_by": "trainer-cli"})
+                print(f"greenloop-trainer: created run {run.info.run_id} in experiment {args.experiment}", flush=True)
             run_started = True
         except Exception as e:  # noqa: BLE001 - MLflow raises several kinds for an unreachable server
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
-            if "RESOURCE_DOES_NOT_EXIST" in message or "not found" in message.lower():
+            if args.run_id and ("RESOURCE_DOES_NOT_EXIST" in message or "not found" in message.lower()):
                 raise bad_input(f"MLflow run {args.run_id} does not exist at {args.tracking_uri}")
             raise retriable(f"cannot reach MLflow at {args.tracking_uri}: {message}")
         summary = train(args)

@@ -82,6 +82,50 @@ def load(manifest: dict, spec: dict, webhdfs: str, targets: list, horizon: int) 
                    [f["path"] for f in files])
 
 
+def missing_shares(frame: pd.DataFrame, spec: dict) -> dict:
+    """Per signal group of the spec: (share of rows that miss the group, signals never reported).
+
+    The rule preprocess reports by (`FeatureCoverage`): a signal no row has is not reported (a
+    greenhouse without lamps) and is left out; a row misses the group when it misses any of the
+    group's reported signals; a group none of whose signals is reported is missing in every row.
+    """
+    out = {}
+    rows = len(frame)
+    for group, signals in spec.get("signalGroups", {}).items():
+        flags = {s: frame[f"{s}_missing"].fillna(1).to_numpy() != 0 for s in signals}
+        reported = [s for s in signals if not flags[s].all()]
+        unreported = [s for s in signals if s not in reported]
+        if rows == 0:
+            share = 0.0
+        elif not reported:
+            share = 1.0
+        else:
+            missing = flags[reported[0]].copy()
+            for s in reported[1:]:
+                missing |= flags[s]
+            share = float(missing.mean())
+        out[group] = (share, unreported)
+    return out
+
+
+def check_coverage(frame: pd.DataFrame, spec: dict, dataset_id: str, required: list, max_share: float) -> dict:
+    """The shares of `missing_shares`; refuses (bad input) a dataset in which a required group is
+    missing in more than `max_share` of the rows: a stage upstream lost part of the data."""
+    shares = missing_shares(frame, spec)
+    unknown = [g for g in required if g not in shares]
+    if unknown:
+        raise bad_input(f"--required-groups {unknown} are not signal groups of feature spec {spec['version']} "
+                        f"(groups: {', '.join(shares)})")
+    for group in required:
+        share, unreported = shares[group]
+        if share > max_share:
+            signals = ", ".join(spec["signalGroups"][group])
+            never = f"; never reported: {', '.join(unreported)}" if unreported else ""
+            raise bad_input(f"dataset {dataset_id}: {group} features ({signals}) are missing in {100 * share:.1f} % of "
+                            f"{len(frame)} rows, more than the {100 * max_share:.0f} % allowed (--max-missing-share){never}")
+    return {g: share for g, (share, _) in shares.items()}
+
+
 def split(frame: pd.DataFrame, train: float = 0.7, valid: float = 0.15):
     """Time-ordered: the earliest windows train, the next validate, the latest test."""
     times = frame["window_start"].sort_values().unique()

@@ -69,6 +69,8 @@ def train(args) -> str:
     if unknown:
         raise bad_input(f"targets {unknown} are not targets of feature spec {spec['version']}")
     data = ds.load(manifest, spec, args.webhdfs, targets, args.horizon)
+    required = [g.strip() for g in args.required_groups.split(",") if g.strip() and g.strip() != "none"]
+    shares = ds.check_coverage(data.frame, spec, data.dataset_id, required, args.max_missing_share)
     device = resolve_device(args.device)
     params = dict(n_estimators=args.max_rounds, learning_rate=0.05, max_depth=6, subsample=0.8,
                   colsample_bytree=0.8, min_child_weight=2, tree_method="hist", device=device,
@@ -77,10 +79,12 @@ def train(args) -> str:
                        "dataset_files": len(data.paths), "rows": len(data.frame),
                        "feature_spec_version": spec["version"], "n_features": len(data.features),
                        "targets": ",".join(targets), "horizon_minutes": args.horizon, "device": device,
+                       "required_groups": ",".join(required), "max_missing_share": args.max_missing_share,
                        **{f"xgb_{k}": v for k, v in params.items() if k != "device"}})
     mlflow.set_tags({"greenloop.dataset_id": data.dataset_id, "greenloop.feature_spec_version": spec["version"]})
     mlflow.log_dict({"paths": data.paths, "manifest": manifest}, "dataset.json")
     mlflow.log_dict(spec, "feature-spec.json")
+    mlflow.log_metrics({f"missing_share_{g}": share for g, share in shares.items()})
 
     train_part, valid_part, test_part = ds.split(data.frame)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)

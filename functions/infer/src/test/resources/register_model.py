@@ -13,7 +13,11 @@ import json
 import os
 import tempfile
 
-import mlflow
+# MLflow 3's telemetry thread changes os.environ while requests iterates it (KeyError under load).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+
+import mlflow  # noqa: E402 - after the telemetry switch
 import numpy as np
 import onnx
 from mlflow.models import ModelSignature

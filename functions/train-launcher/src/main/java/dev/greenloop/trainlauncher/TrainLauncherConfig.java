@@ -31,6 +31,18 @@ public interface TrainLauncherConfig {
     @WithDefault("15")
     int horizonMinutes();
 
+    /**
+     * Signal groups (climate, weather, heating, actuators) a dataset must have for the trainer to
+     * train on it; {@code none} for no check. A greenhouse without a weather station drops
+     * {@code weather}.
+     */
+    @WithDefault("weather,actuators")
+    List<String> requiredGroups();
+
+    /** Largest share of a dataset's rows that may miss a required group before the trainer refuses it. */
+    @WithDefault("0.1")
+    double maxMissingShare();
+
     /** {@code kubernetes} (batch/v1 Jobs) or {@code local} (a child process, for machines without a cluster). */
     @WithDefault("local")
     String launcher();

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * The reference synthetic dataset: a simulated greenhouse (two zones, one reading round a
@@ -38,13 +39,25 @@ final class ReferenceDataset {
     }
 
     static DatasetReady write(HdfsCluster hdfs, String greenhouse, Instant start, int days, long seed) throws Exception {
+        return write(hdfs, greenhouse, start, days, seed, minute -> true);
+    }
+
+    /**
+     * Like {@link #write(HdfsCluster, String, Instant, int, long)}, with the simulator's actuator
+     * states kept only in the minutes {@code actuatorsAt} accepts: a dataset an upstream loss cut.
+     */
+    static DatasetReady write(HdfsCluster hdfs, String greenhouse, Instant start, int days, long seed,
+                              LongPredicate actuatorsAt) throws Exception {
         GreenhouseSimulator sim = new GreenhouseSimulator(greenhouse, List.of("z1", "z2"), start, seed, 1.0);
         Map<String, List<List<RawReading>>> events = new LinkedHashMap<>();
         for (long minute = 0; minute < days * 1440L + 30; minute++) {
+            boolean actuators = actuatorsAt.test(minute);
             for (ReadingsBatch batch : sim.advance(Duration.ofMinutes(1))) {
                 List<RawReading> readings = new ArrayList<>();
                 batch.readings().forEach(r -> readings.add(RawReading.of(r)));
-                batch.actuators().forEach(a -> RawReading.of(a).ifPresent(readings::add));
+                if (actuators) {
+                    batch.actuators().forEach(a -> RawReading.of(a).ifPresent(readings::add));
+                }
                 events.computeIfAbsent(batch.zoneId(), z -> new ArrayList<>()).add(readings);
             }
         }

@@ -129,6 +129,70 @@ class TrainerEndToEndTest {
                 .satisfies(l -> assertThat(l).contains("feature spec v0").contains("expects v1"));
     }
 
+    /**
+     * A dataset whose actuator states were lost upstream in most minutes (kept two hours in ten):
+     * refused with exit code 2 and one line that says which group and how much, before any
+     * training. Without a run id the CLI makes its own run, which carries the failure.
+     */
+    @Test
+    void aDatasetMissingActuatorFeaturesInMostRowsIsRefusedWithExitCodeTwo() throws Exception {
+        DatasetReady dataset = ReferenceDataset.write(HdfsCluster.shared(), "gh-cut", Instant.parse("2026-07-01T00:00:00Z"),
+                1, 5, minute -> (minute / 60) % 10 < 2);
+
+        Result result = runTrainer(Map.of("GREENLOOP_MANIFEST", new String(PayloadCodec.write(dataset), StandardCharsets.UTF_8)));
+
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+        assertThat(result.errorLines()).singleElement().satisfies(l -> assertThat(l)
+                .contains("dataset " + dataset.datasetId()).contains("actuators features (vent_opening, screen_position, lamps)")
+                .containsPattern("missing in 7\\d\\.\\d % of \\d+ rows, more than the 10 % allowed"));
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        var experiment = client.getExperimentByName("greenloop-gh-cut").orElseThrow();
+        var runs = client.searchRuns(List.of(experiment.getExperimentId()), "");
+        assertThat(runs).singleElement().satisfies(run -> assertThat(registry.tags(run.getRunId()))
+                .containsEntry("greenloop.started_by", "trainer-cli")
+                .hasEntrySatisfying("greenloop.failure", f -> assertThat(f).contains("actuators features")));
+    }
+
+    /** The trainer CLI alone, as a person runs it: no run from train-launcher, no model name. */
+    @Test
+    void theTrainerCliCreatesItsOwnRunWhenNoneIsGiven() throws Exception {
+        DatasetReady dataset = ReferenceDataset.write(HdfsCluster.shared(), "gh-cli", Instant.parse("2026-07-10T00:00:00Z"),
+                1, 9);
+
+        Result result = runTrainer(Map.of("GREENLOOP_MANIFEST", new String(PayloadCodec.write(dataset), StandardCharsets.UTF_8),
+                "GREENLOOP_TARGETS", "air_temperature"));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("created run").contains("in experiment greenloop-gh-cli")
+                .contains("registered greenloop-gh-cli version 1 as candidate");
+        assertThat(registry.aliasVersion("greenloop-gh-cli", "candidate")).contains("1");
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        var experiment = client.getExperimentByName("greenloop-gh-cli").orElseThrow();
+        String runId = client.searchRuns(List.of(experiment.getExperimentId()), "").get(0).getRunId();
+        assertThat(registry.versionOfRun("greenloop-gh-cli", runId)).contains("1");
+        assertThat(registry.metrics(runId)).containsKeys("missing_share_actuators", "missing_share_weather", "mae_air_temperature")
+                .hasEntrySatisfying("missing_share_actuators", share -> assertThat(share).isLessThan(0.01));
+    }
+
+    private record Result(int exitCode, String output) {
+        List<String> errorLines() {
+            return output.lines().filter(l -> l.startsWith("greenloop-trainer: error:")).toList();
+        }
+    }
+
+    /** Runs the trainer CLI with the shared HDFS and MLflow and {@code env} on top, without a run id. */
+    private static Result runTrainer(Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(TrainerResource.python().toString(), "-m", "greenloop_trainer")
+                .directory(TrainerResource.trainerDir().toFile()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("GREENLOOP_WEBHDFS_URL", HdfsCluster.shared().webHdfsUri().toString(),
+                "MLFLOW_TRACKING_URI", MlflowServer.shared().trackingUri().toString()));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
     private String createRun() {
         return registry.createRun("greenloop-gh-bad", "bad-input", Map.of());
     }

@@ -56,6 +56,8 @@ public class JobSpecs {
         env.put("GREENLOOP_WEBHDFS_URL", config.webhdfsUrl());
         env.put("GREENLOOP_TARGETS", String.join(",", config.targets()));
         env.put("GREENLOOP_HORIZON_MINUTES", Integer.toString(config.horizonMinutes()));
+        env.put("GREENLOOP_REQUIRED_GROUPS", String.join(",", config.requiredGroups()));
+        env.put("GREENLOOP_MAX_MISSING_SHARE", Double.toString(config.maxMissingShare()));
         return env;
     }
 

@@ -82,7 +82,9 @@ public final class MlflowServer extends ChildService {
                 "--port", Integer.toString(port),
                 "--workers", "1");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        launch(command, Map.of("PYTHONUNBUFFERED", "1"), () -> healthy(http), START_TIMEOUT);
+        // MLflow 3's telemetry thread changes os.environ while other threads iterate it; nothing to report here.
+        launch(command, Map.of("PYTHONUNBUFFERED", "1", "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true"),
+                () -> healthy(http), START_TIMEOUT);
     }
 
     private boolean healthy(HttpClient http) {
