@@ -113,9 +113,11 @@ public interface IngestConfig {
 
         String token();
 
-        /** Whether the device may send history in backfill mode. */
-        @WithDefault("false")
-        boolean backfill();
+        /**
+         * Whether the device may send history in backfill mode (default no). Optional rather than
+         * defaulted: a default would make the whole bootstrap device look configured.
+         */
+        Optional<Boolean> backfill();
     }
 
     interface Validation {

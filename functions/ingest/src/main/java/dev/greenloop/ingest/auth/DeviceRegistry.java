@@ -48,9 +48,10 @@ public class DeviceRegistry {
         try {
             ensureIndexes();
             config.auth().bootstrapDevice().ifPresent(d -> {
-                register(new Device(d.id(), d.greenhouse(), d.zones(), d.backfill()), d.token());
+                boolean backfill = d.backfill().orElse(false);
+                register(new Device(d.id(), d.greenhouse(), d.zones(), backfill), d.token());
                 LOG.infof("Bootstrap device %s registered for greenhouse %s, zones %s%s", d.id(), d.greenhouse(), d.zones(),
-                        d.backfill() ? ", may backfill" : "");
+                        backfill ? ", may backfill" : "");
             });
         } catch (MongoException e) {
             // Ingest still starts; readiness reports MongoDB and the index is retried on first use.
