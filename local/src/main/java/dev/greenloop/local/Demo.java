@@ -271,8 +271,7 @@ public final class Demo {
                     HttpResponse.BodyHandlers.ofString()).body());
             List<String> aliases = new ArrayList<>();
             full.at("/model_version/aliases").forEach(a -> aliases.add(a.asText()));
-            out.add(new Report.ModelVersion(v.path("version").asText(), String.join(", ", aliases),
-                    metrics.get("mae_air_temperature"), metrics.get("mae_persistence_air_temperature")));
+            out.add(new Report.ModelVersion(v.path("version").asText(), String.join(", ", aliases), metrics));
         }
         out.sort(java.util.Comparator.comparingInt(v -> Integer.parseInt(v.version())));
         return out;

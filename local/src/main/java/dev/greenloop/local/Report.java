@@ -23,13 +23,30 @@ import java.util.stream.Collectors;
 /** The demo's HTML report (self-contained, inline SVG charts) and its short summary. */
 public final class Report {
 
-    /** A registered model version with its test metrics. */
-    public record ModelVersion(String version, String aliases, Double mae, Double persistenceMae) {
+    /** A registered model version with its run's metrics ({@code mae_<target>}, {@code missing_share_<group>}, ...). */
+    public record ModelVersion(String version, String aliases, Map<String, Double> metrics) {
+        public ModelVersion {
+            metrics = Map.copyOf(metrics);
+        }
+
+        /** The targets the version was trained on, in the spec's order. */
+        public List<String> targets() {
+            return List.of("air_temperature", "relative_humidity", "co2").stream()
+                    .filter(t -> metrics.containsKey("mae_" + t)).toList();
+        }
+
+        public Double mae(String target) {
+            return metrics.get("mae_" + target);
+        }
+
+        public Double persistenceMae(String target) {
+            return metrics.get("mae_persistence_" + target);
+        }
     }
 
     /** What the demo measured. */
     public record Figures(long readings, int predictions, int modelsTrained, int promotions, int commands, int fallbackCommands,
-                          int deadLetters, Double liveMae, int liveScored, Duration elapsed) {
+                          int deadLetters, Double liveMae, int liveScored, Duration elapsed, String champion) {
     }
 
     private Report() {
@@ -48,7 +65,15 @@ public final class Report {
         }
         return new Figures(gateway.readingsAccepted(), tap.predictions().size(), versions.size(), tap.promotions().size(),
                 commands.size(), (int) commands.stream().filter(c -> c.mode().wireName().equals("fallback")).count(),
-                tap.deadLetters().size(), n == 0 ? null : sum / n, n, elapsed);
+                tap.deadLetters().size(), n == 0 ? null : sum / n, n, elapsed, champion(versions));
+    }
+
+    /** The champion's test figures per target, in one line; empty without a champion. */
+    static String champion(List<ModelVersion> versions) {
+        return versions.stream().filter(v -> List.of(v.aliases().split(", ")).contains("champion")).findFirst()
+                .map(v -> "version " + v.version() + ": " + v.targets().stream().map(t -> String.format(Locale.ROOT,
+                        "%s MAE %.3f %s (persistence %.3f)", t, v.mae(t), UNITS.getOrDefault(t, ""),
+                        v.persistenceMae(t))).collect(Collectors.joining(", "))).orElse("");
     }
 
     /** Predicted minus actual air temperature at the prediction's target time, when the simulation got there. */
@@ -70,16 +95,23 @@ public final class Report {
         return null;
     }
 
+    private static final Map<String, String> UNITS = Map.of("air_temperature", "°C", "relative_humidity", "%", "co2", "ppm");
+
+    private static String percent(Double share) {
+        return share == null ? "" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
+    }
+
     public static String summary(Figures f, Path report) {
         return String.format(Locale.ROOT, """
                 greenloop demo finished in %d min %02d s
                   readings ingested      %,d
-                  models trained         %d (promoted: %d)
+                  models trained         %d (promoted: %d)%s
                   predictions            %,d%s
                   commands               %d (fallback: %d)
                   dead letters           %d
                   report                 %s""", f.elapsed().toMinutes(), f.elapsed().toSecondsPart(), f.readings(),
-                f.modelsTrained(), f.promotions(), f.predictions(),
+                f.modelsTrained(), f.promotions(), f.champion().isEmpty() ? "" : "\n  champion               " + f.champion(),
+                f.predictions(),
                 f.liveMae() == null ? "" : String.format(Locale.ROOT, " (air temperature MAE %.2f °C over %d scored)",
                         f.liveMae(), f.liveScored()),
                 f.commands(), f.fallbackCommands(), f.deadLetters(), report.toAbsolutePath());
@@ -108,15 +140,25 @@ public final class Report {
         row(h, "duration", f.elapsed().toMinutes() + " min " + f.elapsed().toSecondsPart() + " s");
         h.append("</table>");
 
-        h.append("<h2>Model versions</h2><table><tr><th>version</th><th class=l>aliases</th><th>test MAE, air temperature +15 min (°C)</th>"
-                + "<th>persistence MAE (°C)</th><th>vs persistence</th></tr>");
+        h.append("<h2>Model versions</h2><p>Test MAE at +15 min of each trained target against persistence (the value"
+                + " now), on the latest 15 % of the version's dataset, and the share of the dataset's rows without actuator"
+                + " and weather features.</p><table><tr><th>version</th><th class=l>aliases</th><th class=l>target</th>"
+                + "<th>test MAE</th><th>persistence MAE</th><th>vs persistence</th><th>rows without actuators</th>"
+                + "<th>rows without weather</th></tr>");
         for (ModelVersion v : versions) {
-            h.append("<tr><td>").append(v.version()).append("</td><td class=l>").append(esc(v.aliases())).append("</td><td>")
-                    .append(num(v.mae())).append("</td><td>").append(num(v.persistenceMae())).append("</td><td>")
-                    .append(v.mae() == null || v.persistenceMae() == null ? "" : v.mae() <= v.persistenceMae()
-                            ? String.format(Locale.ROOT, "%.0f %% lower", 100 * (1 - v.mae() / v.persistenceMae()))
-                            : String.format(Locale.ROOT, "%.0f %% higher", 100 * (v.mae() / v.persistenceMae() - 1)))
-                    .append("</td></tr>");
+            List<String> targets = v.targets().isEmpty() ? List.of("air_temperature") : v.targets();
+            for (String t : targets) {
+                Double mae = v.mae(t);
+                Double persistence = v.persistenceMae(t);
+                h.append("<tr><td>").append(v.version()).append("</td><td class=l>").append(esc(v.aliases()))
+                        .append("</td><td class=l>").append(esc(t)).append(" (").append(UNITS.getOrDefault(t, ""))
+                        .append(")</td><td>").append(num(mae)).append("</td><td>").append(num(persistence)).append("</td><td>")
+                        .append(mae == null || persistence == null ? "" : mae <= persistence
+                                ? String.format(Locale.ROOT, "%.0f %% lower", 100 * (1 - mae / persistence))
+                                : String.format(Locale.ROOT, "%.0f %% higher", 100 * (mae / persistence - 1)))
+                        .append("</td><td>").append(percent(v.metrics().get("missing_share_actuators")))
+                        .append("</td><td>").append(percent(v.metrics().get("missing_share_weather"))).append("</td></tr>");
+            }
         }
         h.append("</table>");
         for (Tap.Seen<ModelPromoted> p : tap.promotions()) {

@@ -42,15 +42,22 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startServices(Progress progress) {
-        progress.step("starting Kafka, HDFS, MongoDB-wire and MLflow");
+        startServices(progress, true);
+    }
+
+    /** Starts Kafka, HDFS and the MongoDB-wire server, and MLflow if {@code withMlflow}. */
+    public void startServices(Progress progress, boolean withMlflow) {
+        progress.step("starting Kafka, HDFS, MongoDB-wire" + (withMlflow ? " and MLflow" : ""));
         kafka = KafkaBroker.start();
         services.add(kafka::stop);
         mongo = MongoWireServer.start();
         services.add(mongo::close);
         hdfs = HdfsCluster.start();
         services.add(hdfs::close);
-        mlflow = MlflowServer.start();
-        services.add(mlflow::close);
+        if (withMlflow) {
+            mlflow = MlflowServer.start();
+            services.add(mlflow::close);
+        }
     }
 
     public KafkaBroker kafka() {
@@ -65,6 +72,10 @@ public final class Stack implements AutoCloseable {
         return mongo;
     }
 
+    public HdfsCluster hdfs() {
+        return hdfs;
+    }
+
     public URI url(String function) {
         Integer port = ports.get(function);
         if (port == null) {
@@ -76,10 +87,16 @@ public final class Stack implements AutoCloseable {
     /** Starts the functions with {@code settings} (per function: system properties and environment). */
     public void startFunctions(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env,
                                Progress progress) {
-        for (String name : FUNCTIONS) {
+        startFunctions(FUNCTIONS, properties, env, progress);
+    }
+
+    /** Starts the functions {@code names} (of {@link #FUNCTIONS}), as {@link #startFunctions(Map, Map, Progress)}. */
+    public void startFunctions(List<String> names, Map<String, Map<String, String>> properties,
+                               Map<String, Map<String, String>> env, Progress progress) {
+        for (String name : names) {
             ports.put(name, FreePorts.next());
         }
-        for (String name : FUNCTIONS) {
+        for (String name : names) {
             Path jar = root.resolve("functions/" + name + "/target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first (./mvnw -B install -DskipTests)");
@@ -92,7 +109,7 @@ public final class Stack implements AutoCloseable {
             Path log = work.resolve("logs/" + name + ".log");
             functions.put(name, ChildProcess.start(name, command, root, env.getOrDefault(name, Map.of()), log));
         }
-        for (String name : FUNCTIONS) {
+        for (String name : names) {
             progress.step("waiting for " + name);
             functions.get(name).awaitReady(ChildProcess.httpOk(url(name).resolve("/q/health/live")), Duration.ofSeconds(120));
         }
@@ -105,7 +122,9 @@ public final class Stack implements AutoCloseable {
         p.put("greenloop.mongodb.connection-string", mongo.connectionString());
         p.put("greenloop.hdfs.uri", hdfs.uri().toString());
         p.put("greenloop.hdfs.webhdfs-uri", hdfs.webHdfsUri().toString());
-        p.put("greenloop.mlflow.tracking-uri", mlflow.trackingUri().toString());
+        if (mlflow != null) {
+            p.put("greenloop.mlflow.tracking-uri", mlflow.trackingUri().toString());
+        }
         return p;
     }
 
