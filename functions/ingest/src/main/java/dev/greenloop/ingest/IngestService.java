@@ -5,13 +5,12 @@ import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.kafka.KafkaEvents;
-import dev.greenloop.events.payload.ActuatorState;
-import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.ingest.IngestException.ItemError;
 import dev.greenloop.ingest.IngestException.Kind;
 import dev.greenloop.ingest.auth.Device;
 import dev.greenloop.ingest.kafka.ReadingsPublisher;
+import dev.greenloop.ingest.kafka.RecordSplitter;
 import dev.greenloop.ingest.limits.DeviceRateLimiter;
 import dev.greenloop.ingest.limits.InFlightLimiter;
 import dev.greenloop.ingest.validation.BatchValidator;
@@ -153,7 +152,7 @@ public class IngestService {
         decide(checked, items, partial, origin.event() == null);
         List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
-        for (ReadingsBatch chunk : chunks(checked)) {
+        for (ReadingsBatch chunk : RecordSplitter.split(checked, config.kafka().maxItemsPerRecord())) {
             byte[] json = PayloadCodec.write(chunk);
             CloudEvent event = event(chunk, origin, mode, "readings", sha256(json)).serialized(json).build();
             eventIds.add(event.getId());
@@ -200,55 +199,6 @@ public class IngestService {
             throw IngestException.invalid(Kind.UNPROCESSABLE, "none of the " + items + " items is valid",
                     checked.rejected());
         }
-    }
-
-    /**
-     * The records of a batch: at most {@code max-items-per-record} items each, cut by time and never
-     * by kind. Items are taken in time order (readings before actuator states at the same instant),
-     * so every record starts at or after the end of the one before it: preprocess judges lateness
-     * per record against the zone's newest time so far, and no part of a request can be late
-     * against another part of it.
-     */
-    List<ReadingsBatch> chunks(ValidatedBatch checked) {
-        int max = config.kafka().maxItemsPerRecord();
-        if (checked.readings().size() + checked.actuators().size() <= max) {
-            // One record: lateness is judged per record, so the order within it does not matter.
-            return List.of(new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
-                    checked.readings(), checked.actuators()));
-        }
-        List<Reading> readings = byTime(checked.readings(), Reading::timestamp);
-        List<ActuatorState> actuators = byTime(checked.actuators(), ActuatorState::timestamp);
-        List<ReadingsBatch> chunks = new ArrayList<>();
-        int r = 0;
-        int a = 0;
-        while (r < readings.size() || a < actuators.size()) {
-            int r0 = r;
-            int a0 = a;
-            for (int n = 0; n < max && (r < readings.size() || a < actuators.size()); n++) {
-                boolean takeReading = a >= actuators.size() || (r < readings.size()
-                        && !readings.get(r).timestamp().isAfter(actuators.get(a).timestamp()));
-                if (takeReading) {
-                    r++;
-                } else {
-                    a++;
-                }
-            }
-            chunks.add(new ReadingsBatch(checked.greenhouseId(), checked.zoneId(), checked.deviceId(),
-                    readings.subList(r0, r), actuators.subList(a0, a)));
-        }
-        return chunks;
-    }
-
-    /** {@code items} sorted by time, stable (request order among equal times); the list itself if sorted already. */
-    private static <T> List<T> byTime(List<T> items, java.util.function.Function<T, java.time.Instant> time) {
-        for (int i = 1; i < items.size(); i++) {
-            if (time.apply(items.get(i)).isBefore(time.apply(items.get(i - 1)))) {
-                List<T> sorted = new ArrayList<>(items);
-                sorted.sort(java.util.Comparator.comparing(time));
-                return sorted;
-            }
-        }
-        return items;
     }
 
     private static Events.Builder event(ReadingsBatch batch, Origin origin, Mode mode, String kind, String contentKey) {
