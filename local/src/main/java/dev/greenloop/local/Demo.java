@@ -55,7 +55,7 @@ public final class Demo {
                             + " (use --days=N --zones=N --live-minutes=N --work=DIR --seed=N --quiet=true)");
                 }
             }
-            return new Options(Integer.parseInt(a.getOrDefault("days", "3")), Integer.parseInt(a.getOrDefault("zones", "2")),
+            return new Options(Integer.parseInt(a.getOrDefault("days", "5")), Integer.parseInt(a.getOrDefault("zones", "2")),
                     Duration.ofMinutes(Long.parseLong(a.getOrDefault("live-minutes", "3"))),
                     Double.parseDouble(a.getOrDefault("ping-speed", "60")), Path.of(a.getOrDefault("work", "local/work")),
                     Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature"),
