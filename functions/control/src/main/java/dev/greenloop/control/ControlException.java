@@ -15,7 +15,9 @@ public class ControlException extends RuntimeException implements ProblemExcepti
         /** The zone's settings in MongoDB are invalid, or the greenhouse has no signing key: not worth retrying. */
         MISCONFIGURED(422, "misconfigured"),
         /** MongoDB or Kafka failed: retried. */
-        DEPENDENCY_FAILED(503, "dependency-failed");
+        DEPENDENCY_FAILED(503, "dependency-failed"),
+        /** The zone's state kept changing under the decision (other decisions won every compare-and-set): retried. */
+        CONFLICT(503, "decision-conflict");
 
         private final int status;
         private final String type;

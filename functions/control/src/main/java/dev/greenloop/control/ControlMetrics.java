@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * control's meters: {@code greenloop.control.commands{actuator,mode}},
  * {@code greenloop.control.fallbacks{reason}}, {@code greenloop.control.envelope{actuator,step}}
  * (every time the safety envelope changed or held a proposal), {@code greenloop.control.ignored{reason}}
- * (predictions not acted on) and the gauge {@code greenloop.control.commands.unacknowledged}.
+ * (predictions not acted on), {@code greenloop.control.decision.conflicts} (decisions made again
+ * because another one changed the zone first) and the gauge
+ * {@code greenloop.control.commands.unacknowledged}.
  */
 @ApplicationScoped
 public class ControlMetrics {
@@ -49,6 +51,12 @@ public class ControlMetrics {
                     .tag("actuator", key.substring(0, colon)).tag("step", key.substring(colon + 1)).register(registry)
                     .increment(count);
         });
+    }
+
+    public void conflict() {
+        Counter.builder("greenloop.control.decision.conflicts")
+                .description("Decisions made again because another decision for the zone changed its state first")
+                .register(registry).increment();
     }
 
     public void unacknowledged(long count) {

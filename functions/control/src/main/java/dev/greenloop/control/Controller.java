@@ -1,7 +1,6 @@
 package dev.greenloop.control;
 
 import dev.greenloop.control.policy.ActuatorSetting;
-import dev.greenloop.control.policy.Change;
 import dev.greenloop.control.policy.Climate;
 import dev.greenloop.control.policy.Envelope;
 import dev.greenloop.control.policy.Policy;
@@ -11,33 +10,27 @@ import dev.greenloop.control.store.ControlStore;
 import dev.greenloop.control.store.Measured;
 import dev.greenloop.control.store.ZoneState;
 import dev.greenloop.events.EventTypes;
-import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.SensorRange;
-import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.CommandMode;
-import dev.greenloop.events.payload.ControlCommand;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.events.payload.TargetValue;
 import dev.greenloop.events.signing.CommandSigner;
 import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.features.FeatureSpec;
-import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,26 +41,32 @@ import java.util.Optional;
  * it or, when it is not usable, the reactive thermostat on the measured values, applies the
  * safety envelope, then signs, publishes and records one command per actuator that changes.
  *
- * <p>Idempotent: a command's id is derived from the causing event and the actuator, and is
- * reserved in the audit trail before it is published; the zone's state records the handled
- * prediction last. A redelivered prediction is recognised by that record; if control stopped
- * before it, the decision is made again, finds its commands reserved under the same ids and
- * publishes only those not yet published, with their stored bytes. Predictions for a window no
- * newer than the last handled one are ignored.
+ * <p>Atomic per zone: a decision that changes actuators is a compare-and-set on the zone's state
+ * ({@link CommandIssuer}); when another decision for the zone changed it first, the decision is
+ * made again from the new state (up to {@value #ATTEMPTS} times, then 503 and the Broker
+ * redelivers). So concurrent predictions and checks can never together break dwell, rate or
+ * conflict rules.
+ *
+ * <p>Idempotent: a command's id is derived from the causing event, the actuator and the state's
+ * version, and is reserved in the audit trail before the state is claimed. A redelivered
+ * prediction is recognised by the state's record of it; a decision that claimed the state and
+ * stopped before publishing everything is finished by the redelivery, from the stored bytes.
+ * Predictions for a window no newer than the last handled one are ignored.
  */
 @ApplicationScoped
 public class Controller {
 
     private static final Logger LOG = Logger.getLogger(Controller.class);
-    public static final URI SOURCE = URI.create("/greenloop/control");
+    public static final URI SOURCE = CommandIssuer.SOURCE;
+    /** Decisions made for one event before control gives up on a zone that keeps changing (503). */
+    static final int ATTEMPTS = 8;
 
     private final ControlConfig config;
     private final ControlStore store;
-    private final CommandPublisher publisher;
     private final ControlMetrics metrics;
     private final Clock clock;
     private final KeyRing keys;
-    private final CommandSigner signer;
+    private final CommandIssuer issuer;
 
     @Inject
     public Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics) {
@@ -77,11 +76,11 @@ public class Controller {
     Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics, Clock clock) {
         this.config = config;
         this.store = store;
-        this.publisher = publisher;
         this.metrics = metrics;
         this.clock = clock;
         this.keys = KeyRing.parse(config.signingKeys().orElse(""));
-        this.signer = new CommandSigner(keys, clock, config.commandLifetime());
+        this.issuer = new CommandIssuer(store, publisher, metrics, clock, keys,
+                new CommandSigner(keys, clock, config.commandLifetime()));
         if (keys.size() == 0) {
             LOG.warn("No signing keys configured (greenloop.control.signing-keys): no command can be issued");
         }
@@ -103,56 +102,89 @@ public class Controller {
             metrics.ignored("shadow");
             return ignored(g, z, "shadow prediction of " + p.modelName() + " v" + p.modelVersion() + ": not acted on");
         }
-        ZoneState state = store.state(g, z);
-        if (eventId.equals(state.lastPredictionId())) {
-            // Recording the decision is the last step: this prediction was handled completely.
-            metrics.ignored("duplicate");
-            return ignored(g, z, "prediction " + eventId + " was handled before");
+        for (int attempt = 1; ; attempt++) {
+            ZoneState state = store.state(g, z);
+            if (state.unfinished(eventId)) {
+                return issuer.finish(g, z, state, eventId);
+            }
+            if (eventId.equals(state.lastPredictionId())) {
+                metrics.ignored("duplicate");
+                return ignored(g, z, "prediction " + eventId + " was handled before");
+            }
+            if (state.lastWindowEnd() != null && !p.windowEnd().isAfter(state.lastWindowEnd())) {
+                metrics.ignored("outdated");
+                return ignored(g, z, "prediction for the window ending " + p.windowEnd()
+                        + " is not newer than the last handled (" + state.lastWindowEnd() + ")");
+            }
+            Instant now = clock.instant();
+            Optional<Measured> measured = usableMeasurements(g, z, now);
+            if (measured.isEmpty()) {
+                metrics.ignored("no-measurements");
+                return ignored(g, z, "no measured values newer than " + config.maxMeasurementAge().toMinutes()
+                        + " min in the online feature store: nothing is commanded");
+            }
+            Optional<Decision> done = issuer.issue(planFor(p, eventId, extensions, now, state, measured.get()), state);
+            if (done.isPresent()) {
+                return done.get();
+            }
+            giveUpAfter(attempt, g, z, "prediction " + eventId);
         }
-        if (state.lastWindowEnd() != null && !p.windowEnd().isAfter(state.lastWindowEnd())) {
-            metrics.ignored("outdated");
-            return ignored(g, z, "prediction for the window ending " + p.windowEnd() + " is not newer than the last handled ("
-                    + state.lastWindowEnd() + ")");
-        }
-        Instant now = clock.instant();
-        Optional<Measured> measured = usableMeasurements(g, z, now);
-        if (measured.isEmpty()) {
-            metrics.ignored("no-measurements");
-            return ignored(g, z, "no measured values newer than " + config.maxMeasurementAge().toMinutes()
-                    + " min in the online feature store: nothing is commanded");
-        }
-        Measured m = measured.get();
+    }
+
+    private CommandIssuer.Plan planFor(Prediction p, String eventId, Map<String, String> extensions, Instant now,
+                                       ZoneState state, Measured m) {
+        String g = p.greenhouseId();
+        String z = p.zoneId();
         Optional<String> unusable = unusable(p, m.climate(), now);
         CommandRecord.Cause cause = new CommandRecord.Cause(eventId, EventTypes.PREDICTION,
                 extensions.get(Extensions.TRACEPARENT));
         CommandRecord.PredictionRef ref = new CommandRecord.PredictionRef(eventId, p.modelName(), p.modelVersion(),
                 p.featureSpecVersion(), p.windowId(), p.windowEnd(), unusable.isEmpty());
-        Decision decision;
         if (unusable.isEmpty()) {
             Instant windowStart = p.windowEnd().minusMillis(FeatureSpec.V1.windowMillis());
             CommandRecord.WindowRef window = new CommandRecord.WindowRef(p.windowId(), windowStart, p.windowEnd(),
                     store.readingEventIds(g, z, windowStart));
-            decision = decide(g, z, now, state, m, predicted(p, m.climate()), CommandMode.PREDICTIVE, horizon(p), null,
-                    cause, ref, window, eventId);
-        } else {
-            String reason = unusable.get();
-            metrics.fallback(reason.substring(0, reason.indexOf(':')));
-            decision = decide(g, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason, cause, ref,
-                    measuredWindow(g, z, m), eventId);
+            return plan(g, z, now, state, m, predicted(p, m.climate()), CommandMode.PREDICTIVE, horizon(p), null,
+                    cause, ref, window, eventId, eventId, p.windowEnd());
         }
-        store.recordDecision(g, z, applied(decision), commandIds(decision), now, eventId, p.windowEnd());
-        return decision;
+        String reason = unusable.get();
+        return plan(g, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason, cause, ref,
+                measuredWindow(g, z, m), eventId, eventId, p.windowEnd());
     }
 
     /**
      * The periodic check (a PingSource): every zone of the greenhouse whose last prediction is
-     * older than the allowed age, or that never had one, gets the fallback thermostat.
+     * older than the allowed age, or that never had one, gets the fallback thermostat. A zone
+     * whose settings are invalid is skipped and reported after the others are checked.
      */
     public List<Decision> check(String greenhouseId, String pingId, Map<String, String> extensions) {
-        Instant now = clock.instant();
         List<Decision> out = new ArrayList<>();
+        ControlException misconfigured = null;
         for (String z : store.zones(greenhouseId)) {
-            ZoneState state = store.state(greenhouseId, z);
+            try {
+                checkZone(greenhouseId, z, pingId, extensions).ifPresent(out::add);
+            } catch (ControlException e) {
+                if (e.status() >= 500) {
+                    throw e;
+                }
+                // One zone's invalid settings must not leave the others without their fallback.
+                LOG.errorf("%s/%s: not checked: %s", greenhouseId, z, e.getMessage());
+                misconfigured = misconfigured == null ? e : misconfigured;
+            }
+        }
+        if (misconfigured != null) {
+            throw misconfigured;
+        }
+        return out;
+    }
+
+    private Optional<Decision> checkZone(String g, String z, String pingId, Map<String, String> extensions) {
+        for (int attempt = 1; ; attempt++) {
+            ZoneState state = store.state(g, z);
+            if (state.unfinished(pingId)) {
+                return Optional.of(issuer.finish(g, z, state, pingId));
+            }
+            Instant now = clock.instant();
             String reason;
             if (state.lastWindowEnd() == null) {
                 reason = "no-model: no prediction has arrived for this zone";
@@ -160,24 +192,30 @@ public class Controller {
                 reason = "missing: the last prediction is for the window ending " + state.lastWindowEnd() + ", more than "
                         + config.maxPredictionAge().toMinutes() + " min ago";
             } else {
-                continue;
+                return Optional.empty();
             }
-            Optional<Measured> measured = usableMeasurements(greenhouseId, z, now);
+            Optional<Measured> measured = usableMeasurements(g, z, now);
             if (measured.isEmpty()) {
                 metrics.ignored("no-measurements");
-                out.add(ignored(greenhouseId, z, "no recent measured values: nothing is commanded"));
-                continue;
+                return Optional.of(ignored(g, z, "no recent measured values: nothing is commanded"));
             }
-            metrics.fallback(reason.substring(0, reason.indexOf(':')));
             Measured m = measured.get();
             CommandRecord.Cause cause = new CommandRecord.Cause(pingId, ControlFunctions.PING,
                     extensions.get(Extensions.TRACEPARENT));
-            Decision d = decide(greenhouseId, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason, cause,
-                    null, measuredWindow(greenhouseId, z, m), pingId);
-            store.recordDecision(greenhouseId, z, applied(d), commandIds(d), now, null, null);
-            out.add(d);
+            Optional<Decision> done = issuer.issue(plan(g, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason,
+                    cause, null, measuredWindow(g, z, m), pingId, null, null), state);
+            if (done.isPresent()) {
+                return done;
+            }
+            giveUpAfter(attempt, g, z, "check " + pingId);
         }
-        return out;
+    }
+
+    private static void giveUpAfter(int attempt, String g, String z, String what) {
+        if (attempt >= ATTEMPTS) {
+            throw new ControlException(ControlException.Kind.CONFLICT, "zone " + g + "/" + z + " changed " + attempt
+                    + " times while deciding on " + what + "; try again");
+        }
     }
 
     private Optional<Measured> usableMeasurements(String g, String z, Instant now) {
@@ -242,94 +280,23 @@ public class Controller {
                 store.readingEventIds(g, z, m.windowStart()));
     }
 
-    private Decision decide(String g, String z, Instant now, ZoneState state, Measured m, Climate climate, CommandMode mode,
-                            String horizon, String fallbackReason, CommandRecord.Cause cause,
-                            CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window, String idBase) {
+    private CommandIssuer.Plan plan(String g, String z, Instant now, ZoneState state, Measured m, Climate climate,
+                                    CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
+                                    CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window, String key,
+                                    String predictionId, Instant windowEnd) {
         ZoneSettings settings = store.settings(g, z);
         Map<ActuatorKind, ActuatorSetting> current = new EnumMap<>(ActuatorKind.class);
         m.positions().forEach((kind, value) -> current.put(kind, new ActuatorSetting(settings.limits(kind).clamp(value), null)));
         current.putAll(state.actuators());
         Policy.Result proposals = Policy.propose(settings, now, climate, current, mode == CommandMode.PREDICTIVE, horizon);
         Envelope.Outcome outcome = Envelope.apply(settings, now, current, proposals.proposals(), proposals.ventFirst());
-        metrics.envelope(outcome.limited());
         String prefix = fallbackReason == null ? "" : "fallback (" + fallbackReason.substring(0, fallbackReason.indexOf(':'))
                 + "): ";
         String note = (fallbackReason == null ? "predictive" : "fallback, " + fallbackReason) + "; "
                 + (outcome.changes().isEmpty() ? "no change" : outcome.changes().size() + " change(s)");
-        if (outcome.changes().isEmpty()) {
-            LOG.debugf("%s/%s: %s", g, z, note);
-            return new Decision(g, z, mode, note, List.of());
-        }
-        if (keys.forGreenhouse(g).isEmpty()) {
-            throw new ControlException(ControlException.Kind.MISCONFIGURED, "greenhouse " + g
-                    + " has no signing key (greenloop.control.signing-keys): " + outcome.changes().size()
-                    + " command(s) not issued");
-        }
-        List<CommandRecord> reserved = new ArrayList<>();
-        for (Change change : outcome.changes()) {
-            String id = Events.derivedId("command", idBase, g, z, change.actuator().wireName());
-            // A command reserved before under this id (a redelivery) comes back instead of the new one.
-            reserved.add(store.reserve(newCommand(id, g, z, change, mode, prefix, cause, prediction, window)));
-        }
-        List<CommandRecord> issued = new ArrayList<>();
-        for (CommandRecord r : reserved) {
-            if (r.sent()) {
-                LOG.debugf("Command %s was published before: not again", r.commandId());
-                issued.add(r);
-                continue;
-            }
-            if (r.expiresAt().isBefore(clock.instant())) {
-                LOG.warnf("Command %s (%s %s) expired before it could be published: dropped", r.commandId(),
-                        r.actuator().wireName(), r.value());
-                continue;
-            }
-            publisher.publish(event(r));
-            store.markSent(r.commandId());
-            metrics.command(r.actuator(), r.mode());
-            LOG.infof("%s/%s: %s %s → %s %s [%s] %s", g, z, r.actuator().wireName(), fmt(r.from()), fmt(r.value()),
-                    r.actuator().unit(), r.mode().wireName(), r.reason());
-            issued.add(r);
-        }
-        return new Decision(g, z, mode, note, issued);
-    }
-
-    private CommandRecord newCommand(String id, String g, String z, Change change, CommandMode mode, String prefix,
-                                     CommandRecord.Cause cause, CommandRecord.PredictionRef prediction,
-                                     CommandRecord.WindowRef window) {
-        String reason = prefix + change.describe();
-        if (reason.length() > 256) {
-            reason = reason.substring(0, 253) + "...";
-        }
-        ControlCommand signed = signer.sign(new ControlCommand(id, g, z, change.actuator(), change.to(),
-                change.actuator().unit(), mode, reason, prediction == null ? null : prediction.eventId(), null));
-        String payload = new String(PayloadCodec.write(signed), StandardCharsets.UTF_8);
-        return new CommandRecord(id, g, z, change.actuator(), change.from(), change.to(), mode, reason,
-                signed.signature().issuedAt(), signed.signature().expiresAt(), signed.signature().keyId(),
-                CommandRecord.PENDING, cause, prediction, window, payload, null);
-    }
-
-    /** The command's event, with the stored signed payload's bytes. */
-    static CloudEvent event(CommandRecord r) {
-        byte[] json = r.payload().getBytes(StandardCharsets.UTF_8);
-        ControlCommand command = PayloadCodec.read(dev.greenloop.events.EventType.CONTROL_COMMAND, json);
-        Map<String, String> causeExtensions = new HashMap<>();
-        if (r.cause().traceparent() != null) {
-            causeExtensions.put(Extensions.TRACEPARENT, r.cause().traceparent());
-        }
-        return Events.of(command).id(r.commandId()).source(SOURCE).subject(r.actuator().wireName())
-                .causedBy(r.cause().eventId(), causeExtensions).serialized(json).build();
-    }
-
-    private static Map<ActuatorKind, Double> applied(Decision d) {
-        Map<ActuatorKind, Double> m = new EnumMap<>(ActuatorKind.class);
-        d.commands().forEach(c -> m.put(c.actuator(), c.value()));
-        return m;
-    }
-
-    private static Map<ActuatorKind, String> commandIds(Decision d) {
-        Map<ActuatorKind, String> m = new EnumMap<>(ActuatorKind.class);
-        d.commands().forEach(c -> m.put(c.actuator(), c.commandId()));
-        return m;
+        return new CommandIssuer.Plan(g, z, mode, note, outcome.changes(), prefix, cause, prediction, window, key,
+                predictionId, windowEnd, fallbackReason == null ? null : fallbackReason.substring(0, fallbackReason.indexOf(':')),
+                outcome.limited());
     }
 
     private static Decision ignored(String g, String z, String note) {
@@ -337,7 +304,4 @@ public class Controller {
         return new Decision(g, z, null, note, List.of());
     }
 
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
-    }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  * signed command's JSON exactly as published, so that a command reserved but not yet published
  * (control stopped in between) is published later with the same bytes, not signed again.
  *
- * @param status {@code pending} (reserved, not yet on Kafka) or {@code sent}
+ * @param status {@code pending} (reserved, not yet on Kafka), {@code sent}, or {@code superseded} (its decision lost
+ *               the compare-and-set on the zone and was made again: never published)
  */
 public record CommandRecord(String commandId, String greenhouseId, String zoneId, ActuatorKind actuator, double from,
                             double value, CommandMode mode, String reason, Instant issuedAt, Instant expiresAt,
@@ -22,6 +23,8 @@ public record CommandRecord(String commandId, String greenhouseId, String zoneId
 
     public static final String PENDING = "pending";
     public static final String SENT = "sent";
+    /** Reserved by a decision that lost the compare-and-set on the zone's state: never published. */
+    public static final String SUPERSEDED = "superseded";
 
     /** The event that made control decide: its id, type and trace. */
     public record Cause(String eventId, String type, String traceparent) {

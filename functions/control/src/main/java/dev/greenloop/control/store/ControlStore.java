@@ -38,8 +38,10 @@ import java.util.regex.Pattern;
  * control's state in MongoDB:
  * <ul>
  *   <li>{@code control_zones}: per-zone settings overrides ({@link ZoneSettingsDocument}), written by operators;</li>
- *   <li>{@code control_state}: {@code {_id: "g/z", actuators: {<kind>: {value, changedAt, commandId}},
- *       lastWindowEnd, lastPredictionId, lastPredictionAt}};</li>
+ *   <li>{@code control_state}: {@code {_id: "g/z", version, actuators: {<kind>: {value, changedAt, commandId}},
+ *       lastDecision: {key, commandIds, complete}, lastWindowEnd, lastPredictionId, lastPredictionAt}};
+ *       a decision that changes actuators is a compare-and-set on {@code version} ({@link #claim}),
+ *       so of two decisions made from the same state only one takes effect;</li>
  *   <li>{@code control_commands}: the audit trail, one {@link CommandRecord} per command;</li>
  * </ul>
  * and reads what preprocess keeps: {@code online_features} (the latest vector per zone) and
@@ -105,29 +107,71 @@ public class ControlStore {
                         changed == null ? null : changed.toInstant()));
             }
         }
+        ZoneState.Decision decision = null;
+        Document d = doc.get("lastDecision", Document.class);
+        if (d != null) {
+            @SuppressWarnings("unchecked")
+            List<String> ids = (List<String>) d.get("commandIds");
+            decision = new ZoneState.Decision(d.getString("key"), ids == null ? List.of() : ids,
+                    Boolean.TRUE.equals(d.getBoolean("complete")));
+        }
+        Object version = doc.get("version");
         return new ZoneState(actuators, instant(doc, "lastWindowEnd"), doc.getString("lastPredictionId"),
-                instant(doc, "lastPredictionAt"));
+                instant(doc, "lastPredictionAt"), version instanceof Number n ? n.longValue() : 0, decision);
     }
 
     /**
-     * Records a decision: the actuators that changed (with the command that changed them) and,
-     * for a prediction, that it was handled. The window end only rises.
+     * Compare-and-set: if the zone's state is still at {@code expectedVersion}, raises the version,
+     * sets each commanded actuator (value, now, command id), records the decision as unfinished
+     * and, for a prediction, that it was handled. Version 0 is a state that no decision changed
+     * yet (no document, or one without a version).
+     *
+     * @return false when another decision changed the state first: decide again from the new state
      */
-    public void recordDecision(String greenhouseId, String zoneId, Map<ActuatorKind, Double> changed,
-                               Map<ActuatorKind, String> commandIds, Instant now, String predictionId, Instant windowEnd) {
+    public boolean claim(String greenhouseId, String zoneId, long expectedVersion, List<CommandRecord> commands,
+                         Instant now, String key, String predictionId, Instant windowEnd) {
         List<Bson> updates = new ArrayList<>();
-        changed.forEach((kind, value) -> updates.add(Updates.set("actuators." + kind.wireName(),
-                new Document("value", value).append("changedAt", Date.from(now)).append("commandId", commandIds.get(kind)))));
+        updates.add(Updates.set("version", expectedVersion + 1));
+        for (CommandRecord c : commands) {
+            updates.add(Updates.set("actuators." + c.actuator().wireName(), new Document("value", c.value())
+                    .append("changedAt", Date.from(now)).append("commandId", c.commandId())));
+        }
+        updates.add(Updates.set("lastDecision", new Document("key", key)
+                .append("commandIds", commands.stream().map(CommandRecord::commandId).toList())
+                .append("complete", false).append("at", Date.from(now))));
         if (predictionId != null) {
-            updates.add(Updates.max("lastWindowEnd", Date.from(windowEnd)));
-            updates.add(Updates.set("lastPredictionId", predictionId));
-            updates.add(Updates.set("lastPredictionAt", Date.from(now)));
+            updates.addAll(predictionHandled(predictionId, windowEnd, now));
         }
-        if (updates.isEmpty()) {
-            return;
+        Bson expected = expectedVersion == 0 ? Filters.exists("version", false) : Filters.eq("version", expectedVersion);
+        try {
+            // Upsert for a zone without a document; a document at another version makes the
+            // insert collide on _id, which is the same answer: someone else was first.
+            var result = guard(() -> state.updateOne(Filters.and(Filters.eq("_id", zoneKey(greenhouseId, zoneId)), expected),
+                    Updates.combine(updates), new UpdateOptions().upsert(true)));
+            return result.getMatchedCount() > 0 || result.getUpsertedId() != null;
+        } catch (ControlException e) {
+            if (e.getCause() instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw e;
         }
-        guard(() -> state.updateOne(Filters.eq("_id", zoneKey(greenhouseId, zoneId)), Updates.combine(updates),
-                new UpdateOptions().upsert(true)));
+    }
+
+    /** Marks the zone's last decision, keyed {@code key}, complete: every command of it is published. */
+    public void completeDecision(String greenhouseId, String zoneId, String key) {
+        guard(() -> state.updateOne(Filters.and(Filters.eq("_id", zoneKey(greenhouseId, zoneId)),
+                Filters.eq("lastDecision.key", key)), Updates.set("lastDecision.complete", true)));
+    }
+
+    /** Records that a prediction was handled without changing an actuator (no compare-and-set needed). */
+    public void predictionHandled(String greenhouseId, String zoneId, String predictionId, Instant windowEnd, Instant now) {
+        guard(() -> state.updateOne(Filters.eq("_id", zoneKey(greenhouseId, zoneId)),
+                Updates.combine(predictionHandled(predictionId, windowEnd, now)), new UpdateOptions().upsert(true)));
+    }
+
+    private static List<Bson> predictionHandled(String predictionId, Instant windowEnd, Instant now) {
+        return List.of(Updates.max("lastWindowEnd", Date.from(windowEnd)), Updates.set("lastPredictionId", predictionId),
+                Updates.set("lastPredictionAt", Date.from(now)));
     }
 
     /** The zone's latest measured values, or empty when preprocess has stored none. */
@@ -205,6 +249,14 @@ public class ControlStore {
                 return command(record.commandId()).orElseThrow(() -> e);
             }
             throw e;
+        }
+    }
+
+    /** Marks reserved commands that lost the compare-and-set: they were never published and never will be. */
+    public void supersede(List<String> commandIds) {
+        if (!commandIds.isEmpty()) {
+            guard(() -> commands.updateMany(Filters.and(Filters.in("_id", commandIds), Filters.eq("status", CommandRecord.PENDING)),
+                    Updates.set("status", CommandRecord.SUPERSEDED)));
         }
     }
 
