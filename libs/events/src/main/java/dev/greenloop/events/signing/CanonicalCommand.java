@@ -4,6 +4,7 @@ import dev.greenloop.events.payload.CommandSignature;
 import dev.greenloop.events.payload.ControlCommand;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,7 +19,7 @@ import java.time.format.DateTimeFormatter;
  * greenhouseId=&lt;greenhouseId&gt;\n
  * zoneId=&lt;zoneId&gt;\n
  * actuator=&lt;wire name&gt;\n
- * value=&lt;plain decimal, no exponent, no trailing zeros ("21.5", "0", "-3")&gt;\n
+ * value=&lt;the value to 3 decimal places, see below ("21.5", "0", "-3", "36.7")&gt;\n
  * unit=&lt;unit&gt;\n
  * mode=&lt;wire name&gt;\n
  * reason=&lt;reason&gt;\n
@@ -33,6 +34,17 @@ import java.time.format.DateTimeFormatter;
  * UTF-8 encoded. It is unambiguous because no field may contain a control character (the payload
  * records enforce that) and every line starts with its field name. Timestamps have exactly
  * millisecond precision; the signer truncates to it and the verifier refuses anything finer.
+ *
+ * <p><b>The value</b> is the exact value of the IEEE-754 double on the wire, rounded half to even
+ * to three decimal places, written as a plain decimal: an optional {@code -}, digits, and a
+ * fractional part only if it is not zero, without trailing zeros and without an exponent; zero
+ * (and negative zero, and anything that rounds to it) is {@code 0}. In Python:
+ * {@code format(Decimal(v).quantize(Decimal("0.001"), ROUND_HALF_EVEN).normalize(), "f")} with
+ * {@code 0} for zero. The signer rounds the value itself to three places first, so the double a
+ * gateway reads is the nearest double to the signed decimal. The test vectors in
+ * {@code libs/events/src/test/resources/signing/command-vectors.json} fix this form; a
+ * standard-library Python verifier ({@code libs/events/verifier-python}) checks them in the
+ * build.
  */
 public final class CanonicalCommand {
 
@@ -72,11 +84,20 @@ public final class CanonicalCommand {
         return instant.getNano() % 1_000_000 == 0;
     }
 
+    /** Places of the signed value; the signer rounds values to them. */
+    static final int VALUE_SCALE = 3;
+
     static String decimal(double value) {
-        if (value == 0.0) {
-            return "0";
-        }
-        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        // new BigDecimal(double) is the double's exact binary value: the same in every language,
+        // unlike the shortest-repr digits Double.toString gives (which changed between JDKs).
+        BigDecimal rounded = new BigDecimal(value).setScale(VALUE_SCALE, RoundingMode.HALF_EVEN);
+        return rounded.signum() == 0 ? "0" : rounded.stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code value} rounded as the canonical form rounds it, as a double. */
+    static double rounded(double value) {
+        double r = new BigDecimal(value).setScale(VALUE_SCALE, RoundingMode.HALF_EVEN).doubleValue();
+        return r == 0.0 ? 0.0 : r;
     }
 
     private static void line(StringBuilder s, String name, String value) {

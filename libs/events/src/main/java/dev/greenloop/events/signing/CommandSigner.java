@@ -33,11 +33,17 @@ public final class CommandSigner {
     }
 
     /**
-     * {@code command} with a signature block.
+     * {@code command} with a signature block, its value rounded to the three decimal places the
+     * canonical form signs, and with the active key of its greenhouse.
      *
      * @throws IllegalArgumentException when the ring has no key for the command's greenhouse
+     * @throws IllegalStateException    when the greenhouse has several keys and none is active
      */
-    public ControlCommand sign(ControlCommand command) {
+    public ControlCommand sign(ControlCommand unrounded) {
+        // The signed form carries three decimals: the command carries exactly what is signed.
+        ControlCommand command = new ControlCommand(unrounded.commandId(), unrounded.greenhouseId(), unrounded.zoneId(),
+                unrounded.actuator(), CanonicalCommand.rounded(unrounded.value()), unrounded.unit(), unrounded.mode(),
+                unrounded.reason(), unrounded.predictionId(), null);
         SigningKey key = keys.forGreenhouse(command.greenhouseId())
                 .orElseThrow(() -> new IllegalArgumentException(
                         "no signing key for greenhouse " + command.greenhouseId()));

@@ -213,7 +213,60 @@ class CommandSigningTest {
                 """);
         assertThat(CanonicalCommand.decimal(21.50)).isEqualTo("21.5");
         assertThat(CanonicalCommand.decimal(-0.0)).isEqualTo("0");
-        assertThat(CanonicalCommand.decimal(1.0e-7)).isEqualTo("0.0000001");
+        assertThat(CanonicalCommand.decimal(1.0e-7)).isEqualTo("0");
+        assertThat(CanonicalCommand.decimal(36.699999999999996)).isEqualTo("36.7");
+        assertThat(CanonicalCommand.decimal(0.0625)).isEqualTo("0.062");
+        assertThat(CanonicalCommand.decimal(-3)).isEqualTo("-3");
+    }
+
+    @Test
+    void theSignerSignsWithTheActiveKeyAndOldCommandsVerifyUntilTheyExpireDuringARotation() {
+        SigningKey old = TestEvents.signingKey();
+        SigningKey fresh = new SigningKey("gh-test-k2", TestEvents.GREENHOUSE, new byte[40]);
+        ControlCommand before = new CommandSigner(KeyRing.of(old), CLOCK, Duration.ofMinutes(2)).sign(TestEvents.controlCommand());
+        KeyRing rotating = KeyRing.parse("gh-test-k1:gh-test:" + TestEvents.KEY_SECRET_BASE64 + ",gh-test-k2:gh-test:"
+                + Base64.getEncoder().encodeToString(new byte[40]) + ":active");
+
+        ControlCommand after = new CommandSigner(rotating, CLOCK, Duration.ofMinutes(2)).sign(TestEvents.controlCommand());
+
+        assertThat(after.signature().keyId()).isEqualTo("gh-test-k2");
+        assertThat(rotating.accepted(TestEvents.GREENHOUSE)).extracting(SigningKey::keyId).containsExactly("gh-test-k1",
+                "gh-test-k2");
+        CommandVerifier gateway = CommandVerifier.withDefaults(rotating, CLOCK);
+        assertThat(gateway.verify(before)).isEqualTo(before);
+        assertThat(gateway.verify(after)).isEqualTo(after);
+        // Once the old key is retired, what it signed is refused.
+        CommandVerifier retired = CommandVerifier.withDefaults(KeyRing.of(fresh), CLOCK);
+        assertThat(reject(retired, before)).isEqualTo(Kind.UNKNOWN_KEY);
+    }
+
+    @Test
+    void aGreenhouseWithSeveralKeysNeedsExactlyOneActiveAndEveryJvmPicksTheSame() {
+        String two = "a:gh-1:" + Base64.getEncoder().encodeToString(new byte[32]) + ",b:gh-1:"
+                + Base64.getEncoder().encodeToString(new byte[33]);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyRing.parse(two).forGreenhouse("gh-1"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("none is marked active");
+        assertThat(KeyRing.parse(two).withoutActiveKey()).containsExactly("gh-1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyRing.parse(two.replace(",b", ":active,b") + ":active"))
+                .hasMessageContaining("2 keys marked active");
+        for (int i = 0; i < 20; i++) {
+            assertThat(KeyRing.parse(two + ":active").forGreenhouse("gh-1")).map(SigningKey::keyId).contains("b");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyRing.parse(two + ":enabled"))
+                .hasMessageContaining("[:active]");
+    }
+
+    @Test
+    void theSignerRoundsTheValueToWhatItSigns() {
+        ControlCommand raw = TestEvents.controlCommand();
+        ControlCommand unrounded = new ControlCommand(raw.commandId(), raw.greenhouseId(), raw.zoneId(), raw.actuator(),
+                10.1 + 20.2, raw.unit(), raw.mode(), raw.reason(), raw.predictionId(), null);
+
+        ControlCommand signed = new CommandSigner(TestEvents.keyRing(), CLOCK, Duration.ofMinutes(2)).sign(unrounded);
+
+        assertThat(10.1 + 20.2).isNotEqualTo(30.3);
+        assertThat(signed.value()).isEqualTo(30.3);
     }
 
     @Test
