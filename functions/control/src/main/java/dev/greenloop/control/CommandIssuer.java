@@ -95,7 +95,14 @@ final class CommandIssuer {
             LOG.debugf("%s/%s: %s", g, z, plan.note());
             return Optional.of(new Controller.Decision(g, z, plan.mode(), plan.note(), List.of()));
         }
-        if (keys.forGreenhouse(g).isEmpty()) {
+        boolean hasKey;
+        try {
+            hasKey = keys.forGreenhouse(g).isPresent();
+        } catch (IllegalStateException e) {
+            throw new ControlException(ControlException.Kind.MISCONFIGURED, e.getMessage() + ": " + plan.changes().size()
+                    + " command(s) not issued", e);
+        }
+        if (!hasKey) {
             throw new ControlException(ControlException.Kind.MISCONFIGURED, "greenhouse " + g
                     + " has no signing key (greenloop.control.signing-keys): " + plan.changes().size()
                     + " command(s) not issued");

@@ -84,6 +84,10 @@ public class Controller {
         if (keys.size() == 0) {
             LOG.warn("No signing keys configured (greenloop.control.signing-keys): no command can be issued");
         }
+        if (!keys.withoutActiveKey().isEmpty()) {
+            LOG.errorf("Greenhouses %s have several signing keys and none marked active (keyId:greenhouseId:secret:active):"
+                    + " their commands cannot be signed", keys.withoutActiveKey());
+        }
     }
 
     public KeyRing keys() {
