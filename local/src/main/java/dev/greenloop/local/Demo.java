@@ -167,8 +167,12 @@ public final class Demo {
                 try (Tap tap = new Tap(stack.kafka().bootstrapServers(), Dispatcher.BROKER_TOPIC, "greenhouse.commands",
                         dispatcher.deadLetterTopic());
                      Gateway gateway = new Gateway(simulator, stack.url("ingest"), stack.url("control"), deviceToken,
-                             "gateway-1", keys, stack.kafka().bootstrapServers())) {
-                    gateway.startCommands("greenhouse.commands");
+                             "gateway-1", keys, stack.kafka().bootstrapServers());
+                     com.mongodb.client.MongoClient gatewayStore = com.mongodb.client.MongoClients.create(
+                             stack.mongo().connectionString())) {
+                    // The greenhouse's gateway keeps its nonces durably (its own database on the demo's server).
+                    gateway.startCommands("greenhouse.commands",
+                            gatewayStore.getDatabase("greenhouse-gateway").getCollection("nonces"));
                     progress.step("history: " + o.days() + " days of " + zones.size() + " zones through ingest");
                     gateway.advanceTo(now.minus(Duration.ofMinutes(3)), 60);
                     progress.step(String.format("history sent: %,d readings; waiting for the hourly archive, training and promotion",

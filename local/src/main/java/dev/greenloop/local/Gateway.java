@@ -10,6 +10,7 @@ import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.signing.AckSignature;
 import dev.greenloop.events.signing.CommandVerifier;
 import dev.greenloop.events.signing.KeyRing;
+import dev.greenloop.gateway.MongoNonceStore;
 import dev.greenloop.simulator.GreenhouseSimulator;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventDeserializer;
@@ -164,9 +165,14 @@ public final class Gateway implements AutoCloseable {
         throw new IllegalStateException("ingest did not take readings of " + batch.zoneId() + " after 30 attempts");
     }
 
-    /** Starts the actuator gateway: commands from the topic, verified, applied, acknowledged. */
-    public void startCommands(String topic) {
-        CommandVerifier verifier = CommandVerifier.withDefaults(keys, Clock.systemUTC());
+    /**
+     * Starts the actuator gateway: commands from the topic, verified, applied, acknowledged. The
+     * verifier remembers nonces in {@code nonces} (MongoDB, as a gateway's replicas share them and
+     * a restart keeps them).
+     */
+    public void startCommands(String topic, com.mongodb.client.MongoCollection<org.bson.Document> nonces) {
+        CommandVerifier verifier = new CommandVerifier(keys, new MongoNonceStore(nonces, Duration.ofMinutes(1)),
+                Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofHours(1));
         commands = new Thread(() -> {
             Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "demo-gateway", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -35,7 +35,9 @@ public final class EventException extends RuntimeException {
         /** A command's nonce was seen before. */
         REPLAYED(false),
         /** The verifier cannot remember more nonces right now; the command was not acted on. */
-        NONCE_CAPACITY(true);
+        NONCE_CAPACITY(true),
+        /** The nonce store cannot be reached: the command was not acted on (fail closed); retry later. */
+        NONCE_STORE_UNAVAILABLE(true);
 
         private final boolean retriable;
 
