@@ -42,6 +42,24 @@ public class FailureResponses {
                 context.response().setStatusCode(204).end();
                 return;
             }
+        } else if (failure instanceof io.quarkus.oidc.OIDCException) {
+            // The issuer's JWKS cannot be fetched: no sender can be verified now. Knative retries 503.
+            status = 503;
+            type = "sender-verification-unavailable";
+            detail = "cannot verify the sender: the OIDC issuer (greenloop.events.oidc.issuer) is unreachable: "
+                    + failure.getMessage();
+        } else if (failure instanceof io.quarkus.security.AuthenticationException
+                || failure instanceof io.quarkus.security.UnauthorizedException) {
+            // A sender without a valid token: answered as the OIDC challenge would be, with a reason.
+            status = 401;
+            type = "unauthenticated";
+            detail = "a CloudEvent must carry a valid OIDC access token for this function's audience"
+                    + " (Knative Eventing's authentication-oidc)";
+            context.response().putHeader("WWW-Authenticate", "Bearer");
+        } else if (failure instanceof io.quarkus.security.ForbiddenException) {
+            status = 403;
+            type = "forbidden";
+            detail = "the sender may not deliver events here";
         } else if (failure instanceof EventException e) {
             status = 400;
             type = "invalid-event";
@@ -86,7 +104,10 @@ public class FailureResponses {
     private static Throwable cause(Throwable t) {
         for (Throwable current = t; current != null; current = current.getCause()) {
             if (current instanceof ProblemException || current instanceof EventException
-                    || current instanceof JsonProcessingException) {
+                    || current instanceof JsonProcessingException || current instanceof io.quarkus.security.AuthenticationException
+                    || current instanceof io.quarkus.security.UnauthorizedException
+                    || current instanceof io.quarkus.security.ForbiddenException
+                    || current instanceof io.quarkus.oidc.OIDCException) {
                 return current;
             }
         }

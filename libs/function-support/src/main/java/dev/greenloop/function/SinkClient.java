@@ -2,6 +2,7 @@ package dev.greenloop.function;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,6 +61,25 @@ public final class SinkClient {
         }
     }
 
+    /**
+     * The OIDC access token for the sink, re-read on every send (the kubelet rotates a projected
+     * service-account token in place): {@code greenloop.sink.token-file} or
+     * {@code GREENLOOP_SINK_TOKEN_FILE}, a projected token for the Broker's audience. None when
+     * unset (a Broker without {@code authentication-oidc}).
+     */
+    private static Optional<String> token() {
+        Optional<String> file = ConfigProvider.getConfig().getOptionalValue("greenloop.sink.token-file", String.class)
+                .filter(f -> !f.isBlank());
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(Path.of(file.get())).trim()).filter(t -> !t.isEmpty());
+        } catch (IOException e) {
+            throw new SinkUnavailableException("cannot read the sink's token from " + file.get() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Delivers {@code event}; returns once the sink answered 2xx. */
     public void send(CloudEvent event) {
         if (sink == null) {
@@ -69,6 +91,7 @@ public final class SinkClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body[0]));
         headers.forEach(request::header);
+        token().ifPresent(t -> request.header("Authorization", "Bearer " + t));
         String last = "";
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
