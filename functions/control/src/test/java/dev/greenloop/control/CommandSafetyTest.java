@@ -1,5 +1,7 @@
 package dev.greenloop.control;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import com.mongodb.client.model.Filters;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.payload.ActuatorKind;
@@ -50,6 +52,7 @@ import static org.hamcrest.Matchers.containsString;
  * mid-decision.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-control"))
 @TestProfile(ControlTestProfile.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)

@@ -1,5 +1,7 @@
 package dev.greenloop.control;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.control.policy.ZoneSettings;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ControlCommand;
@@ -42,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * conflicting pair after any command.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-control"))
 @TestProfile(ControlTestProfile.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)

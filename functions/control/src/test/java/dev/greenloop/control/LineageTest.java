@@ -1,5 +1,7 @@
 package dev.greenloop.control;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import dev.greenloop.events.EventTypes;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The audit trail: lineage back to readings, gateway acknowledgements, and unacknowledged commands. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-control"))
 @TestProfile(ControlTestProfile.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)

@@ -1,5 +1,7 @@
 package dev.greenloop.control;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.CommandMode;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the range, {@code =} no command.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-control"))
 @TestProfile(ControlTestProfile.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)

@@ -1,5 +1,7 @@
 package dev.greenloop.infer;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A replica that saw no promotion event still moves to the new champion, by checking the alias. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-infer"))
 @TestProfile(PollingTest.FastPolling.class)
 @WithTestResource(MlflowResource.class)
 class PollingTest {

@@ -1,5 +1,8 @@
 package dev.greenloop.infer;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.oidc.SenderTokens;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenloop.events.EventType;
@@ -34,6 +37,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Predictions over HTTP and CloudEvents from a model registered in the test kit's MLflow server. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-infer"))
 @WithTestResource(MlflowResource.class)
 @WithTestResource(CapturingSink.class)
 class ServingTest {
@@ -154,6 +158,24 @@ class ServingTest {
         Prediction p = PayloadCodec.read(EventType.PREDICTION, reply.asByteArray());
         assertThat(p.shadow()).isFalse();
         assertPrediction(p, window, values, v);
+    }
+
+    /** A window is scored only for a sender with a valid OIDC token for infer's audience; the others get 401 and no prediction. */
+    @Test
+    void onlyASenderWithAValidTokenGetsAPrediction() throws Exception {
+        champion();
+        for (SenderTokens.Sender sender : SenderTokens.forAudience("greenloop-infer")) {
+            var request = given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-source", "/greenloop/preprocess").header("ce-type", EventTypes.FEATURES_WINDOW)
+                    .contentType("application/json").body(PayloadCodec.write(window(GREENHOUSE, complete(5))));
+            request = sender.authorization() == null ? request.header(OidcResource.NO_TOKEN, "1")
+                    : request.header("Authorization", sender.authorization());
+
+            ExtractableResponse<Response> reply = request.post("/").then().extract();
+
+            assertThat(reply.statusCode()).as(sender.name()).isEqualTo(sender.valid() ? 200 : 401);
+            assertThat(reply.header("ce-type")).as(sender.name()).isEqualTo(sender.valid() ? EventTypes.PREDICTION : null);
+        }
     }
 
     @Test

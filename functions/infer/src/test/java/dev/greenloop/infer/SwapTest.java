@@ -1,5 +1,7 @@
 package dev.greenloop.infer;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.json.PayloadCodec;
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * them. Alias polling is off here (an hour), so only the events can have moved the model.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-infer"))
 @TestProfile(SwapTest.NoPolling.class)
 @WithTestResource(MlflowResource.class)
 class SwapTest {

@@ -4,6 +4,7 @@ import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -33,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)
 class LimitsTest {
+
+    @TestHTTPResource(value = "metrics", management = true)
+    java.net.URL metricsUrl;
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
@@ -78,7 +82,7 @@ class LimitsTest {
             long deadline = System.nanoTime() + 20_000_000_000L;
             String inFlight = "0.0";
             while (!inFlight.equals("1.0") && System.nanoTime() < deadline) {
-                inFlight = given().get("/q/metrics").asString().lines()
+                inFlight = given().get(metricsUrl).asString().lines()
                         .filter(l -> l.startsWith("greenloop_ingest_requests_in_flight "))
                         .map(l -> l.substring(l.indexOf(' ') + 1)).findFirst().orElse("0.0");
             }

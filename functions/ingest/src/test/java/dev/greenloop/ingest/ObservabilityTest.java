@@ -3,6 +3,7 @@ package dev.greenloop.ingest;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,12 @@ import static org.hamcrest.Matchers.equalTo;
 @WithTestResource(MongoResource.class)
 class ObservabilityTest {
 
+    @TestHTTPResource(value = "metrics", management = true)
+    java.net.URL metricsUrl;
+
+    @TestHTTPResource(value = "openapi", management = true)
+    java.net.URL openapiUrl;
+
     @Test
     void readinessReportsKafkaAndMongo() {
         given().get("/q/health/ready").then().statusCode(200)
@@ -32,7 +39,9 @@ class ObservabilityTest {
                 .body(batch(reading("co2", 555, "ppm", recent(5)), reading("co2", -3, "ppm", recent(4))))
                 .queryParam("partial", true).post("/v1/greenhouses/gh-test/readings").then().statusCode(202);
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
+        // Not on the port the public route reaches.
+        given().get("/q/metrics").then().statusCode(404);
 
         assertThat(metrics).contains("greenloop_ingest_items_total{code=\"valid\",outcome=\"accepted\"}")
                 .contains("greenloop_ingest_items_total{code=\"range\",outcome=\"rejected\"}")
@@ -43,7 +52,8 @@ class ObservabilityTest {
 
     @Test
     void openApiDescribesTheIntakeEndpoints() {
-        String openapi = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        String openapi = given().queryParam("format", "json").get(openapiUrl).then().statusCode(200).extract().asString();
+        given().get("/q/openapi").then().statusCode(404);
 
         assertThat(openapi).contains("/v1/greenhouses/{greenhouseId}/readings").contains("\"deviceToken\"")
                 .contains("\"422\"").contains("application/problem+json").contains("/v1/admin/devices");

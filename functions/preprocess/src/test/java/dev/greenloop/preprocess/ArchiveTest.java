@@ -1,5 +1,7 @@
 package dev.greenloop.preprocess;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
@@ -52,6 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The batch path against the real broker, HDFS and MongoDB-wire server. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-preprocess"))
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)
 @WithTestResource(HdfsResource.class)

@@ -1,5 +1,7 @@
 package dev.greenloop.preprocess;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.events.payload.Reading;
@@ -38,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-preprocess"))
 @WithTestResource(MongoResource.class)
 @WithTestResource(CapturingSink.class)
 class ParityAndIdempotenceTest {

@@ -1,5 +1,8 @@
 package dev.greenloop.preprocess;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.oidc.SenderTokens;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Extensions;
@@ -34,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The streaming path through Funqy's CloudEvent endpoint, against the real MongoDB-wire server. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-preprocess"))
 @WithTestResource(MongoResource.class)
 @WithTestResource(CapturingSink.class)
 class StreamingTest {
@@ -116,6 +120,25 @@ class StreamingTest {
         assertThat(CapturingSink.receivedFor("gh-s", zone)).hasSize(before);
         assertThat(store.state(WindowStore.zoneKey("gh-s", zone))).isEqualTo(zoneBefore);
         assertThat(store.lookback(WindowStore.zoneKey("gh-s", zone), T0 + 30 * MIN, T0 + 35 * MIN).readings()).isEmpty();
+    }
+
+    /** Readings reach the zone's state only from a sender with a valid OIDC token for preprocess's audience. */
+    @Test
+    void onlyASenderWithAValidTokenIsProcessed() {
+        for (SenderTokens.Sender sender : SenderTokens.forAudience("greenloop-preprocess")) {
+            String zone = "z-" + UUID.randomUUID().toString().substring(0, 8);
+            var request = given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-source", "/greenloop/ingest").header("ce-type", EventTypes.SENSOR_READINGS)
+                    .contentType("application/json").body(PayloadCodec.write(batch(zone, T0, 5)));
+            request = sender.authorization() == null ? request.header(OidcResource.NO_TOKEN, "1")
+                    : request.header("Authorization", sender.authorization());
+
+            int status = request.post("/").then().extract().statusCode();
+
+            assertThat(status).as(sender.name()).isEqualTo(sender.valid() ? 204 : 401);
+            assertThat(store.state(WindowStore.zoneKey("gh-s", zone)).watermark() != Long.MIN_VALUE).as(sender.name())
+                    .isEqualTo(sender.valid());
+        }
     }
 
     @Test

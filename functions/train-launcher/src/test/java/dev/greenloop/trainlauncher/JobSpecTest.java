@@ -124,6 +124,34 @@ class JobSpecTest {
                 .extracting(j -> j.getMetadata().getName()).containsOnlyOnce("train-gh-1-0123456789");
     }
 
+    /**
+     * The Job train-launcher builds passes the admission policy that holds its Jobs
+     * (knative/components/training-job-policy): the trainer image, the greenloop-trainer account,
+     * no Secret mounted or read, no other container.
+     */
+    @Test
+    void theJobPassesTheTrainingJobAdmissionPolicy() throws Exception {
+        // The image train-launcher deploys with (TrainLauncherConfig.Job#image).
+        Job job = new JobSpecs(config(Map.of("greenloop.train-launcher.job.image", "ghcr.io/greenloop/trainer:0.1.0")))
+                .job(plan("event-4"), "greenloop", null);
+        var pod = job.getSpec().getTemplate().getSpec();
+        String policy = java.nio.file.Files.readString(java.nio.file.Path.of(
+                "../../knative/components/training-job-policy/policy.yaml"));
+
+        assertThat(policy).contains("serviceAccountName == '" + pod.getServiceAccountName() + "'");
+        assertThat(pod.getContainers()).singleElement().satisfies(c -> {
+            assertThat(policy).contains("c.image.startsWith('" + c.getImage().substring(0, c.getImage().indexOf(':') + 1) + "')");
+            assertThat(c.getEnvFrom()).allSatisfy(e -> assertThat(e.getSecretRef()).isNull());
+            assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null)
+                    .as(e.getName()).isTrue());
+        });
+        assertThat(pod.getInitContainers()).isEmpty();
+        assertThat(pod.getVolumes()).allSatisfy(v -> {
+            assertThat(v.getSecret()).isNull();
+            assertThat(v.getProjected()).isNull();
+        });
+    }
+
     @Test
     void cpuJobAsksForNoGpu() {
         TrainLauncherConfig config = config(Map.of());

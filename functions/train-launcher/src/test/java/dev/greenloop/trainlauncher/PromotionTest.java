@@ -1,5 +1,7 @@
 package dev.greenloop.trainlauncher;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.EventTypes;
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Job status events against the real MLflow server: the gate, the alias moves and the replies. */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-train-launcher"))
 @WithTestResource(MongoResource.class)
 @WithTestResource(MlflowResource.class)
 class PromotionTest {

@@ -1,5 +1,6 @@
 package dev.greenloop.trainlauncher;
 
+import dev.greenloop.testkit.quarkus.OidcResource;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -50,6 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the promotion; then the registered ONNX model runs in ONNX Runtime for Java.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-train-launcher"))
 @WithTestResource(MongoResource.class)
 @WithTestResource(MlflowResource.class)
 @WithTestResource(HdfsResource.class)

@@ -1,5 +1,8 @@
 package dev.greenloop.trainlauncher;
 
+import io.quarkus.test.common.ResourceArg;
+import dev.greenloop.testkit.oidc.SenderTokens;
+import dev.greenloop.testkit.quarkus.OidcResource;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -42,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fabric8's mock API server (CRUD) and real MongoDB-wire and MLflow servers.
  */
 @QuarkusTest
+@WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-train-launcher"))
 @TestProfile(TriggerDecisionsTest.KubernetesLauncher.class)
 @WithTestResource(MockApiServerResource.class)
 @WithTestResource(MongoResource.class)
@@ -117,6 +121,25 @@ class TriggerDecisionsTest {
             request = request.header("Idempotency-Key", idempotencyKey);
         }
         return request.post("/v1/training-requests").then().extract();
+    }
+
+    /** A dataset.ready without a valid OIDC token for train-launcher's audience starts nothing; with one, a Job. */
+    @Test
+    void onlyASenderWithAValidTokenStartsATraining() {
+        for (SenderTokens.Sender sender : SenderTokens.forAudience("greenloop-train-launcher")) {
+            String greenhouse = unique("gh-oidc");
+            DatasetReady ready = dataset(greenhouse, unique("ds"));
+            var request = given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-source", "/greenloop/preprocess").header("ce-type", EventTypes.DATASET_READY)
+                    .contentType("application/json").body(PayloadCodec.write(ready));
+            request = sender.authorization() == null ? request.header(OidcResource.NO_TOKEN, "1")
+                    : request.header("Authorization", sender.authorization());
+
+            int status = request.post("/").then().extract().statusCode();
+
+            assertThat(status).as(sender.name()).isEqualTo(sender.valid() ? 204 : 401);
+            assertThat(jobsOf(greenhouse)).as(sender.name()).hasSize(sender.valid() ? 1 : 0);
+        }
     }
 
     @Test
