@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -287,7 +288,103 @@ class ManifestChecksTest {
         assertThat(warm).hasSize(1);
         assertThat(warm.get(0).at("/target/name").asText()).isEqualTo("infer|control");
         assertThat(warm.get(0).at("/patch").asText()).contains("autoscaling.knative.dev~1min-scale").contains("value: \"1\"");
-        assertThat(overlay("dev").patches()).as("dev scales everything to zero").isEmpty();
+        assertThat(overlay("dev").patches()).as("dev scales everything to zero")
+                .noneMatch(p -> p.at("/patch").asText().contains("min-scale"));
+    }
+
+    /** The audience a function verifies: {@code greenloop.events.oidc.audience} in its application.properties. */
+    private static String configuredAudience(String function) throws IOException {
+        return Files.readAllLines(ROOT.resolve("functions/" + function + "/src/main/resources/application.properties")).stream()
+                .filter(l -> l.startsWith("greenloop.events.oidc.audience=")).map(l -> l.substring(l.indexOf('=') + 1))
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * Sender identity: every Trigger and the KafkaSource send a token for the audience their
+     * function verifies; every Source that sinks into the Broker, and every Trigger (it posts the
+     * reply), is a sender the Broker's EventPolicy admits, and nothing it names is missing.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyDeliveryCarriesTheAudienceItsFunctionVerifiesAndTheBrokerAdmitsOnlyItsSenders(String overlay)
+            throws IOException {
+        Manifests m = overlay(overlay);
+        List<String> wrong = new ArrayList<>();
+        for (Trigger t : m.all(Trigger.class)) {
+            String function = t.getSpec().getSubscriber().getRef().getName();
+            if (!Objects.equals(t.getSpec().getSubscriber().getAudience(), configuredAudience(function))) {
+                wrong.add("Trigger/" + t.getMetadata().getName() + " audience " + t.getSpec().getSubscriber().getAudience()
+                        + ", " + function + " verifies " + configuredAudience(function));
+            }
+        }
+        for (HasMetadata o : m.objects()) {
+            if (o.getKind().equals("KafkaSource")) {
+                String function = json(o).at("/spec/sink/ref/name").asText();
+                String audience = json(o).at("/spec/sink/audience").asText(null);
+                if (!Objects.equals(audience, configuredAudience(function))) {
+                    wrong.add("KafkaSource/" + o.getMetadata().getName() + " audience " + audience);
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+        List<io.fabric8.knative.eventing.v1alpha1.EventPolicy> policies = m.all(io.fabric8.knative.eventing.v1alpha1.EventPolicy.class);
+        assertThat(policies).hasSize(1);
+        var policy = policies.get(0);
+        assertThat(policy.getSpec().getTo()).singleElement().satisfies(to -> assertThat(to.getRef().getKind()).isEqualTo("Broker"));
+        Set<String> admitted = new HashSet<>();
+        for (var from : policy.getSpec().getFrom()) {
+            if (from.getRef() != null) {
+                String key = from.getRef().getKind() + "/" + from.getRef().getName();
+                assertThat(m.objects()).as("EventPolicy admits %s, which must exist", key)
+                        .anyMatch(o -> (o.getKind() + "/" + o.getMetadata().getName()).equals(key));
+                admitted.add(key);
+            }
+        }
+        for (PingSource p : m.all(PingSource.class)) {
+            assertThat(admitted).contains("PingSource/" + p.getMetadata().getName());
+        }
+        for (ApiServerSource a : m.all(ApiServerSource.class)) {
+            assertThat(admitted).contains("ApiServerSource/" + a.getMetadata().getName());
+        }
+        for (Trigger t : m.all(Trigger.class)) {
+            assertThat(admitted).contains("Trigger/" + t.getMetadata().getName());
+        }
+        Set<String> subjects = new HashSet<>();
+        policy.getSpec().getFrom().stream().filter(f -> f.getSub() != null).forEach(f -> subjects.add(f.getSub()));
+        for (SinkBinding b : m.all(SinkBinding.class)) {
+            Service subject = m.find(Service.class, b.getSpec().getSubject().getName()).orElseThrow();
+            assertThat(subjects).as("the Broker admits %s, which posts through K_SINK", subject.getMetadata().getName())
+                    .contains("system:serviceaccount:greenloop:" + subject.getSpec().getTemplate().getSpec().getServiceAccountName());
+            assertThat(json(subject).at("/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken/audience").asText())
+                    .as("%s's token for the Broker", subject.getMetadata().getName())
+                    .isEqualTo("eventing.knative.dev/broker/greenloop/default");
+        }
+    }
+
+    /** Private by default: only ingest has a public route; in prod every function has a NetworkPolicy. */
+    @Test
+    void everyFunctionButIngestIsClusterLocalAndProdHasANetworkPolicyForEach() {
+        Manifests base = Manifests.load(ROOT.resolve("knative/base"));
+        for (Service s : base.all(Service.class)) {
+            String visibility = s.getMetadata().getLabels() == null ? null
+                    : s.getMetadata().getLabels().get("networking.knative.dev/visibility");
+            assertThat(visibility).as(s.getMetadata().getName())
+                    .isEqualTo(s.getMetadata().getName().equals("ingest") ? null : "cluster-local");
+        }
+        Manifests prod = overlay("prod");
+        Set<String> covered = new HashSet<>();
+        for (HasMetadata o : prod.objects()) {
+            if (o.getKind().equals("NetworkPolicy")) {
+                covered.add(json(o).at("/spec/podSelector/matchLabels/serving.knative.dev~1service").asText());
+            }
+        }
+        assertThat(covered).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+        for (ServiceAccount a : base.all(ServiceAccount.class)) {
+            if (a.getMetadata().getName().startsWith("greenloop-") && !a.getMetadata().getName().equals("greenloop-trainer")) {
+                assertThat(a.getAutomountServiceAccountToken()).as("%s needs no API token", a.getMetadata().getName())
+                        .isFalse();
+            }
+        }
     }
 
     private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");
@@ -315,6 +412,10 @@ class ManifestChecksTest {
             assertThat(func.at("/deploy/healthEndpoints/readiness").asText()).isEqualTo(c.getReadinessProbe().getHttpGet().getPath());
             assertThat(func.at("/deploy/serviceAccountName").asText(null)).as(name)
                     .isEqualTo(template.getSpec().getServiceAccountName());
+            Map<String, String> funcLabels = new java.util.TreeMap<>();
+            func.at("/deploy/labels").forEach(l -> funcLabels.put(l.path("key").asText(), l.path("value").asText()));
+            assertThat(funcLabels.get("networking.knative.dev/visibility")).as("%s: visibility in func.yaml", name)
+                    .isEqualTo(s.getMetadata().getLabels().get("networking.knative.dev/visibility"));
             Set<String> funcSecrets = new TreeSet<>();
             for (JsonNode env : func.at("/run/envs")) {
                 Matcher matcher = SECRET_REF.matcher(env.path("value").asText());
