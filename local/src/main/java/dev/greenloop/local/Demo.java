@@ -154,7 +154,10 @@ public final class Demo {
                     URI sink = dispatcher.sinkFor(f);
                     if (sink != null) {
                         env.get(f).put("K_SINK", sink.toString());
+                        env.get(f).put("GREENLOOP_SINK_TOKEN_FILE", dispatcher.sinkTokenFile(f).toString());
                     }
+                    // The dispatcher plays the cluster's service-account issuer: senders are verified.
+                    props.get(f).put("greenloop.events.oidc.issuer", dispatcher.issuer().toString());
                 }
                 progress.step("starting ingest, preprocess, train-launcher, infer and control");
                 stack.startFunctions(props, env, progress);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.greenloop.local.wiring.Manifests;
+import dev.greenloop.testkit.oidc.OidcIssuer;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
@@ -69,7 +70,12 @@ import java.util.function.Function;
  *   <li>the KafkaSource: ordered per partition, replies discarded;</li>
  *   <li>SinkBindings: {@link #sinkFor} gives a function its {@code K_SINK};</li>
  *   <li>PingSources on an accelerated clock (cron in simulated time), ApiServerSource: Job status
- *       events the local launcher posts get the source's {@code ceOverrides}.</li>
+ *       events the local launcher posts get the source's {@code ceOverrides};</li>
+ *   <li>sender identity ({@code authentication-oidc}): it plays the cluster's service-account
+ *       issuer ({@link #issuer()}), sends every delivery with a token for the subscriber's
+ *       {@code audience} from the manifest, writes each SinkBinding subject a token for the
+ *       Broker's audience ({@link #sinkTokenFile}), and its ingress refuses a post without one
+ *       (401).</li>
  * </ul>
  */
 public final class Dispatcher implements AutoCloseable {
@@ -91,12 +97,17 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final HttpServer ingress;
     private final Map<String, String> apiServerOverrides = new HashMap<>();
+    private final OidcIssuer issuer = OidcIssuer.start();
+    private final java.nio.file.Path tokens;
+    /** The Broker's audience, as Knative derives it: {@code eventing.knative.dev/broker/<namespace>/<name>}. */
+    public static final String BROKER_AUDIENCE = "eventing.knative.dev/broker/greenloop/default";
 
     /**
      * @param services  the URL of a function by its Service name
      * @param pingClock the PingSources' clock (accelerated in the demo)
      */
     public Dispatcher(Manifests eventing, String bootstrap, Function<String, URI> services, Clock pingClock) throws IOException {
+        this.tokens = java.nio.file.Files.createTempDirectory("greenloop-sink-tokens");
         this.eventing = eventing;
         this.bootstrap = bootstrap;
         this.services = services;
@@ -128,6 +139,26 @@ public final class Dispatcher implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + ingress.getAddress().getPort() + "/");
     }
 
+    /** The OIDC issuer the functions verify senders against ({@code greenloop.events.oidc.issuer}). */
+    public URI issuer() {
+        return issuer.issuer();
+    }
+
+    /**
+     * A file with a token for the Broker's audience for the SinkBinding subject {@code service}
+     * ({@code GREENLOOP_SINK_TOKEN_FILE}), as a projected service-account token would be; null
+     * when no SinkBinding names it.
+     */
+    public java.nio.file.Path sinkTokenFile(String service) throws IOException {
+        if (sinkFor(service) == null) {
+            return null;
+        }
+        java.nio.file.Path file = tokens.resolve(service + ".token");
+        java.nio.file.Files.writeString(file, issuer.token(BROKER_AUDIENCE, "system:serviceaccount:greenloop:" + service,
+                Instant.now(), Duration.ofHours(12)));
+        return file;
+    }
+
     /** {@code K_SINK} for a function, when a SinkBinding names it. */
     public URI sinkFor(String service) {
         for (SinkBinding b : eventing.all(SinkBinding.class)) {
@@ -151,11 +182,12 @@ public final class Dispatcher implements AutoCloseable {
         for (Trigger t : eventing.all(Trigger.class)) {
             Map<String, String> filter = t.getSpec().getFilter() == null ? Map.of() : t.getSpec().getFilter().getAttributes();
             String subscriber = t.getSpec().getSubscriber().getRef().getName();
+            String audience = t.getSpec().getSubscriber().getAudience();
             JsonNode delivery = json(t).at("/spec/delivery");
             thread("trigger-" + t.getMetadata().getName(), () -> consume(BROKER_TOPIC, "trigger-" + t.getMetadata().getName(),
                     false, record -> {
                         if (matches(filter, record.value())) {
-                            deliver(record.value(), subscriber, delivery, true);
+                            deliver(record.value(), subscriber, audience, delivery, true);
                         }
                     }));
         }
@@ -165,8 +197,9 @@ public final class Dispatcher implements AutoCloseable {
                 boolean ordered = "ordered".equals(source.getMetadata().getAnnotations() == null ? null
                         : source.getMetadata().getAnnotations().get("kafka.eventing.knative.dev/delivery.order"));
                 String sink = spec.at("/sink/ref/name").asText();
+                String audience = spec.at("/sink/audience").asText(null);
                 thread("kafkasource-" + source.getMetadata().getName(), () -> consume(spec.at("/topics/0").asText(),
-                        spec.path("consumerGroup").asText(), ordered, record -> deliver(record.value(), sink,
+                        spec.path("consumerGroup").asText(), ordered, record -> deliver(record.value(), sink, audience,
                                 spec.path("delivery"), false)));
             }
         }
@@ -255,7 +288,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Delivers with the delivery spec's retries and backoff, then dead-letters. */
-    private void deliver(CloudEvent event, String service, JsonNode delivery, boolean keepReply) {
+    private void deliver(CloudEvent event, String service, String audience, JsonNode delivery, boolean keepReply) {
         URI target = services.apply(service);
         int retries = delivery.path("retry").asInt(3);
         Duration backoff = delivery.hasNonNull("backoffDelay") ? Duration.parse(delivery.path("backoffDelay").asText())
@@ -272,6 +305,9 @@ public final class Dispatcher implements AutoCloseable {
                 HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(15));
                 byte[][] out = new byte[1][];
                 HttpMessageFactory.createWriter(request::header, b -> out[0] = b).writeBinary(event);
+                if (audience != null) {
+                    request.header("Authorization", "Bearer " + issuer.token(audience));
+                }
                 HttpResponse<byte[]> response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(
                         out[0] == null ? new byte[0] : out[0])).build(), HttpResponse.BodyHandlers.ofByteArray());
                 status = response.statusCode();
@@ -347,6 +383,14 @@ public final class Dispatcher implements AutoCloseable {
                 return;
             }
             byte[] body = in.readAllBytes();
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            try {
+                issuer.verify(authorization == null ? "" : authorization.replaceFirst("^Bearer ", ""), BROKER_AUDIENCE);
+            } catch (IllegalArgumentException e) {
+                // As the Broker's ingress with authentication-oidc: no valid token for its audience, no event.
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
             CloudEvent event;
@@ -429,6 +473,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         producer.close(Duration.ofSeconds(2));
+        issuer.close();
     }
 
     /** A clock that runs {@code speed} times faster than {@code base} from {@code origin}. */

@@ -102,7 +102,9 @@ public final class Stack implements AutoCloseable {
                 throw new IllegalStateException(jar + " is missing: build first (./mvnw -B install -DskipTests)");
             }
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + ports.get(name)));
+                    "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + ports.get(name),
+                    // ingest serves metrics on its management interface; a free port, not 9000.
+                    "-Dquarkus.management.port=" + FreePorts.next()));
             properties.getOrDefault(name, Map.of()).forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-jar");
             command.add(jar.toString());

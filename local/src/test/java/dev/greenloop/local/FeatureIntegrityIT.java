@@ -15,6 +15,7 @@ import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Signal;
 import dev.greenloop.simulator.GreenhouseSimulator;
+import dev.greenloop.testkit.oidc.OidcIssuer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -61,6 +62,8 @@ class FeatureIntegrityIT {
     private static final List<Signal> ACTUATOR_SIGNALS = Signal.Group.ACTUATORS.signals();
 
     private static Stack stack;
+    /** Plays the cluster's service-account issuer: the archive ping is sent as the Trigger would, with a token. */
+    private static OidcIssuer issuer;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
@@ -79,7 +82,9 @@ class FeatureIntegrityIT {
         ingest.put("greenloop.ingest.limits.max-items-per-request", "25000");
         ingest.put("greenloop.ingest.limits.device-items-per-second", "1000000");
         ingest.put("greenloop.ingest.limits.device-burst-items", "1000000");
+        issuer = OidcIssuer.start();
         Map<String, String> preprocess = new LinkedHashMap<>(stack.commonProperties());
+        preprocess.put("greenloop.events.oidc.issuer", issuer.issuer().toString());
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
         stack.startFunctions(List.of("ingest", "preprocess"), Map.of("ingest", ingest, "preprocess", preprocess), Map.of(),
@@ -90,6 +95,9 @@ class FeatureIntegrityIT {
     static void stop() {
         if (stack != null) {
             stack.close();
+        }
+        if (issuer != null) {
+            issuer.close();
         }
     }
 
@@ -224,6 +232,7 @@ class FeatureIntegrityIT {
                 .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
                 .header("ce-source", "/apis/v1/namespaces/greenloop/pingsources/archive-hourly")
                 .header("ce-type", "dev.knative.sources.ping").header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + issuer.token("greenloop-preprocess"))
                 .timeout(Duration.ofMinutes(5))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"greenhouseId\":\"" + greenhouse + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());

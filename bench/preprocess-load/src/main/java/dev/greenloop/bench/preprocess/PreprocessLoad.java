@@ -9,6 +9,7 @@ import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.oidc.OidcIssuer;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.hdfs.HdfsCluster;
 import dev.greenloop.testkit.kafka.KafkaBroker;
@@ -100,6 +101,23 @@ public final class PreprocessLoad {
         System.exit(0);
     }
 
+    /** The cluster's service-account issuer, as the functions' sender identity expects one. */
+    private static final OidcIssuer ISSUER = OidcIssuer.start();
+    /** A token for preprocess, as the KafkaSource sends: minted once a minute, not per event. */
+    private static final java.util.function.Supplier<String> TOKEN = new java.util.function.Supplier<>() {
+        private volatile String token;
+        private volatile long minted;
+
+        @Override
+        public String get() {
+            if (token == null || System.nanoTime() - minted > 60_000_000_000L) {
+                token = "Bearer " + ISSUER.token("greenloop-preprocess");
+                minted = System.nanoTime();
+            }
+            return token;
+        }
+    };
+
     private static ChildProcess start(Path jar, int port, KafkaBroker kafka, MongoWireServer mongo, HdfsCluster hdfs, String sink)
             throws IOException {
         Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "preprocess-bench.log");
@@ -116,6 +134,8 @@ public final class PreprocessLoad {
                 "-Dgreenloop.hdfs.uri=" + hdfs.uri(),
                 "-Dgreenloop.preprocess.archive.hadoop.dfs.replication=2",
                 "-Dgreenloop.preprocess.sink.url=" + sink,
+                // Senders are verified as in a cluster: every event carries a token (TOKENS).
+                "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(),
                 "-jar", jar.toString()));
         return ChildProcess.start("preprocess", command, Path.of("").toAbsolutePath(), Map.of(), log);
     }
@@ -160,7 +180,7 @@ public final class PreprocessLoad {
                         HttpRequest request = HttpRequest.newBuilder(uri)
                                 .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
                                 .header("ce-source", "/bench").header("ce-type", EventTypes.SENSOR_READINGS)
-                                .header("Content-Type", "application/json")
+                                .header("Content-Type", "application/json").header("Authorization", TOKEN.get())
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(PayloadCodec.write(batch))).build();
                         long t0 = System.nanoTime();
                         int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -213,7 +233,7 @@ public final class PreprocessLoad {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                 .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/bench")
                 .header("ce-type", "dev.knative.sources.ping").header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                .header("Authorization", TOKEN.get()).timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         double secs = (System.nanoTime() - t0) / 1e9;
         if (response.statusCode() / 100 != 2) {
