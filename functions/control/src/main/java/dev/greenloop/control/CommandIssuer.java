@@ -90,7 +90,7 @@ final class CommandIssuer {
         String z = plan.zoneId();
         if (plan.changes().isEmpty()) {
             if (plan.predictionId() != null) {
-                store.predictionHandled(g, z, plan.predictionId(), plan.windowEnd(), clock.instant());
+                store.zoneStates().predictionHandled(g, z, plan.predictionId(), plan.windowEnd(), clock.instant());
             }
             LOG.debugf("%s/%s: %s", g, z, plan.note());
             return Optional.of(new Controller.Decision(g, z, plan.mode(), plan.note(), List.of()));
@@ -120,7 +120,7 @@ final class CommandIssuer {
                 mine.add(id);
             }
         }
-        if (!store.claim(g, z, state.version(), reserved, clock.instant(), plan.key(), plan.predictionId(),
+        if (!store.zoneStates().claim(g, z, state.version(), reserved, clock.instant(), plan.key(), plan.predictionId(),
                 plan.windowEnd())) {
             store.supersede(mine);
             metrics.conflict();
@@ -128,7 +128,7 @@ final class CommandIssuer {
             return Optional.empty();
         }
         List<CommandRecord> issued = publish(reserved);
-        store.completeDecision(g, z, plan.key());
+        store.zoneStates().completeDecision(g, z, plan.key());
         return Optional.of(new Controller.Decision(g, z, plan.mode(), plan.note(), issued));
     }
 
@@ -141,7 +141,7 @@ final class CommandIssuer {
         LOG.infof("%s/%s: finishing decision %s (%d command(s)) that stopped before it was complete", greenhouseId, zoneId,
                 key, records.size());
         List<CommandRecord> issued = publish(records);
-        store.completeDecision(greenhouseId, zoneId, key);
+        store.zoneStates().completeDecision(greenhouseId, zoneId, key);
         CommandMode mode = records.isEmpty() ? null : records.get(0).mode();
         return new Controller.Decision(greenhouseId, zoneId, mode, "finished an interrupted decision", issued);
     }

@@ -107,7 +107,7 @@ public class Controller {
             return ignored(g, z, "shadow prediction of " + p.modelName() + " v" + p.modelVersion() + ": not acted on");
         }
         for (int attempt = 1; ; attempt++) {
-            ZoneState state = store.state(g, z);
+            ZoneState state = store.zoneStates().state(g, z);
             if (state.unfinished(eventId)) {
                 return issuer.finish(g, z, state, eventId);
             }
@@ -184,7 +184,7 @@ public class Controller {
 
     private Optional<Decision> checkZone(String g, String z, String pingId, Map<String, String> extensions) {
         for (int attempt = 1; ; attempt++) {
-            ZoneState state = store.state(g, z);
+            ZoneState state = store.zoneStates().state(g, z);
             if (state.unfinished(pingId)) {
                 return Optional.of(issuer.finish(g, z, state, pingId));
             }
