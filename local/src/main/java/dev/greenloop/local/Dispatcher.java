@@ -1,12 +1,6 @@
 package dev.greenloop.local;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.testkit.oidc.OidcIssuer;
 import io.cloudevents.CloudEvent;
@@ -33,8 +27,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,14 +36,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,7 +85,7 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
-    private final HttpServer ingress;
+    private final BrokerIngress ingress;
     private final Map<String, String> apiServerOverrides = new HashMap<>();
     private final OidcIssuer issuer = OidcIssuer.start();
     private final java.nio.file.Path tokens;
@@ -125,9 +115,7 @@ public final class Dispatcher implements AutoCloseable {
                 apiServerOverrides.putAll(s.getSpec().getCeOverrides().getExtensions());
             }
         }
-        this.ingress = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        ingress.createContext("/", this::receive);
-        ingress.setExecutor(Executors.newFixedThreadPool(8));
+        this.ingress = new BrokerIngress(issuer, apiServerOverrides, this::publish);
     }
 
     public String deadLetterTopic() {
@@ -136,7 +124,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The Broker's address ({@code K_SINK}). */
     public URI brokerUrl() {
-        return URI.create("http://127.0.0.1:" + ingress.getAddress().getPort() + "/");
+        return ingress.url();
     }
 
     /** The OIDC issuer the functions verify senders against ({@code greenloop.events.oidc.issuer}). */
@@ -203,7 +191,8 @@ public final class Dispatcher implements AutoCloseable {
                                 spec.path("delivery"), false)));
             }
         }
-        thread("pingsources", this::pings);
+        PingSources pings = new PingSources(eventing.all(PingSource.class), pingClock, this::publish);
+        thread("pingsources", () -> pings.run(running::get));
     }
 
     private void thread(String name, Runnable body) {
@@ -375,80 +364,6 @@ public final class Dispatcher implements AutoCloseable {
         return g == null ? event.getId() : z == null ? g.toString() : g + "/" + z;
     }
 
-    /** The Broker's ingress: binary or structured CloudEvents in, 202 when they are in the topic. */
-    private void receive(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] body = in.readAllBytes();
-            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            try {
-                issuer.verify(authorization == null ? "" : authorization.replaceFirst("^Bearer ", ""), BROKER_AUDIENCE);
-            } catch (IllegalArgumentException e) {
-                // As the Broker's ingress with authentication-oidc: no valid token for its audience, no event.
-                exchange.sendResponseHeaders(401, -1);
-                return;
-            }
-            Map<String, String> headers = new HashMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
-            CloudEvent event;
-            try {
-                event = HttpMessageFactory.createReader(headers, body).toEvent();
-            } catch (RuntimeException e) {
-                byte[] problem = ("{\"status\":400,\"detail\":\"not a CloudEvent: " + e.getMessage().replace("\"", "'")
-                        + "\"}").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-                exchange.sendResponseHeaders(400, problem.length);
-                exchange.getResponseBody().write(problem);
-                return;
-            }
-            if (event.getType().startsWith("dev.knative.apiserver.") && !apiServerOverrides.isEmpty()) {
-                // The local launcher posts what the ApiServerSource would: the source's ceOverrides apply.
-                CloudEventBuilder b = CloudEventBuilder.v1(event);
-                apiServerOverrides.forEach(b::withExtension);
-                event = b.build();
-            }
-            publish(event);
-            exchange.sendResponseHeaders(202, -1);
-        }
-    }
-
-    /** Fires the PingSources on the ping clock: each schedule's next time in that clock's time. */
-    private void pings() {
-        CronParser parser = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-        Map<String, ZonedDateTime> next = new HashMap<>();
-        List<PingSource> sources = eventing.all(PingSource.class);
-        ZonedDateTime now = ZonedDateTime.now(pingClock).withZoneSameInstant(ZoneOffset.UTC);
-        for (PingSource p : sources) {
-            next.put(p.getMetadata().getName(), ExecutionTime.forCron(parser.parse(p.getSpec().getSchedule()))
-                    .nextExecution(now).orElseThrow());
-        }
-        while (running.get()) {
-            ZonedDateTime t = ZonedDateTime.now(pingClock).withZoneSameInstant(ZoneOffset.UTC);
-            for (PingSource p : sources) {
-                String name = p.getMetadata().getName();
-                if (!t.isBefore(next.get(name))) {
-                    CloudEventBuilder ping = CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
-                            .withSource(URI.create("/apis/v1/namespaces/local/pingsources/" + name))
-                            .withType("dev.knative.sources.ping")
-                            .withTime(next.get(name).toOffsetDateTime())
-                            .withDataContentType(p.getSpec().getContentType() == null ? "application/json"
-                                    : p.getSpec().getContentType())
-                            .withData(p.getSpec().getData() == null ? new byte[0]
-                                    : p.getSpec().getData().getBytes(StandardCharsets.UTF_8));
-                    if (p.getSpec().getCeOverrides() != null) {
-                        p.getSpec().getCeOverrides().getExtensions().forEach(ping::withExtension);
-                    }
-                    publish(ping.build());
-                    next.put(name, ExecutionTime.forCron(parser.parse(p.getSpec().getSchedule())).nextExecution(t).orElseThrow());
-                }
-            }
-            sleep(100);
-        }
-    }
-
     private static JsonNode json(HasMetadata o) {
         return KUBERNETES.convertValue(o, JsonNode.class);
     }
@@ -464,7 +379,7 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        ingress.stop(0);
+        ingress.close();
         for (Thread t : threads) {
             try {
                 t.join(2000);

@@ -1,0 +1,81 @@
+package dev.greenloop.local;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.fabric8.knative.sources.v1.PingSource;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The PingSources of the manifests on a clock (accelerated in the demo): each fires its event at
+ * its schedule's next time in that clock's time, with its data and {@code ceOverrides}, into the
+ * Broker. Runs on the caller's thread until {@code running} turns false.
+ */
+final class PingSources {
+
+    private final List<PingSource> sources;
+    private final Clock clock;
+    private final Consumer<CloudEvent> publish;
+    private final CronParser parser = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+    PingSources(List<PingSource> sources, Clock clock, Consumer<CloudEvent> publish) {
+        this.sources = List.copyOf(sources);
+        this.clock = clock;
+        this.publish = publish;
+    }
+
+    void run(BooleanSupplier running) {
+        Map<String, ZonedDateTime> next = new HashMap<>();
+        ZonedDateTime now = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
+        for (PingSource p : sources) {
+            next.put(p.getMetadata().getName(), nextAfter(p, now));
+        }
+        while (running.getAsBoolean()) {
+            ZonedDateTime t = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
+            for (PingSource p : sources) {
+                String name = p.getMetadata().getName();
+                if (!t.isBefore(next.get(name))) {
+                    publish.accept(ping(p, next.get(name)));
+                    next.put(name, nextAfter(p, t));
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private ZonedDateTime nextAfter(PingSource p, ZonedDateTime t) {
+        return ExecutionTime.forCron(parser.parse(p.getSpec().getSchedule())).nextExecution(t).orElseThrow();
+    }
+
+    private static CloudEvent ping(PingSource p, ZonedDateTime at) {
+        CloudEventBuilder ping = CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                .withSource(URI.create("/apis/v1/namespaces/local/pingsources/" + p.getMetadata().getName()))
+                .withType("dev.knative.sources.ping")
+                .withTime(at.toOffsetDateTime())
+                .withDataContentType(p.getSpec().getContentType() == null ? "application/json" : p.getSpec().getContentType())
+                .withData(p.getSpec().getData() == null ? new byte[0] : p.getSpec().getData().getBytes(StandardCharsets.UTF_8));
+        if (p.getSpec().getCeOverrides() != null) {
+            p.getSpec().getCeOverrides().getExtensions().forEach(ping::withExtension);
+        }
+        return ping.build();
+    }
+}
