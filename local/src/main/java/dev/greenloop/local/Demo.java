@@ -202,7 +202,8 @@ public final class Demo {
                     Thread.sleep(5_000);
                     List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
                     beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones));
-                    Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed());
+                    Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(),
+                            now.minus(Duration.ofMinutes(3)));
                     Path report = work.resolve("report.html");
                     Report.write(report, figures, gateway, tap, versions);
                     progress.step("report written");
