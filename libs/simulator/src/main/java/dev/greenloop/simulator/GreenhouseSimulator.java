@@ -163,7 +163,9 @@ public final class GreenhouseSimulator {
     private Reading sensor(Faults f, SensorKind kind, double truth, double noise) {
         double value = truth + random.nextGaussian() * noise;
         value = f.apply(kind, value, random);
-        if (kind == SensorKind.PAR || kind == SensorKind.GLOBAL_RADIATION || kind == SensorKind.WIND_SPEED) {
+        // A faulty sensor still reads within what it can measure: a downward CO2 spike at night stops at 0 ppm.
+        if (kind == SensorKind.PAR || kind == SensorKind.GLOBAL_RADIATION || kind == SensorKind.WIND_SPEED
+                || kind == SensorKind.CO2) {
             value = Math.max(0, value);
         }
         if (kind == SensorKind.RELATIVE_HUMIDITY || kind == SensorKind.OUTSIDE_HUMIDITY) {

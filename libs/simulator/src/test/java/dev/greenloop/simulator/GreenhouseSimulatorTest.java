@@ -53,6 +53,28 @@ class GreenhouseSimulatorTest {
         assertThat(radiation.getMax()).isGreaterThan(300);
     }
 
+    /**
+     * Sensor faults (spikes, stuck sensors) may make readings implausible, never physically
+     * impossible: ingest refuses a whole request for one impossible value, which is not what a
+     * faulty sensor does to a climate computer's log (a downward CO2 spike at night once read
+     * -16 ppm and stopped the loop's end-to-end test).
+     */
+    @Test
+    void faultyReadingsStayWithinWhatTheSensorsCanMeasure() {
+        for (long seed = 1; seed <= 5; seed++) {
+            GreenhouseSimulator sim = new GreenhouseSimulator("gh", List.of("z1", "z2"), Instant.parse("2026-01-10T00:00:00Z"),
+                    seed, 40);
+            for (int m = 0; m < 3 * 1440; m++) {
+                for (ReadingsBatch b : sim.advance(Duration.ofMinutes(1))) {
+                    for (Reading r : b.readings()) {
+                        assertThat(dev.greenloop.events.SensorRange.of(r.sensor()).physical(r.value()))
+                                .as("%s %s at %s (seed %d)", r.sensor(), r.value(), r.timestamp(), seed).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theClimateRespondsToCommands() {
         GreenhouseSimulator hot = new GreenhouseSimulator("gh-sim", List.of("z1"), START.plus(Duration.ofHours(11)), 3, 0);
