@@ -6,11 +6,17 @@ import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
 import dev.greenloop.testkit.TestkitException;
 import dev.greenloop.testkit.TestkitLog;
+import dev.greenloop.testkit.tls.TestCertificate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import dev.greenloop.testkit.tls.TestCertificate;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +33,20 @@ public final class KafkaBroker extends ChildService {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+    /** The SASL mechanism of the secured listener. */
+    public static final String SASL_MECHANISM = "SCRAM-SHA-512";
+
     private final int brokerPort;
     private final int controllerPort;
+    private final Integer securedPort;
+    private final TestCertificate certificate;
 
-    private KafkaBroker(Path dir, int brokerPort, int controllerPort) {
+    private KafkaBroker(Path dir, int brokerPort, int controllerPort, Integer securedPort, TestCertificate certificate) {
         super(dir);
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.securedPort = securedPort;
+        this.certificate = certificate;
     }
 
     /** The broker shared by every test of this JVM, started on first use. */
@@ -43,7 +56,39 @@ public final class KafkaBroker extends ChildService {
 
     /** A new broker of its own; the caller closes it. */
     public static KafkaBroker start() {
-        KafkaBroker broker = new KafkaBroker(TestkitDirs.newServiceDir("kafka"), FreePorts.next(), FreePorts.next());
+        KafkaBroker broker = new KafkaBroker(TestkitDirs.newServiceDir("kafka"), FreePorts.next(), FreePorts.next(),
+                null, null);
+        broker.launch();
+        return broker;
+    }
+
+    /**
+     * A new broker of its own with, besides its plaintext listener (for the kit's admin calls), a
+     * {@code SASL_SSL} listener: TLS with a {@link TestCertificate} and SCRAM-SHA-512 for
+     * {@code users} (name to password). The caller closes it.
+     */
+    public static KafkaBroker startSecured(Map<String, String> users) {
+        Path dir = TestkitDirs.newServiceDir("kafka-secured");
+        TestCertificate certificate = TestCertificate.create(dir.resolve("tls"));
+        StringBuilder credentials = new StringBuilder();
+        users.forEach((name, password) -> credentials.append(SASL_MECHANISM).append("=[name=").append(name)
+                .append(",password=").append(password).append("]\n"));
+        String secured = String.join("\n",
+                "sasl.enabled.mechanisms=" + SASL_MECHANISM,
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + certificate.keyStore(),
+                "ssl.keystore.password=" + certificate.password(),
+                "ssl.key.password=" + certificate.password(),
+                "");
+        try {
+            Files.writeString(dir.resolve("secured.properties"), secured, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("scram-credentials"), credentials, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        KafkaBroker broker = new KafkaBroker(dir, FreePorts.next(), FreePorts.next(), FreePorts.next(), certificate);
         broker.launch();
         return broker;
     }
@@ -61,6 +106,22 @@ public final class KafkaBroker extends ChildService {
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return FreePorts.LOOPBACK + ":" + brokerPort;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the {@code SASL_SSL} listener of a {@link #startSecured} broker. */
+    public String securedBootstrapServers() {
+        if (securedPort == null) {
+            throw new IllegalStateException("This broker has no secured listener; start it with startSecured");
+        }
+        return FreePorts.LOOPBACK + ":" + securedPort;
+    }
+
+    /** The secured listener's certificate (clients trust its PEM file). */
+    public TestCertificate certificate() {
+        if (certificate == null) {
+            throw new IllegalStateException("This broker has no secured listener; start it with startSecured");
+        }
+        return certificate;
     }
 
     /** Creates {@code topic} with one replica; an existing topic is left as it is. */
@@ -115,9 +176,18 @@ public final class KafkaBroker extends ChildService {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200))) {
             launchJava(List.of("-Xms128m", "-Xmx768m"), "INFO", "dev.greenloop.testkit.server.KafkaBrokerMain",
-                    List.of(directory().toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)),
+                    arguments(),
                     () -> hasBroker(admin), START_TIMEOUT);
         }
+    }
+
+    private List<String> arguments() {
+        List<String> args = new java.util.ArrayList<>(List.of(directory().toString(), Integer.toString(brokerPort),
+                Integer.toString(controllerPort)));
+        if (securedPort != null) {
+            args.add(Integer.toString(securedPort));
+        }
+        return args;
     }
 
     private static boolean hasBroker(Admin admin) {

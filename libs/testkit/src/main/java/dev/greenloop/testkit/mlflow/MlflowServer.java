@@ -28,11 +28,17 @@ public final class MlflowServer extends ChildService {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
-    private final int port;
+    /** The administrator of a {@link #startWithBasicAuth()} server. */
+    public static final String ADMIN_USER = "greenloop-admin";
+    public static final String ADMIN_PASSWORD = "mlflow-test-password-0";
 
-    private MlflowServer(Path dir, int port) {
+    private final int port;
+    private final boolean basicAuth;
+
+    private MlflowServer(Path dir, int port, boolean basicAuth) {
         super(dir);
         this.port = port;
+        this.basicAuth = basicAuth;
     }
 
     /** The server shared by every test of this JVM, started on first use. */
@@ -43,7 +49,19 @@ public final class MlflowServer extends ChildService {
     /** A new server of its own (own database and artifact store); the caller closes it. */
     public static MlflowServer start() {
         PythonEnvironment env = environment();
-        MlflowServer server = new MlflowServer(TestkitDirs.newServiceDir("mlflow"), FreePorts.next());
+        MlflowServer server = new MlflowServer(TestkitDirs.newServiceDir("mlflow"), FreePorts.next(), false);
+        server.launch(env);
+        return server;
+    }
+
+    /**
+     * A new server of its own with MLflow's {@code basic-auth} app: every call needs the user
+     * {@value #ADMIN_USER} (password {@value #ADMIN_PASSWORD}) or another user made through its
+     * API; anything else is 401. The caller closes it.
+     */
+    public static MlflowServer startWithBasicAuth() {
+        PythonEnvironment env = environment();
+        MlflowServer server = new MlflowServer(TestkitDirs.newServiceDir("mlflow-auth"), FreePorts.next(), true);
         server.launch(env);
         return server;
     }
@@ -75,28 +93,62 @@ public final class MlflowServer extends ChildService {
 
     private void launch(PythonEnvironment env) {
         Path wrapper = copyWrapper();
-        List<String> command = List.of(env.bin("python").toString(), wrapper.toString(), env.bin("mlflow").toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(env.bin("python").toString(), wrapper.toString(),
+                env.bin("mlflow").toString(),
                 "--backend-store-uri", "sqlite:///" + directory().resolve("mlflow.db"),
                 "--artifacts-destination", artifactDirectory().toString(),
                 "--host", FreePorts.LOOPBACK,
                 "--port", Integer.toString(port),
-                "--workers", "1");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+                "--workers", "1"));
         // MLflow 3's telemetry thread changes os.environ while other threads iterate it; nothing to report here.
-        launch(command, Map.of("PYTHONUNBUFFERED", "1", "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true"),
-                () -> healthy(http), START_TIMEOUT);
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PYTHONUNBUFFERED", "1",
+                "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true"));
+        if (basicAuth) {
+            command.addAll(List.of("--app-name", "basic-auth"));
+            environment.put("MLFLOW_AUTH_CONFIG_PATH", writeAuthConfig().toString());
+            environment.put("MLFLOW_FLASK_SERVER_SECRET_KEY", "greenloop-test-secret-key");
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        launch(command, environment, () -> healthy(http), START_TIMEOUT);
     }
 
     private boolean healthy(HttpClient http) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(trackingUri().resolve("/health"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(trackingUri().resolve("/health"))
+                    .timeout(Duration.ofSeconds(2)).GET();
+            if (basicAuth) {
+                request.header("Authorization", adminAuthorization());
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TestkitException(TestkitException.Kind.START_FAILED, "Interrupted while starting MLflow", e);
+        }
+    }
+
+    /** {@code Basic ...} of the administrator of a {@link #startWithBasicAuth()} server. */
+    public static String adminAuthorization() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (ADMIN_USER + ":" + ADMIN_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private Path writeAuthConfig() {
+        Path config = directory().resolve("basic_auth.ini");
+        try {
+            Files.writeString(config, String.join(System.lineSeparator(),
+                    "[mlflow]",
+                    "default_permission = READ",
+                    "database_uri = sqlite:///" + directory().resolve("basic_auth.db"),
+                    "admin_username = " + ADMIN_USER,
+                    "admin_password = " + ADMIN_PASSWORD,
+                    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+                    ""));
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

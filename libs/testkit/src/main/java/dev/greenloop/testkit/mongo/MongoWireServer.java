@@ -6,6 +6,9 @@ import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
 import dev.greenloop.testkit.server.ReadyFile;
 
+import dev.greenloop.testkit.tls.TestCertificate;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +39,16 @@ public final class MongoWireServer extends ChildService {
     }
 
     /**
+     * A new in-memory server of its own that speaks TLS only, with a {@link TestCertificate}
+     * ({@link #certificate()}); its {@link #connectionString()} has {@code tls=true}. The caller closes it.
+     */
+    public static MongoWireServer startTls() {
+        Path dir = TestkitDirs.newServiceDir("mongo-tls");
+        TestCertificate.create(dir.resolve("tls"));
+        return start(dir, FreePorts.next(), null);
+    }
+
+    /**
      * A new server in {@code dir} on {@code port}; with a {@code dataFile} (H2) its data survives
      * a restart, without one it lives in memory.
      */
@@ -60,8 +73,20 @@ public final class MongoWireServer extends ChildService {
         return connectionString();
     }
 
-    /** {@code mongodb://127.0.0.1:<port>}. */
+    /** {@code mongodb://127.0.0.1:<port>}, with {@code /?tls=true} for a {@link #startTls()} server. */
     public String connectionString() {
-        return "mongodb://" + FreePorts.LOOPBACK + ":" + port;
+        return "mongodb://" + FreePorts.LOOPBACK + ":" + port + (tls() ? "/?tls=true" : "");
+    }
+
+    /** The certificate of a {@link #startTls()} server (clients trust its PEM file). */
+    public TestCertificate certificate() {
+        if (!tls()) {
+            throw new IllegalStateException("This server has no TLS; start it with startTls");
+        }
+        return TestCertificate.create(directory().resolve("tls"));
+    }
+
+    private boolean tls() {
+        return Files.exists(directory().resolve("tls").resolve("server.p12"));
     }
 }

@@ -8,13 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real Kafka broker in KRaft mode, one combined broker+controller node: formats the storage
  * (unless a previous run of the same directory already did, so a restart keeps the data) and
  * runs {@code kafka.Kafka} as the distribution's {@code kafka-server-start.sh} would.
  *
- * <p>Arguments: {@code <dir> <brokerPort> <controllerPort>}.
+ * <p>Arguments: {@code <dir> <brokerPort> <controllerPort> [<securedPort>]}. With a secured port
+ * the broker also has a {@code SASL_SSL} listener there: its TLS and SASL settings are the lines
+ * of {@code <dir>/secured.properties}, and every line of {@code <dir>/scram-credentials}
+ * ({@code SCRAM-SHA-512=[name=...,password=...]}) is a user created when the storage is formatted.
  */
 public final class KafkaBrokerMain {
 
@@ -25,12 +30,16 @@ public final class KafkaBrokerMain {
         Path dir = Paths.get(args[0]);
         int brokerPort = Integer.parseInt(args[1]);
         int controllerPort = Integer.parseInt(args[2]);
+        Integer securedPort = args.length > 3 ? Integer.valueOf(args[3]) : null;
         ParentWatchdog.start("kafka");
 
         Path properties = dir.resolve("server.properties");
         if (!Files.exists(properties)) {
-            Files.writeString(properties, serverProperties(dir.resolve("data"), brokerPort, controllerPort),
-                    StandardCharsets.UTF_8);
+            String server = serverProperties(dir.resolve("data"), brokerPort, controllerPort, securedPort);
+            if (securedPort != null) {
+                server += Files.readString(dir.resolve("secured.properties"), StandardCharsets.UTF_8);
+            }
+            Files.writeString(properties, server, StandardCharsets.UTF_8);
         }
         // One cluster id per directory: formatting again (a restart) must find the same one.
         Path idFile = dir.resolve("cluster.id");
@@ -38,8 +47,18 @@ public final class KafkaBrokerMain {
             Files.writeString(idFile, Uuid.randomUuid().toString(), StandardCharsets.UTF_8);
         }
         String clusterId = Files.readString(idFile, StandardCharsets.UTF_8).trim();
-        int rc = StorageTool.execute(new String[] {"format", "--ignore-formatted", "-t", clusterId,
-                "-c", properties.toString()}, System.out);
+        List<String> format = new ArrayList<>(List.of("format", "--ignore-formatted", "-t", clusterId,
+                "-c", properties.toString()));
+        Path credentials = dir.resolve("scram-credentials");
+        if (securedPort != null && Files.exists(credentials)) {
+            for (String line : Files.readAllLines(credentials, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    format.add("--add-scram");
+                    format.add(line.strip());
+                }
+            }
+        }
+        int rc = StorageTool.execute(format.toArray(String[]::new), System.out);
         if (rc != 0) {
             System.out.println("kafka: formatting the storage failed with code " + rc);
             System.exit(rc);
@@ -47,14 +66,15 @@ public final class KafkaBrokerMain {
         kafka.Kafka.main(new String[] {properties.toString()});
     }
 
-    static String serverProperties(Path data, int brokerPort, int controllerPort) {
+    static String serverProperties(Path data, int brokerPort, int controllerPort, Integer securedPort) {
+        String secured = securedPort == null ? "" : ",SASL_SSL://127.0.0.1:" + securedPort;
         return String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort + secured,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort + secured,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
                 "inter.broker.listener.name=PLAINTEXT",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
                 "log.dirs=" + data,
