@@ -30,7 +30,12 @@ public final class KafkaEvents {
      * every in-sync replica, idempotence on, compressed batches.
      */
     public static Map<String, Object> producerConfig(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
+        return producerConfig(bootstrapServers, KafkaSecurity.none());
+    }
+
+    /** {@link #producerConfig(String)} authenticating and trusting as {@code security} says. */
+    public static Map<String, Object> producerConfig(String bootstrapServers, KafkaSecurity security) {
+        Map<String, Object> config = security.applyTo(new HashMap<>());
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class);
@@ -45,7 +50,12 @@ public final class KafkaEvents {
 
     /** Consumer settings for reading events; offsets are committed by the caller after its effect is stored. */
     public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId) {
-        Map<String, Object> config = new HashMap<>();
+        return consumerConfig(bootstrapServers, groupId, KafkaSecurity.none());
+    }
+
+    /** {@link #consumerConfig(String, String)} authenticating and trusting as {@code security} says. */
+    public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, KafkaSecurity security) {
+        Map<String, Object> config = security.applyTo(new HashMap<>());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
