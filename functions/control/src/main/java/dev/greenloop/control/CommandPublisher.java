@@ -1,6 +1,8 @@
 package dev.greenloop.control;
 
+import dev.greenloop.clients.Settings;
 import dev.greenloop.events.kafka.KafkaEvents;
+import dev.greenloop.events.kafka.KafkaSecurity;
 import io.cloudevents.CloudEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,7 +29,8 @@ public class CommandPublisher {
     private final Duration timeout;
 
     public CommandPublisher(ControlConfig config) {
-        Map<String, Object> settings = KafkaEvents.producerConfig(config.kafka().bootstrapServers());
+        Map<String, Object> settings = KafkaEvents.producerConfig(config.kafka().bootstrapServers(),
+                KafkaSecurity.fromSettings(Settings.fromConfig()));
         // Fail a send within the configured time rather than Kafka's default two minutes.
         int timeoutMs = (int) config.kafka().sendTimeout().toMillis();
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeoutMs, 5_000 + 1_000));

@@ -18,6 +18,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,16 +44,24 @@ public final class TestModels {
 
     /** Registers a version, points {@code alias} at it and returns its number. Extra: script options. */
     public static String register(String model, String alias, double bias, String... extra) {
+        return registerAt(mlflow(), Map.of(), model, alias, bias, extra);
+    }
+
+    /** {@link #register} on the server at {@code tracking}, with {@code env} (MLflow's credential variables). */
+    public static String registerAt(URI tracking, Map<String, String> env, String model, String alias, double bias,
+                                    String... extra) {
         Path dir = trainerDir();
         Path python = PythonEnvironment.ensure("trainer", dir.resolve("requirements-cpu.txt"), dir.resolve("constraints.txt"))
                 .bin("python");
         List<String> command = new ArrayList<>(List.of(python.toString(), script().toString(),
-                "--tracking-uri", mlflow().toString(), "--model", model, "--alias", alias,
+                "--tracking-uri", tracking.toString(), "--model", model, "--alias", alias,
                 "--spec-file", dir.resolve("greenloop_trainer/feature-spec-v1.json").toString(),
                 "--bias", Double.toString(bias)));
         command.addAll(Arrays.asList(extra));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IllegalStateException("register_model.py failed:\n" + output);
@@ -95,10 +104,24 @@ public final class TestModels {
 
     /** The version's model.onnx as the registry serves it. */
     public static byte[] onnx(String model, String version) {
-        JsonNode uri = json(send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow/model-versions/get-download-uri?name="
-                + URLEncoder.encode(model, StandardCharsets.UTF_8) + "&version=" + version)).build()));
+        return onnxAt(mlflow(), null, model, version);
+    }
+
+    /** {@link #onnx} from the server at {@code tracking}, sending {@code authorization} when not null. */
+    public static byte[] onnxAt(URI tracking, String authorization, String model, String version) {
+        JsonNode uri = json(send(authorized(HttpRequest.newBuilder(tracking.resolve(
+                "/api/2.0/mlflow/model-versions/get-download-uri?name=" + URLEncoder.encode(model, StandardCharsets.UTF_8)
+                        + "&version=" + version)), authorization)));
         String path = uri.get("artifact_uri").asText().substring("mlflow-artifacts:/".length());
-        return send(HttpRequest.newBuilder(mlflow().resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/model.onnx")).build());
+        return send(authorized(HttpRequest.newBuilder(tracking.resolve("/api/2.0/mlflow-artifacts/artifacts/" + path
+                + "/model.onnx")), authorization));
+    }
+
+    private static HttpRequest authorized(HttpRequest.Builder request, String authorization) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request.build();
     }
 
     private static JsonNode json(byte[] body) {

@@ -55,10 +55,15 @@ final class IngestTesting {
 
     /** Records of {@code topic} whose event id is one of {@code ids}, waiting up to 30 s for all. */
     static List<ConsumerRecord<String, CloudEvent>> records(String topic, Collection<String> ids) {
+        return records(KafkaBroker.shared(), topic, ids);
+    }
+
+    /** Like {@link #records(String, Collection)} on {@code broker}. */
+    static List<ConsumerRecord<String, CloudEvent>> records(KafkaBroker broker, String topic, Collection<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
         List<ConsumerRecord<String, CloudEvent>> found = new ArrayList<>();
         try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new CloudEventDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()

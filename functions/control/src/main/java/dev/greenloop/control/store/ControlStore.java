@@ -4,12 +4,13 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import dev.greenloop.clients.MongoConnections;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.control.ControlConfig;
 import dev.greenloop.control.ControlException;
 import dev.greenloop.control.policy.Climate;
@@ -56,7 +57,7 @@ public class ControlStore {
     private final MongoCollection<Document> windows;
 
     public ControlStore(ControlConfig config) {
-        this.client = MongoClients.create(config.mongodb().connectionString());
+        this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.zones = db.getCollection("control_zones");
         this.zoneStates = new ZoneStates(db.getCollection("control_state"));

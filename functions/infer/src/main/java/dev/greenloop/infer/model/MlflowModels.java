@@ -1,6 +1,8 @@
 package dev.greenloop.infer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.infer.InferConfig;
 
@@ -39,12 +41,20 @@ public class MlflowModels {
     private final Duration timeout;
     private final long maxBytes;
     private final HttpClient http;
+    private final MlflowCredentials credentials;
 
     public MlflowModels(InferConfig config) {
-        this(URI.create(config.mlflowTrackingUri()), config.mlflowTimeout(), config.maxModelBytes());
+        this(URI.create(config.mlflowTrackingUri()), config.mlflowTimeout(), config.maxModelBytes(),
+                MlflowCredentials.fromSettings(Settings.fromConfig()));
     }
 
     public MlflowModels(URI base, Duration timeout, long maxBytes) {
+        this(base, timeout, maxBytes, MlflowCredentials.none());
+    }
+
+    /** With {@code credentials} sent on every call (MLflow's basic auth, or a token for a proxy). */
+    public MlflowModels(URI base, Duration timeout, long maxBytes, MlflowCredentials credentials) {
+        this.credentials = credentials;
         this.base = base;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
@@ -123,8 +133,10 @@ public class MlflowModels {
         HttpResponse<byte[]> response = send(base.resolve(pathAndQuery), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             String body = new String(response.body(), StandardCharsets.UTF_8);
+            String hint = response.statusCode() == 401 || response.statusCode() == 403
+                    ? " (infer sends " + credentials + "; see greenloop.mlflow.username/password or token)" : "";
             throw new RegistryException("MLflow answered " + response.statusCode() + " to " + pathAndQuery.replaceAll("\\?.*", "")
-                    + ": " + body.substring(0, Math.min(300, body.length())), null);
+                    + hint + ": " + body.substring(0, Math.min(300, body.length())), null);
         }
         try {
             return EventJson.mapper().readTree(response.body());
@@ -135,7 +147,9 @@ public class MlflowModels {
 
     private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> handler) throws RegistryException {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), handler);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+            credentials.authorization().ifPresent(value -> request.header("Authorization", value));
+            return http.send(request.build(), handler);
         } catch (IOException e) {
             throw new RegistryException("MLflow at " + base + " is unreachable: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);

@@ -2,13 +2,14 @@ package dev.greenloop.ingest.auth;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Updates;
+import dev.greenloop.clients.MongoConnections;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.ingest.IngestConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -40,7 +41,7 @@ public class DeviceRegistry {
 
     public DeviceRegistry(IngestConfig config) {
         this.config = config;
-        this.client = MongoClients.create(config.mongodb().connectionString());
+        this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         this.devices = client.getDatabase(config.mongodb().database()).getCollection(COLLECTION);
     }
 

@@ -1,6 +1,8 @@
 package dev.greenloop.ingest.kafka;
 
+import dev.greenloop.clients.Settings;
 import dev.greenloop.events.kafka.KafkaEvents;
+import dev.greenloop.events.kafka.KafkaSecurity;
 import dev.greenloop.ingest.IngestConfig;
 import io.cloudevents.CloudEvent;
 import jakarta.annotation.PreDestroy;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +35,8 @@ public class ReadingsPublisher {
 
     public ReadingsPublisher(IngestConfig config) {
         IngestConfig.Kafka kafka = config.kafka();
-        Map<String, Object> props = KafkaEvents.producerConfig(kafka.bootstrapServers());
+        KafkaSecurity security = KafkaSecurity.fromSettings(Settings.fromConfig());
+        Map<String, Object> props = KafkaEvents.producerConfig(kafka.bootstrapServers(), security);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "greenloop-ingest");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, kafka.compression());
         props.put(ProducerConfig.LINGER_MS_CONFIG, kafka.lingerMs());
@@ -44,10 +48,12 @@ public class ReadingsPublisher {
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, requestTimeout + kafka.lingerMs() + 1_000);
         this.producer = new KafkaProducer<>(props);
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "greenloop-ingest-health",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000));
+        Map<String, Object> adminProps = security.applyTo(new HashMap<>());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "greenloop-ingest-health");
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        this.admin = Admin.create(adminProps);
     }
 
     /**

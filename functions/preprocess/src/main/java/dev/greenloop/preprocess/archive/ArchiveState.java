@@ -4,15 +4,16 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import dev.greenloop.clients.MongoConnections;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.preprocess.PreprocessConfig;
-import dev.greenloop.preprocess.PreprocessException;
 import dev.greenloop.preprocess.PreprocessException.Kind;
+import dev.greenloop.preprocess.PreprocessException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -50,7 +51,7 @@ public class ArchiveState {
     private final String owner = UUID.randomUUID().toString();
 
     public ArchiveState(PreprocessConfig config) {
-        this.client = MongoClients.create(config.mongodb().connectionString());
+        this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.lock = db.getCollection("archive_lock");
         this.plans = db.getCollection("archive_plans");

@@ -1,12 +1,14 @@
 package dev.greenloop.preprocess.archive;
 
+import dev.greenloop.clients.Settings;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.kafka.KafkaEvents;
+import dev.greenloop.events.kafka.KafkaSecurity;
 import dev.greenloop.preprocess.PreprocessConfig;
-import dev.greenloop.preprocess.PreprocessException;
 import dev.greenloop.preprocess.PreprocessException.Kind;
+import dev.greenloop.preprocess.PreprocessException;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +59,7 @@ public class RawArchiver {
     private static final Logger LOG = Logger.getLogger(RawArchiver.class);
     private static final long DAY_MILLIS = 86_400_000L;
 
+    private final KafkaSecurity kafkaSecurity;
     private final PreprocessConfig.Archive config;
     private final ArchiveState state;
     private final Hdfs hdfs;
@@ -68,6 +71,7 @@ public class RawArchiver {
 
     public RawArchiver(PreprocessConfig config, ArchiveState state, Hdfs hdfs, MeterRegistry registry) {
         this.config = config.archive();
+        this.kafkaSecurity = KafkaSecurity.fromSettings(Settings.fromConfig());
         this.state = state;
         this.hdfs = hdfs;
         this.parallelism = config.archive().parallelism().orElse(Runtime.getRuntime().availableProcessors());
@@ -350,7 +354,7 @@ public class RawArchiver {
     }
 
     private KafkaConsumer<String, CloudEvent> consumer() {
-        Map<String, Object> props = KafkaEvents.consumerConfig(config.bootstrapServers(), config.group());
+        Map<String, Object> props = KafkaEvents.consumerConfig(config.bootstrapServers(), config.group(), kafkaSecurity);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "greenloop-archive-" + UUID.randomUUID().toString().substring(0, 8));
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         return new KafkaConsumer<>(props);

@@ -2,7 +2,6 @@ package dev.greenloop.preprocess.store;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
@@ -10,6 +9,8 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
+import dev.greenloop.clients.MongoConnections;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.features.Signal;
@@ -48,7 +49,7 @@ public class WindowStore {
     private final FeatureSpec spec = FeatureSpec.V1;
 
     public WindowStore(PreprocessConfig config) {
-        this.client = MongoClients.create(config.mongodb().connectionString());
+        this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.windows = db.getCollection("windows");
         this.zones = db.getCollection("zones");

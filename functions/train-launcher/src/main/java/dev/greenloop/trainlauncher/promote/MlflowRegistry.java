@@ -1,15 +1,19 @@
 package dev.greenloop.trainlauncher.promote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
-import dev.greenloop.trainlauncher.TrainLauncherException;
 import dev.greenloop.trainlauncher.TrainLauncherException.Kind;
+import dev.greenloop.trainlauncher.TrainLauncherException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.mlflow.api.proto.ModelRegistry.ModelVersion;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +32,18 @@ public class MlflowRegistry {
 
     private final MlflowClient client;
 
+    @Inject
     public MlflowRegistry(TrainLauncherConfig config) {
-        this.client = new MlflowClient(config.mlflowTrackingUri());
+        this(config.mlflowTrackingUri(), MlflowCredentials.fromSettings(Settings.fromConfig()));
+    }
+
+    /** A registry at {@code trackingUri}, authenticating with {@code credentials} (basic auth or token). */
+    public MlflowRegistry(String trackingUri, MlflowCredentials credentials) {
+        BasicMlflowHostCreds creds = credentials.token()
+                .map(token -> new BasicMlflowHostCreds(trackingUri, token))
+                .orElseGet(() -> new BasicMlflowHostCreds(trackingUri, credentials.username().orElse(null),
+                        credentials.password().orElse(null)));
+        this.client = new MlflowClient(creds);
     }
 
     /** Creates a run in the experiment (created if needed) and returns its id. */

@@ -2,11 +2,12 @@ package dev.greenloop.trainlauncher.store;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import dev.greenloop.clients.MongoConnections;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
 import dev.greenloop.trainlauncher.TrainLauncherException;
 import jakarta.annotation.PreDestroy;
@@ -33,7 +34,7 @@ public class TrainingRuns {
     private final MongoCollection<Document> datasets;
 
     public TrainingRuns(TrainLauncherConfig config) {
-        this.client = MongoClients.create(config.mongodb().connectionString());
+        this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.runs = db.getCollection("training_runs");
         this.datasets = db.getCollection("datasets");
