@@ -96,7 +96,15 @@ class JobSpecTest {
         assertThat(c.getName()).isEqualTo("trainer");
         assertThat(c.getImage()).isEqualTo("registry.example/greenloop/trainer:1.2.3");
         assertThat(c.getArgs()).containsExactly("--device", "cuda");
-        Map<String, String> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        Map<String, String> env = c.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        assertThat(c.getEnv().stream().filter(e -> e.getValueFrom() != null))
+                .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + "/"
+                        + e.getValueFrom().getSecretKeyRef().getKey() + (e.getValueFrom().getSecretKeyRef().getOptional()
+                        ? " (optional)" : ""))
+                .containsExactly("MLFLOW_TRACKING_USERNAME=greenloop-trainer-mlflow/username (optional)",
+                        "MLFLOW_TRACKING_PASSWORD=greenloop-trainer-mlflow/password (optional)",
+                        "MLFLOW_TRACKING_TOKEN=greenloop-trainer-mlflow/token (optional)");
         assertThat(env).containsEntry("MLFLOW_TRACKING_URI", "http://mlflow.greenloop:5000")
                 .containsEntry("GREENLOOP_RUN_ID", "0a1b2c3d4e5f60718293a4b5c6d7e8f9")
                 .containsEntry("GREENLOOP_MODEL_NAME", "greenloop-gh-1")
@@ -127,7 +135,7 @@ class JobSpecTest {
     /**
      * The Job train-launcher builds passes the admission policy that holds its Jobs
      * (knative/components/training-job-policy): the trainer image, the greenloop-trainer account,
-     * no Secret mounted or read, no other container.
+     * no Secret mounted, none read but the trainer's MLflow credentials, no other container.
      */
     @Test
     void theJobPassesTheTrainingJobAdmissionPolicy() throws Exception {
@@ -142,8 +150,10 @@ class JobSpecTest {
         assertThat(pod.getContainers()).singleElement().satisfies(c -> {
             assertThat(policy).contains("c.image.startsWith('" + c.getImage().substring(0, c.getImage().indexOf(':') + 1) + "')");
             assertThat(c.getEnvFrom()).allSatisfy(e -> assertThat(e.getSecretRef()).isNull());
-            assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null)
-                    .as(e.getName()).isTrue());
+            // The one Secret the policy lets a Job read: the trainer's MLflow credentials.
+            assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null
+                    || JobSpecs.MLFLOW_SECRET.equals(e.getValueFrom().getSecretKeyRef().getName())).as(e.getName()).isTrue());
+            assertThat(policy).contains("e.valueFrom.secretKeyRef.name == '" + JobSpecs.MLFLOW_SECRET + "'");
         });
         assertThat(pod.getInitContainers()).isEmpty();
         assertThat(pod.getVolumes()).allSatisfy(v -> {

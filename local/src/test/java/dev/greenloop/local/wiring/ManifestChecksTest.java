@@ -6,7 +6,10 @@ import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.events.EventType;
+import dev.greenloop.events.kafka.KafkaSecurity;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -385,6 +388,53 @@ class ManifestChecksTest {
                         .isFalse();
             }
         }
+    }
+
+    /**
+     * Backing-service credentials: the functions that use Kafka take its user and password, those
+     * that use MLflow its credentials, from greenloop-secrets and optional (a namespace without
+     * them keeps working); the ConfigMap's variables are the settings the code reads; every
+     * function with a Kafka or MongoDB client mounts the optional private CA.
+     */
+    @Test
+    void backingServiceCredentialsComeFromTheSecretAndNameRealSettings() {
+        Manifests base = Manifests.load(ROOT.resolve("knative/base"));
+        Map<String, List<String>> expected = Map.of(
+                "ingest", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
+                "preprocess", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
+                "control", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
+                "infer", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"),
+                "train-launcher", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"));
+        Set<String> settings = new HashSet<>();
+        for (String key : List.of("protocol", "sasl-mechanism", "username", "password", "ca-file")) {
+            settings.add(KafkaSecurity.PREFIX + key);
+        }
+        for (String key : List.of("username", "password", "token")) {
+            settings.add(MlflowCredentials.PREFIX + key);
+        }
+        settings.add(MongoConnections.CA_FILE);
+        Set<String> variables = new HashSet<>();
+        settings.forEach(name -> variables.add(name.toUpperCase(java.util.Locale.ROOT).replaceAll("[.-]", "_")));
+
+        for (Service s : base.all(Service.class)) {
+            String name = s.getMetadata().getName();
+            var c = s.getSpec().getTemplate().getSpec().getContainers().get(0);
+            List<String> credentials = c.getEnv().stream().filter(e -> variables.contains(e.getName())).map(e -> {
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).as(name + " " + e.getName()).isEqualTo("greenloop-secrets");
+                assertThat(e.getValueFrom().getSecretKeyRef().getOptional()).as(name + " " + e.getName()).isTrue();
+                return e.getName();
+            }).toList();
+            assertThat(credentials).as(name).containsExactlyElementsOf(expected.get(name));
+            boolean mountsCa = c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("greenloop-ca")
+                    && m.getMountPath().equals("/etc/greenloop/ca"));
+            assertThat(mountsCa).as("%s mounts the private CA", name).isEqualTo(!name.equals("infer"));
+        }
+        Map<String, String> config = base.find(io.fabric8.kubernetes.api.model.ConfigMap.class, "greenloop-config")
+                .orElseThrow().getData();
+        config.keySet().stream().filter(k -> k.startsWith("GREENLOOP_KAFKA_SECURITY_") || k.endsWith("_CA_FILE"))
+                .forEach(k -> assertThat(variables).as("%s is a setting the code reads", k).contains(k));
+        assertThat(config).containsKeys("GREENLOOP_KAFKA_SECURITY_PROTOCOL", "GREENLOOP_KAFKA_SECURITY_CA_FILE",
+                "GREENLOOP_MONGODB_TLS_CA_FILE");
     }
 
     private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");

@@ -2,6 +2,7 @@ package dev.greenloop.trainlauncher.launch;
 
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -27,6 +28,15 @@ import java.util.Map;
 public class JobSpecs {
 
     public static final String CONTAINER = "trainer";
+    /**
+     * The one Secret a training Job may read (the admission policy allows no other): the
+     * trainer's MLflow credentials, keys {@code username}, {@code password} and {@code token},
+     * each optional, given to MLflow's client as its own variables.
+     */
+    public static final String MLFLOW_SECRET = "greenloop-trainer-mlflow";
+    private static final List<Map.Entry<String, String>> MLFLOW_CREDENTIALS = List.of(
+            Map.entry("MLFLOW_TRACKING_USERNAME", "username"), Map.entry("MLFLOW_TRACKING_PASSWORD", "password"),
+            Map.entry("MLFLOW_TRACKING_TOKEN", "token"));
     public static final String PART_OF = "app.kubernetes.io/part-of";
     public static final String COMPONENT = "app.kubernetes.io/component";
     public static final String GREENHOUSE_LABEL = "greenloop.dev/greenhouse";
@@ -90,6 +100,8 @@ public class JobSpecs {
         TrainLauncherConfig.Job job = config.job();
         List<EnvVar> env = new ArrayList<>();
         environment(plan).forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+        MLFLOW_CREDENTIALS.forEach(credential -> env.add(new EnvVarBuilder().withName(credential.getKey())
+                .withNewValueFrom().withNewSecretKeyRef(credential.getValue(), MLFLOW_SECRET, true).endValueFrom().build()));
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put("cpu", new Quantity(job.cpuRequest()));
         requests.put("memory", new Quantity(job.memoryRequest()));

@@ -1,5 +1,7 @@
 package dev.greenloop.trainlauncher.launch;
 
+import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.function.SinkClient;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
 import io.cloudevents.CloudEvent;
@@ -66,6 +68,11 @@ public class LocalProcessLauncher implements JobLauncher {
                     .redirectOutput(log.toFile());
             builder.environment().putAll(specs.environment(plan));
             builder.environment().put("PYTHONUNBUFFERED", "1");
+            // The process gets train-launcher's own MLflow credentials, as a Job gets greenloop-trainer-mlflow's.
+            MlflowCredentials mlflow = MlflowCredentials.fromSettings(Settings.fromConfig());
+            mlflow.token().ifPresent(token -> builder.environment().put("MLFLOW_TRACKING_TOKEN", token));
+            mlflow.username().ifPresent(user -> builder.environment().put("MLFLOW_TRACKING_USERNAME", user));
+            mlflow.password().ifPresent(password -> builder.environment().put("MLFLOW_TRACKING_PASSWORD", password));
             Process process = builder.start();
             running.put(plan.jobName(), process);
             LOG.infof("Started training %s as process %d (log %s)", plan.jobName(), process.pid(), log);
