@@ -28,6 +28,14 @@ public interface ControlConfig {
     @WithDefault("5m")
     Duration maxPredictionAge();
 
+    /**
+     * A prediction for a window that ends further than this in the future is refused (400, dead
+     * letter): it would become the zone's newest window and every real prediction after it would
+     * be ignored as outdated. Covers clock differences between preprocess, infer and control.
+     */
+    @WithDefault("2m")
+    Duration futureTolerance();
+
     /** Measurements older than this are not acted on at all. */
     @WithDefault("10m")
     Duration maxMeasurementAge();

@@ -102,6 +102,13 @@ public class Controller {
     public Decision onPrediction(Prediction p, String eventId, Map<String, String> extensions) {
         String g = p.greenhouseId();
         String z = p.zoneId();
+        Instant latest = clock.instant().plus(config.futureTolerance());
+        if (p.windowEnd().isAfter(latest)) {
+            metrics.ignored("future");
+            throw new ControlException(ControlException.Kind.INVALID_REQUEST, "prediction " + eventId + " is for a window"
+                    + " ending " + p.windowEnd() + ", more than " + config.futureTolerance().toSeconds()
+                    + " s after control's clock (" + clock.instant() + "): refused, the zone's state is unchanged");
+        }
         if (p.shadow()) {
             metrics.ignored("shadow");
             return ignored(g, z, "shadow prediction of " + p.modelName() + " v" + p.modelVersion() + ": not acted on");

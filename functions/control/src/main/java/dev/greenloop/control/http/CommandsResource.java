@@ -8,6 +8,7 @@ import dev.greenloop.control.store.CommandRecord;
 import dev.greenloop.control.store.ControlStore;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.signing.AckSignature;
+import dev.greenloop.function.StrictJson;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -19,12 +20,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +45,8 @@ public class CommandsResource {
 
     private static final Logger LOG = Logger.getLogger(CommandsResource.class);
     private static final Set<String> ACK_STATUSES = Set.of("applied", "rejected", "failed");
+    /** An acknowledgement dated further than this from control's clock is not a mistake of skew: 400. */
+    private static final Duration PLAUSIBLE = Duration.ofDays(1);
 
     private final ControlStore store;
     private final Controller controller;
@@ -94,10 +101,25 @@ public class CommandsResource {
     @APIResponse(responseCode = "400", description = "Missing or invalid fields")
     @APIResponse(responseCode = "403", description = "Signature invalid, key unknown or not the greenhouse's, or ackedAt outside the allowed skew")
     @APIResponse(responseCode = "404", description = "No such command")
-    public AckResult ack(@PathParam("id") String id, AckRequest request) {
-        if (request == null || request.status() == null || request.ackedAt() == null || request.keyId() == null
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = AckRequest.class)))
+    public AckResult ack(@PathParam("id") String id, byte[] body) {
+        AckRequest request;
+        try {
+            request = StrictJson.read(body, AckRequest.class);
+        } catch (StrictJson.BodyException e) {
+            throw new ControlException(Kind.INVALID_REQUEST, "an acknowledgement needs status, ackedAt, keyId and"
+                    + " signature; " + e.getMessage(), e);
+        }
+        if (request.status() == null || request.ackedAt() == null || request.keyId() == null
                 || request.signature() == null) {
             throw new ControlException(Kind.INVALID_REQUEST, "an acknowledgement needs status, ackedAt, keyId and signature");
+        }
+        Instant now = Instant.now(clock);
+        if (Duration.between(request.ackedAt(), now).abs().compareTo(PLAUSIBLE) > 0) {
+            throw new ControlException(Kind.INVALID_REQUEST, "ackedAt " + request.ackedAt()
+                    + " is not a plausible time: more than " + PLAUSIBLE.toDays() + " days from control's clock");
         }
         if (!ACK_STATUSES.contains(request.status())) {
             throw new ControlException(Kind.INVALID_REQUEST, "status must be one of " + ACK_STATUSES + ", was '"

@@ -44,6 +44,14 @@ public final class PayloadCodec {
     /** Like {@link #read(EventType, byte[])} for a payload already parsed into a tree. */
     @SuppressWarnings("unchecked")
     public static <T extends EventPayload> T bind(EventType eventType, JsonNode tree) {
+        if (tree == null || tree.isMissingNode()) {
+            throw EventException.malformedJson("the event has no data", null);
+        }
+        List<FieldError> outOfRange = new java.util.ArrayList<>();
+        finiteNumbers(tree, "", outOfRange);
+        if (!outOfRange.isEmpty()) {
+            throw EventException.schemaViolation(eventType.schemaFile(), outOfRange);
+        }
         List<FieldError> errors = PayloadValidator.validate(eventType, tree);
         if (!errors.isEmpty()) {
             throw EventException.schemaViolation(eventType.schemaFile(), errors);
@@ -68,6 +76,33 @@ public final class PayloadCodec {
         }
     }
 
+    /** Every number of {@code node} a double can hold (1e9999 is valid JSON but no measurement). */
+    private static void finiteNumbers(JsonNode node, String pointer, List<FieldError> errors) {
+        if (node.isNumber()) {
+            double value;
+            try {
+                value = node.doubleValue();
+            } catch (ArithmeticException | NumberFormatException e) {
+                value = Double.NaN;
+            }
+            if (!Double.isFinite(value)) {
+                errors.add(new FieldError(pointer.isEmpty() ? "/" : pointer, "number " + clip(node.asText())
+                        + " is out of range (beyond ±1.8e308)", "range"));
+            }
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(f -> finiteNumbers(f.getValue(), pointer + "/" + f.getKey()
+                    .replace("~", "~0").replace("/", "~1"), errors));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                finiteNumbers(node.get(i), pointer + "/" + i, errors);
+            }
+        }
+    }
+
+    private static String clip(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
     /** Parses JSON into a tree, with the contract's strictness (no NaN, no duplicate keys). */
     public static JsonNode parse(byte[] json) {
         if (json == null || json.length == 0) {
@@ -77,6 +112,8 @@ public final class PayloadCodec {
             return EventJson.mapper().readTree(json);
         } catch (JsonProcessingException e) {
             throw EventException.malformedJson(describe(e), e);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw EventException.malformedJson("a number is out of range: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

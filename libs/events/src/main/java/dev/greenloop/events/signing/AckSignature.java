@@ -43,6 +43,16 @@ public final class AckSignature {
         SigningKey key = keys.find(keyId).filter(k -> k.greenhouseId().equals(greenhouseId))
                 .orElseThrow(() -> EventException.rejected(Kind.UNKNOWN_KEY, "key " + keyId
                         + " does not sign for greenhouse " + greenhouseId));
+        Instant now = clock.instant();
+        // The time first: a date millions of years away has no epoch milliseconds to sign.
+        if (ackedAt.isAfter(now.plus(skew))) {
+            throw EventException.rejected(Kind.NOT_YET_VALID, "the acknowledgement of " + commandId + " is dated "
+                    + ackedAt + ", in the future");
+        }
+        if (ackedAt.isBefore(now.minus(skew))) {
+            throw EventException.rejected(Kind.EXPIRED, "the acknowledgement of " + commandId + " is dated " + ackedAt
+                    + ", more than " + skew.toSeconds() + " s ago");
+        }
         byte[] actual;
         try {
             actual = Base64.getUrlDecoder().decode(mac == null ? "" : mac);
@@ -53,15 +63,6 @@ public final class AckSignature {
         if (!MessageDigest.isEqual(expected, actual)) {
             throw EventException.rejected(Kind.BAD_SIGNATURE, "the acknowledgement of " + commandId
                     + " does not carry a valid signature");
-        }
-        Instant now = clock.instant();
-        if (ackedAt.isAfter(now.plus(skew))) {
-            throw EventException.rejected(Kind.NOT_YET_VALID, "the acknowledgement of " + commandId + " is dated "
-                    + ackedAt + ", in the future");
-        }
-        if (ackedAt.isBefore(now.minus(skew))) {
-            throw EventException.rejected(Kind.EXPIRED, "the acknowledgement of " + commandId + " is dated " + ackedAt
-                    + ", more than " + skew.toSeconds() + " s ago");
         }
     }
 }

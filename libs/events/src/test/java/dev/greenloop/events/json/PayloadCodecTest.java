@@ -157,4 +157,28 @@ class PayloadCodecTest {
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
+
+    @Test
+    void numbersBeyondADoubleAndMissingDataAreInvalidEventsNotCrashes() {
+        String readings = new String(PayloadCodec.write(TestEvents.readingsBatch()), StandardCharsets.UTF_8);
+        String huge = readings.replaceFirst("\"value\":[-0-9.eE]+", "\"value\":1e9999999999");
+        assertThat(huge).contains("1e9999999999");
+
+        EventException outOfRange = catchThrowableOfType(EventException.class,
+                () -> PayloadCodec.read(EventType.SENSOR_READINGS, huge.getBytes(StandardCharsets.UTF_8)));
+        assertThat(outOfRange.getMessage()).as(outOfRange.kind().toString()).contains("out of range");
+        // A tree from elsewhere (Funqy binds the data before us) is checked again, with the field's pointer.
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                PayloadCodec.parse(readings.getBytes(StandardCharsets.UTF_8));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.withArray("readings").get(0))
+                .put("value", Double.POSITIVE_INFINITY);
+        EventException infinite = catchThrowableOfType(EventException.class,
+                () -> PayloadCodec.bind(EventType.SENSOR_READINGS, tree));
+        assertThat(infinite.fieldErrors()).extracting(FieldError::pointer).containsExactly("/readings/0/value");
+
+        assertThatThrownBy(() -> PayloadCodec.bind(EventType.PREDICTION, null))
+                .isInstanceOfSatisfying(EventException.class,
+                        e -> assertThat(e.kind()).isEqualTo(EventException.Kind.MALFORMED_JSON))
+                .hasMessageContaining("no data");
+    }
 }

@@ -1,0 +1,118 @@
+package dev.greenloop.function;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.util.stream.Collectors;
+
+/**
+ * How the functions' HTTP APIs read a JSON request body into its record: an empty body, an
+ * unknown field, a duplicate key, content after the value, a number where text is expected (or
+ * text, a float or a boolean where a number is), a number for a time, NaN, or nesting deeper
+ * than {@value #MAX_NESTING} is a 400 problem that says where. Resources take the body as bytes
+ * and call {@link #read}; Quarkus' shared mapper (lenient, and used by Funqy) is left as it is.
+ */
+public final class StrictJson {
+
+    /** Deepest nesting of a request body; greenloop's bodies need four. */
+    public static final int MAX_NESTING = 32;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
+            .addModule(new JavaTimeModule())
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.DateTime, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .build();
+
+    private StrictJson() {
+    }
+
+    /**
+     * {@code body} as a {@code type}; never null.
+     *
+     * @throws BodyException (400) saying what is wrong and where
+     */
+    public static <T> T read(byte[] body, Class<T> type) {
+        if (body == null || body.length == 0) {
+            throw new BodyException("the body is empty: send a JSON object (Content-Type: application/json)");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw new BodyException("the body is JSON null: send a JSON object");
+            }
+            return value;
+        } catch (JsonMappingException e) {
+            String where = e.getPath().isEmpty() ? "" : " at /" + e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                    .collect(Collectors.joining("/"));
+            throw new BodyException("the body is not JSON of the expected shape" + where + ": " + firstLine(e), e);
+        } catch (JsonProcessingException e) {
+            throw new BodyException("the body is not JSON: " + firstLine(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw new BodyException("the body cannot be read as JSON: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String firstLine(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        int cut = message.indexOf('\n');
+        message = cut < 0 ? message : message.substring(0, cut);
+        int advice = message.indexOf(" (through reference chain");
+        message = advice < 0 ? message : message.substring(0, advice);
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+            message += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return message.length() > 300 ? message.substring(0, 300) + "…" : message;
+    }
+
+    /** A request body that is not JSON of the expected shape: 400. */
+    public static final class BodyException extends RuntimeException implements ProblemException {
+
+        BodyException(String message) {
+            super(message);
+        }
+
+        BodyException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        @Override
+        public int status() {
+            return 400;
+        }
+
+        @Override
+        public String problemType() {
+            return "invalid-request";
+        }
+    }
+}
