@@ -3,6 +3,7 @@ package dev.greenloop.control;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
@@ -19,12 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +92,7 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ackCases")
     void acknowledgementsThatAreNotJsonOrNotValidAreProblems(AckCase c) throws IOException {
-        RawResponse response = raw("POST", "/v1/commands/cmd-unknown/ack", c.contentType(),
+        RawHttp.Answer response = raw("POST", "/v1/commands/cmd-unknown/ack", c.contentType(),
                 c.body().getBytes(StandardCharsets.UTF_8), c.headers());
 
         assertThat(response.status()).as(response.toString()).isEqualTo(c.status());
@@ -193,16 +191,13 @@ class HostileInputTest {
         List<Socket> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < 200; i++) {
-                Socket s = new Socket(root.getHost(), root.getPort());
-                s.getOutputStream().write(("POST /v1/commands/x/ack HTTP/1.1\r\nHost: localhost\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-                stalled.add(s);
+                stalled.add(RawHttp.stalled(root, "/v1/commands/x/ack", 100));
             }
             for (int i = 0; i < 20; i++) {
-                RawResponse empty = raw("POST", "/v1/commands/x/ack", "application/json", new byte[0], Map.of());
+                RawHttp.Answer empty = raw("POST", "/v1/commands/x/ack", "application/json", new byte[0], Map.of());
                 assertThat(empty.status()).isEqualTo(400);
             }
-            RawResponse valid = raw("GET", "/q/health/live", null, null, Map.of());
+            RawHttp.Answer valid = raw("GET", "/q/health/live", null, null, Map.of());
             assertThat(valid.status()).isEqualTo(200);
         } finally {
             for (Socket s : stalled) {
@@ -211,46 +206,8 @@ class HostileInputTest {
         }
     }
 
-    record RawResponse(int status, Map<String, String> headers, String body) {
-        String header(String name) {
-            return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), "");
-        }
-    }
-
-    /** One HTTP/1.1 request on its own connection, answered within 10 s or failed. */
-    private RawResponse raw(String method, String path, String contentType, byte[] body, Map<String, String> headers)
+    private RawHttp.Answer raw(String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException {
-        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
-            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-            if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
-            }
-            if (body != null) {
-                head.append("Content-Length: ").append(body.length).append("\r\n");
-            }
-            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-            head.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-            if (body != null) {
-                out.write(body);
-            }
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int end = text.indexOf("\r\n\r\n");
-            String[] lines = text.substring(0, Math.max(end, 0)).split("\r\n");
-            Map<String, String> parsed = new java.util.HashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    parsed.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
-                            lines[i].substring(colon + 1).trim());
-                }
-            }
-            int status = lines.length > 0 && lines[0].startsWith("HTTP/") ? Integer.parseInt(lines[0].split(" ")[1]) : -1;
-            return new RawResponse(status, parsed, end < 0 ? text : text.substring(end + 4));
-        }
+        return RawHttp.send(root, method, path, contentType, body, headers);
     }
 }

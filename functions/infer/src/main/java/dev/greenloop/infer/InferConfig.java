@@ -55,6 +55,13 @@ public interface InferConfig {
     /** Where shadow predictions go (the Broker, from a SinkBinding). */
     Optional<String> sinkUrl();
 
+    /**
+     * A feature window ending further than this after infer's clock is refused (400, dead
+     * letter): its prediction would be the zone's newest and hide every real one after it.
+     */
+    @WithDefault("2m")
+    Duration futureTolerance();
+
     interface Onnx {
         /**
          * Threads inside one inference. One: a tree ensemble over one window is microseconds of

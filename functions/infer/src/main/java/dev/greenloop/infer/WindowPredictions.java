@@ -10,9 +10,13 @@ import dev.greenloop.infer.model.ModelStore;
 import dev.greenloop.infer.model.ModelStore.Lease;
 import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.URI;
 import java.nio.FloatBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,11 +36,21 @@ public class WindowPredictions {
     private final ModelStore models;
     private final Scoring scoring;
     private final ShadowSender shadows;
+    private final Duration futureTolerance;
+    private final Clock clock;
 
-    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows) {
+    @Inject
+    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows, InferConfig config) {
+        this(models, scoring, shadows, config.futureTolerance(), Clock.systemUTC());
+    }
+
+    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows, Duration futureTolerance,
+                             Clock clock) {
         this.models = models;
         this.scoring = scoring;
         this.shadows = shadows;
+        this.futureTolerance = futureTolerance;
+        this.clock = clock;
     }
 
     /**
@@ -47,6 +61,11 @@ public class WindowPredictions {
      * first model. Counted in {@code greenloop_infer_unscored_total{reason="no-model"}}.
      */
     public CloudEvent predict(FeatureWindow window, String causeId, Map<String, String> causeExtensions) {
+        Instant now = clock.instant();
+        if (window.windowEnd().isAfter(now.plus(futureTolerance))) {
+            throw new InferException(Kind.INVALID_REQUEST, "window " + window.windowId() + " ends at " + window.windowEnd()
+                    + ", more than " + futureTolerance.toSeconds() + " s after infer's clock (" + now + "): refused");
+        }
         CloudEvent reply;
         Lease champion;
         try {

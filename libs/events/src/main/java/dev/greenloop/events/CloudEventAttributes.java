@@ -1,9 +1,13 @@
 package dev.greenloop.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -83,6 +87,58 @@ public final class CloudEventAttributes {
                 default -> extension(name, value);
             }
         }
+    }
+
+    /**
+     * The attributes of a structured-mode event (every top-level member but {@code data} and
+     * {@code data_base64}), checked.
+     *
+     * @throws EventException when the envelope is not a JSON object, an attribute is not a scalar,
+     *                        the event has no data, or an attribute breaks a rule
+     */
+    public static Map<String, String> checkEnvelope(JsonNode envelope) {
+        if (envelope == null || !envelope.isObject()) {
+            throw EventException.malformedJson("a structured CloudEvent is a JSON object, not "
+                    + (envelope == null ? "nothing" : envelope.getNodeType().toString().toLowerCase(Locale.ROOT)), null);
+        }
+        Map<String, String> attributes = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = envelope.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            String name = member.getKey();
+            if (name.equals("data") || name.equals("data_base64")) {
+                continue;
+            }
+            JsonNode value = member.getValue();
+            if (!value.isValueNode() || value.isNull()) {
+                throw EventException.invalidAttribute(clip(name), "must be a string, number or boolean");
+            }
+            attributes.put(name, value.asText());
+        }
+        if (!envelope.hasNonNull("data") && !envelope.hasNonNull("data_base64")) {
+            throw EventException.malformedJson("the event has no data", null);
+        }
+        check(attributes);
+        return attributes;
+    }
+
+    /**
+     * The attributes of a binary-mode event: its {@code ce-*} headers (name, value; any case)
+     * and its Content-Type as {@code datacontenttype}, checked; a header given twice is an error.
+     */
+    public static Map<String, String> checkHeaders(Iterable<Map.Entry<String, String>> headers, String contentType) {
+        Map<String, String> attributes = new HashMap<>();
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith("ce-") && attributes.put(name.substring(3), h.getValue()) != null) {
+                throw EventException.invalidAttribute(clip(name.substring(3)), "is given twice (two " + clip(name)
+                        + " headers)");
+            }
+        }
+        if (contentType != null) {
+            attributes.put("datacontenttype", contentType);
+        }
+        check(attributes);
+        return attributes;
     }
 
     private static String required(Map<String, String> attributes, String name, int max) {

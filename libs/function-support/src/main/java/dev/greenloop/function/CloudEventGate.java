@@ -11,10 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Checks a CloudEvent's attributes ({@link CloudEventAttributes}) on the functions' CloudEvents
@@ -49,26 +46,8 @@ public class CloudEventGate {
             context.next();
             return;
         }
-        Map<String, String> attributes = new HashMap<>();
-        context.request().headers().forEach(h -> {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("ce-")) {
-                String attribute = name.substring(3);
-                if (attributes.putIfAbsent(attribute, h.getValue()) != null) {
-                    attributes.put(attribute, null);
-                }
-            }
-        });
         try {
-            if (attributes.containsValue(null)) {
-                String twice = attributes.entrySet().stream().filter(e -> e.getValue() == null).findFirst()
-                        .orElseThrow().getKey();
-                throw EventException.invalidAttribute(twice, "is given twice (two ce-" + twice + " headers)");
-            }
-            if (contentType != null) {
-                attributes.put("datacontenttype", contentType);
-            }
-            CloudEventAttributes.check(attributes);
+            CloudEventAttributes.checkHeaders(context.request().headers(), contentType);
             if (body == null || body.length() == 0) {
                 throw EventException.malformedJson("the event has no data (empty body)", null);
             }
@@ -80,34 +59,15 @@ public class CloudEventGate {
     }
 
     private static void checkStructured(byte[] body) {
-        JsonNode envelope;
         if (body.length == 0) {
             throw EventException.malformedJson("the event has no data (empty body)", null);
         }
+        JsonNode envelope;
         try {
             envelope = EventJson.mapper().readTree(body);
         } catch (IOException e) {
             throw EventException.malformedJson("the structured CloudEvent is not JSON", e);
         }
-        if (envelope == null || !envelope.isObject()) {
-            throw EventException.malformedJson("a structured CloudEvent is a JSON object", null);
-        }
-        Map<String, String> attributes = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = envelope.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> member = it.next();
-            String name = member.getKey();
-            if (name.equals("data") || name.equals("data_base64")) {
-                continue;
-            }
-            JsonNode value = member.getValue();
-            if (!value.isValueNode() || value.isNull()) {
-                throw EventException.invalidAttribute(name, "must be a string, number or boolean");
-            }
-            attributes.put(name, value.asText());
-        }
-        if (!envelope.has("data") && !envelope.has("data_base64")) {
-            throw EventException.malformedJson("the event has no data", null);
-        }
-        CloudEventAttributes.check(attributes);
+        CloudEventAttributes.checkEnvelope(envelope);
     }
 }

@@ -1,19 +1,27 @@
 package dev.greenloop.function;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +39,7 @@ public final class StrictJson {
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
             .addModule(new JavaTimeModule())
+            .addModule(new SimpleModule("greenloop-strict-time").addDeserializer(Instant.class, new RfcInstant()))
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -70,6 +79,8 @@ public final class StrictJson {
                 throw new BodyException("the body is JSON null: send a JSON object");
             }
             return value;
+        } catch (BodyException e) {
+            throw e;
         } catch (JsonMappingException e) {
             String where = e.getPath().isEmpty() ? "" : " at /" + e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
@@ -92,6 +103,26 @@ public final class StrictJson {
             message += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         }
         return message.length() > 300 ? message.substring(0, 300) + "…" : message;
+    }
+
+    /** A time is an RFC 3339 string; Jackson's own reader would take any number as epoch seconds. */
+    private static final class RfcInstant extends StdDeserializer<Instant> {
+        RfcInstant() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                return (Instant) context.handleUnexpectedToken(Instant.class, parser);
+            }
+            try {
+                return OffsetDateTime.parse(parser.getText()).toInstant();
+            } catch (DateTimeParseException e) {
+                return (Instant) context.handleWeirdStringValue(Instant.class, parser.getText(),
+                        "not an RFC 3339 time (2026-06-21T12:00:00Z)");
+            }
+        }
     }
 
     /** A request body that is not JSON of the expected shape: 400. */

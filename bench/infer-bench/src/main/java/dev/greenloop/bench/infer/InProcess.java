@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -80,6 +81,11 @@ final class InProcess {
         public java.util.Optional<String> sinkUrl() {
             return java.util.Optional.empty();
         }
+
+        @Override
+        public Duration futureTolerance() {
+            return Duration.ofMinutes(2);
+        }
     }
 
     static final String GREENHOUSE = "gh-bench";
@@ -104,7 +110,7 @@ final class InProcess {
         store = new ModelStore(config, metrics);
         scoring = new Scoring(metrics);
         http = new PredictResource(store, scoring, config);
-        events = new PredictionFunctions(new WindowPredictions(store, scoring, new ShadowSender(config, metrics)), store, scoring);
+        events = new PredictionFunctions(new WindowPredictions(store, scoring, new ShadowSender(config, metrics), config), store, scoring);
         try (ModelStore.Lease lease = store.champion(GREENHOUSE)) {
             if (!lease.model().version().equals("1")) {
                 throw new IllegalStateException("the benchmark model did not load");

@@ -3,6 +3,7 @@ package dev.greenloop.infer.http;
 import dev.greenloop.events.FieldError;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.function.Problem;
+import dev.greenloop.function.StrictJson;
 import dev.greenloop.infer.InferConfig;
 import dev.greenloop.infer.InferException;
 import dev.greenloop.infer.InferException.Kind;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.nio.FloatBuffer;
@@ -63,8 +65,21 @@ public class PredictResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "No champion model",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public PredictResponse predict(PredictRequest request) {
+    @APIResponse(responseCode = "400", description = "Not JSON of this shape (unknown fields, wrong types, trailing content)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "The body is not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PredictRequest.class)))
+    public PredictResponse predict(byte[] body) {
         long started = System.nanoTime();
+        PredictRequest request;
+        try {
+            request = StrictJson.read(body, PredictRequest.class);
+        } catch (StrictJson.BodyException e) {
+            throw new InferException(Kind.INVALID_REQUEST, e.getMessage() + "; send {\"greenhouseId\":..., "
+                    + "\"featureSpecVersion\":..., \"features\":[...]} or \"batch\":[[...], ...]", e);
+        }
         List<List<Double>> rows = rows(request);
         try (Lease lease = models.champion(request.greenhouseId())) {
             LoadedModel model = lease.model();

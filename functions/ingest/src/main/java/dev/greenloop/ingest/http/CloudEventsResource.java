@@ -1,6 +1,7 @@
 package dev.greenloop.ingest.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.events.CloudEventAttributes;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Extensions;
@@ -80,8 +81,16 @@ public class CloudEventsResource {
         List<CloudEvent> events = read(headers, body);
         return service.submit(() -> {
             List<IngestService.Prepared> prepared = new ArrayList<>();
+            int items = 0;
             for (int i = 0; i < events.size(); i++) {
-                prepared.add(prepare(device, events.get(i), events.size() > 1 ? "/" + i : ""));
+                IngestService.Prepared one = prepare(device, events.get(i), events.size() > 1 ? "/" + i : "");
+                items += one.items();
+                prepared.add(one);
+            }
+            // The limit is per request, however many events carry the items.
+            if (items > config.limits().maxItemsPerRequest()) {
+                throw IngestException.of(Kind.TOO_LARGE, "the " + events.size() + " events hold " + items
+                        + " items together; at most " + config.limits().maxItemsPerRequest() + " are accepted per request");
             }
             return prepared;
         }).thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
@@ -142,16 +151,24 @@ public class CloudEventsResource {
                 return readBatch(body);
             }
             Map<String, String> flat = new HashMap<>();
+            List<Map.Entry<String, String>> all = new ArrayList<>();
             headers.getRequestHeaders().forEach((name, values) -> {
                 if (!values.isEmpty()) {
                     flat.put(name.toLowerCase(Locale.ROOT), values.get(0));
                 }
+                values.forEach(v -> all.add(Map.entry(name, v)));
             });
-            if (!mediaType.equals(STRUCTURED) && !flat.containsKey("ce-specversion")) {
+            if (mediaType.equals(STRUCTURED)) {
+                CloudEventAttributes.checkEnvelope(PayloadCodec.parse(body));
+            } else if (!flat.containsKey("ce-specversion")) {
                 throw IngestException.of(Kind.MALFORMED, "not a CloudEvent: binary mode needs ce-specversion, ce-id, "
                         + "ce-source and ce-type headers; structured mode needs Content-Type " + STRUCTURED);
+            } else {
+                CloudEventAttributes.checkHeaders(all, contentType);
             }
             return List.of(HttpMessageFactory.createReader(flat, body).toEvent());
+        } catch (EventException e) {
+            throw IngestException.of(Kind.MALFORMED, "not a valid CloudEvent: " + e.getMessage());
         } catch (CloudEventRWException | IllegalStateException | EventDeserializationException e) {
             // The SDK reports a missing required attribute with IllegalStateException.
             throw IngestException.of(Kind.MALFORMED, "not a valid CloudEvent: " + why(e));
@@ -171,6 +188,12 @@ public class CloudEventsResource {
         EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
         List<CloudEvent> events = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
+            try {
+                CloudEventAttributes.checkEnvelope(array.get(i));
+            } catch (EventException e) {
+                throw IngestException.invalid(Kind.MALFORMED, "event /" + i + " is not a valid CloudEvent: " + e.getMessage(),
+                        List.of(ItemError.of("/" + i, "cloudevent", e.getMessage())));
+            }
             try {
                 events.add(format.deserialize(array.get(i).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             } catch (CloudEventRWException | IllegalStateException | EventDeserializationException e) {

@@ -1,5 +1,10 @@
 package dev.greenloop.ingest.http;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.greenloop.ingest.IngestException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -30,6 +35,44 @@ public class ProblemMapper {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"greenloop\"");
         }
         return response.build();
+    }
+
+    /**
+     * A JSON body of the wrong shape (wrong types, unknown fields, trailing content, nesting beyond
+     * {@link StrictMapper#MAX_NESTING}): Quarkus' own answer is an empty 400.
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e, @Context UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response notJson(JsonParseException e, @Context UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response tooDeep(StreamConstraintsException e, @Context UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, @Context UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
+    private static Response unreadable(JsonProcessingException e, UriInfo uri) {
+        String message = e.getOriginalMessage();
+        int cut = message.indexOf('\n');
+        message = cut < 0 ? message : message.substring(0, cut);
+        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at /" + m.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                .collect(java.util.stream.Collectors.joining("/")) : "";
+        return Response.status(400).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", "Malformed request", 400, "the body is not JSON of the expected shape"
+                        + where + ": " + (message.length() > 300 ? message.substring(0, 300) + "…" : message),
+                        uri.getPath(), null))
+                .build();
     }
 
     @ServerExceptionMapper
