@@ -106,11 +106,17 @@ public class BatchValidator {
             if (reading == null) {
                 continue;
             }
-            Reading canonical = checkReading(reading, pointer, time, rejected, quarantined);
-            if (canonical != null && firstOccurrence(new ItemKey(reading.sensor(), reading.timestamp()),
+            Reading canonical = checkReading(reading, pointer, time, rejected);
+            // Repeats and conflicts first, quarantined readings included: an implausible 55 °C and a
+            // plausible 21 °C for one sensor and time are a conflict, not one reading on each topic.
+            if (canonical == null || !firstOccurrence(new ItemKey(reading.sensor(), reading.timestamp()),
                     canonical.value(), pointer, seen, rejected, duplicates)) {
-                readings.add(new Indexed<>(i, pointer, canonical));
+                continue;
             }
+            if (quarantinedAsImplausible(canonical, pointer, quarantined)) {
+                continue;
+            }
+            readings.add(new Indexed<>(i, pointer, canonical));
         }
         List<Reading> accepted = quarantineSpikes(readings, quarantined);
 
@@ -152,8 +158,7 @@ public class BatchValidator {
         }
     }
 
-    private Reading checkReading(Reading reading, String pointer, TimeRule time, List<ItemError> rejected,
-                                 List<ValidatedBatch.Quarantined> quarantined) {
+    private Reading checkReading(Reading reading, String pointer, TimeRule time, List<ItemError> rejected) {
         SensorKind kind = reading.sensor();
         OptionalDouble value = UnitConverter.toCanonical(kind, reading.value(), reading.unit());
         if (value.isEmpty()) {
@@ -172,14 +177,21 @@ public class BatchValidator {
                     + format(range.physicalMin()) + ", " + format(range.physicalMax()) + "] of " + kind.wireName()));
             return null;
         }
-        Reading canonical = new Reading(kind, v, unit, reading.timestamp());
-        if (!range.plausible(v)) {
-            quarantined.add(new ValidatedBatch.Quarantined(pointer, canonical, "implausible", format(v) + " " + unit
-                    + " is outside the plausible greenhouse range [" + format(range.plausibleMin()) + ", "
-                    + format(range.plausibleMax()) + "] of " + kind.wireName()));
-            return null;
+        return new Reading(kind, v, unit, reading.timestamp());
+    }
+
+    /** Quarantines a physically possible reading outside the plausible greenhouse range. */
+    private static boolean quarantinedAsImplausible(Reading canonical, String pointer,
+                                                    List<ValidatedBatch.Quarantined> quarantined) {
+        SensorRange range = SensorRange.of(canonical.sensor());
+        double v = canonical.value();
+        if (range.plausible(v)) {
+            return false;
         }
-        return canonical;
+        quarantined.add(new ValidatedBatch.Quarantined(pointer, canonical, "implausible", format(v) + " "
+                + canonical.unit() + " is outside the plausible greenhouse range [" + format(range.plausibleMin()) + ", "
+                + format(range.plausibleMax()) + "] of " + canonical.sensor().wireName()));
+        return true;
     }
 
     private ActuatorState checkActuator(ActuatorState state, String pointer, TimeRule time, List<ItemError> rejected) {

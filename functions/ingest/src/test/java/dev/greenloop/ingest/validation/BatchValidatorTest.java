@@ -120,6 +120,20 @@ class BatchValidatorTest {
     }
 
     @Test
+    void aQuarantinedReadingAndAPlausibleOneForTheSameSensorAndTimeAreAConflict() {
+        ValidatedBatch result = validator.validate(batch(String.join(",",
+                reading("air_temperature", "55", "degC", "2026-06-21T11:59:00Z"),
+                reading("air_temperature", "21", "degC", "2026-06-21T11:59:00Z"))));
+
+        assertThat(result.quarantined()).singleElement().satisfies(q -> assertThat(q.pointer()).isEqualTo("/readings/0"));
+        assertThat(result.readings()).isEmpty();
+        assertThat(result.rejected()).singleElement().satisfies(e -> {
+            assertThat(e.pointer()).isEqualTo("/readings/1");
+            assertThat(e.code()).isEqualTo("conflict");
+        });
+    }
+
+    @Test
     void schemaErrorsOfItemsAreReportedPerItemAndBatchErrorsAreThrown() {
         ValidatedBatch result = validator.validate(batch(String.join(",",
                 reading("air_temperature", "\"warm\"", "degC", "2026-06-21T11:59:00Z"),
