@@ -29,6 +29,8 @@ public final class CloudEventAttributes {
     /** W3C Trace Context: a tracestate of at most 32 members of at most 256 characters; 512 is what we carry. */
     public static final int MAX_TRACESTATE_LENGTH = 512;
 
+    private static final java.util.Set<String> CORE = java.util.Set.of("specversion", "id", "source", "type", "time",
+            "subject", "dataschema", "datacontenttype");
     private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]{1,20}");
     private static final Pattern TRACEPARENT = Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
     private static final Pattern TRACESTATE_MEMBER = Pattern.compile(
@@ -91,12 +93,22 @@ public final class CloudEventAttributes {
 
     /**
      * The attributes of a structured-mode event (every top-level member but {@code data} and
-     * {@code data_base64}), checked.
+     * {@code data_base64}), checked; an event without data is refused too.
      *
-     * @throws EventException when the envelope is not a JSON object, an attribute is not a scalar,
-     *                        the event has no data, or an attribute breaks a rule
+     * @throws EventException when the envelope is not a JSON object, an attribute has the wrong
+     *                        JSON type, the event has no data (or both kinds), or an attribute
+     *                        breaks a rule
      */
     public static Map<String, String> checkEnvelope(JsonNode envelope) {
+        return checkEnvelope(envelope, true);
+    }
+
+    /**
+     * Like {@link #checkEnvelope(JsonNode)}; {@code requireData} false accepts an event without
+     * data, as the CloudEvents specification does. A member set to {@code null} is absent; the
+     * core attributes are strings; an extension is a string, a boolean or a 32-bit integer.
+     */
+    public static Map<String, String> checkEnvelope(JsonNode envelope, boolean requireData) {
         if (envelope == null || !envelope.isObject()) {
             throw EventException.malformedJson("a structured CloudEvent is a JSON object, not "
                     + (envelope == null ? "nothing" : envelope.getNodeType().toString().toLowerCase(Locale.ROOT)), null);
@@ -105,16 +117,26 @@ public final class CloudEventAttributes {
         for (Iterator<Map.Entry<String, JsonNode>> it = envelope.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> member = it.next();
             String name = member.getKey();
-            if (name.equals("data") || name.equals("data_base64")) {
+            JsonNode value = member.getValue();
+            if (name.equals("data") || name.equals("data_base64") || value.isNull()) {
                 continue;
             }
-            JsonNode value = member.getValue();
-            if (!value.isValueNode() || value.isNull()) {
-                throw EventException.invalidAttribute(clip(name), "must be a string, number or boolean");
+            if (CORE.contains(name)) {
+                if (!value.isTextual()) {
+                    throw EventException.invalidAttribute(name, "must be a JSON string, not " + value.getNodeType()
+                            .toString().toLowerCase(Locale.ROOT));
+                }
+            } else if (!value.isTextual() && !value.isBoolean() && !(value.isIntegralNumber() && value.canConvertToInt())) {
+                throw EventException.invalidAttribute(clip(name), "must be a string, a boolean or a 32-bit integer");
             }
             attributes.put(name, value.asText());
         }
-        if (!envelope.hasNonNull("data") && !envelope.hasNonNull("data_base64")) {
+        boolean data = envelope.hasNonNull("data");
+        boolean base64 = envelope.hasNonNull("data_base64");
+        if (data && base64) {
+            throw EventException.malformedJson("an event has data or data_base64, not both", null);
+        }
+        if (requireData && !data && !base64) {
             throw EventException.malformedJson("the event has no data", null);
         }
         check(attributes);
