@@ -101,6 +101,16 @@ class HostileInputTest {
     }
 
     @Test
+    void aBodyAboveTheLimitIsA413ProblemBeforeItIsRead() throws IOException {
+        RawHttp.Answer answer = raw("POST", "/v1/commands/cmd-unknown/ack", "application/json",
+                ("{\"note\":\"" + "x".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8), Map.of());
+
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(413);
+        assertThat(answer.header("content-type")).startsWith("application/problem+json");
+        assertThat(answer.body()).contains("larger than this function accepts");
+    }
+
+    @Test
     void aPredictionFromTheFutureIsRefusedAndDoesNotPoisonTheZone() {
         String z = ControlTesting.zone();
         Instant windowEnd = ControlTesting.lastWindowEnd();

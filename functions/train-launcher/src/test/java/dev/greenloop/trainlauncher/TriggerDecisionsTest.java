@@ -29,6 +29,8 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -236,6 +238,32 @@ class TriggerDecisionsTest {
         assertThat(unknown.jsonPath().getString("detail")).contains("ds-missing");
 
         assertThat(jobsOf(greenhouse)).isEmpty();
+    }
+
+    /** Hostile manual requests, one row each: every one a 400 or 415 problem that names the cause, none a Job. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            empty body                    | application/json     |                                                    | 400 | the body is empty
+            JSON null                     | application/json     | null                                               | 400 | JSON null
+            array body                    | application/json     | []                                                 | 400 | expected shape
+            greenhouseId as a number      | application/json     | {"greenhouseId":7}                                 | 400 | /greenhouseId
+            unknown field                 | application/json     | {"greenhouseId":"gh-hostile","priority":"high"}    | 400 | priority
+            trailing content              | application/json     | {"greenhouseId":"gh-hostile"} {}                   | 400 | not JSON
+            duplicate key                 | application/json     | {"greenhouseId":"gh-hostile","greenhouseId":"x"}   | 400 | Duplicate
+            greenhouseId with a slash     | application/json     | {"greenhouseId":"gh/../x"}                         | 400 | /greenhouseId
+            datasetId with a space        | application/json     | {"greenhouseId":"gh-hostile","datasetId":"a b"}    | 400 | /datasetId
+            text content type             | text/plain           | {"greenhouseId":"gh-hostile"}                      | 415 | application/json
+            content type with empty parts | application/json;;;  | {"greenhouseId":"gh-hostile"}                      | 415 | application/json
+            """)
+    void hostileManualRequestsAreProblemsAndStartNothing(String name, String contentType, String body, int status,
+                                                        String detail) {
+        ExtractableResponse<Response> r = given().contentType(contentType).body(body == null ? "" : body)
+                .header("Authorization", "Bearer test-admin-token").post("/v1/training-requests").then().extract();
+
+        assertThat(r.statusCode()).as(r.body().asString()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.body().asString()).contains(detail);
+        assertThat(jobsOf("gh-hostile")).isEmpty();
     }
 
     @Test

@@ -70,8 +70,9 @@ public class FailureResponses {
             detail = "the event data is not JSON of the expected shape: " + e.getOriginalMessage();
         } else if (failure == null) {
             status = context.statusCode() > 0 ? context.statusCode() : 500;
-            type = "error";
-            detail = "request failed with status " + status;
+            type = status == 413 ? "too-large" : "error";
+            detail = status == 413 ? "the body is larger than this function accepts (quarkus.http.limits.max-body-size)"
+                    : "request failed with status " + status;
         } else {
             status = 500;
             type = "internal-error";

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class JsonRequests {
 
-    static final int ORDER = 1002;
+    /** Before every route of the application (Reactive Routes and Funqy are added without an order). */
+    static final int ORDER = -1;
     private static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
     private static final Pattern JSON = Pattern.compile("application/json(\\s*;\\s*charset=(utf-8|\"utf-8\"))?",
             Pattern.CASE_INSENSITIVE);
