@@ -100,6 +100,15 @@ class HostileInputTest {
                 new Case("1,200 events of 5 readings: 6,000 items in one request", r -> r
                         .contentType("application/cloudevents-batch+json").body(manyEvents(1200, 5)).post("/"), 413,
                         "6000 items together"),
+                new Case("readings without a Content-Type", r -> r.noContentType().body(data("21.5").getBytes())
+                        .post("/v1/greenhouses/gh-test/readings"), 415, "no Content-Type"),
+                new Case("readings as application/json;;;", r -> r.contentType("application/json;;;").body(data("21.5"))
+                        .post("/v1/greenhouses/gh-test/readings"), 415, "is not accepted"),
+                new Case("readings said to be gzip", r -> r.contentType("application/json").header("Content-Encoding", "gzip")
+                        .body(data("21.5")).post("/v1/greenhouses/gh-test/readings"), 415, "uncompressed"),
+                new Case("admin: no Content-Type", r -> r.header("Authorization", admin).noContentType()
+                        .body("{\"deviceId\":\"d-n\",\"greenhouseId\":\"gh-test\",\"zones\":[\"zone-a\"]}".getBytes())
+                        .post("/v1/admin/devices"), 415, "no Content-Type"),
                 new Case("admin: greenhouseId as a number", r -> r.header("Authorization", admin).contentType("application/json")
                         .body("{\"deviceId\":\"d-x\",\"greenhouseId\":7,\"zones\":[\"zone-a\"]}").post("/v1/admin/devices"),
                         400, "greenhouseId"),

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The front door of the functions' HTTP APIs (every path but the CloudEvents endpoint {@code /}):
- * a request with a body declares it exactly once as {@code application/json} (optionally
- * {@code charset=utf-8}) and uncompressed. Anything else is answered before a resource reads a
+ * a request with a body declares it exactly once as {@code application/json} (a charset
+ * parameter at most) and uncompressed. Anything else is answered before a resource reads a
  * byte: no body (400: Quarkus REST would wait for a body of length 0 until the idle timeout), no
  * Content-Type, another type or an unparseable one (415), two Content-Type headers (400), a
  * Content-Encoding (415).
@@ -25,7 +25,7 @@ public class JsonRequests {
     /** Before every route of the application (Reactive Routes and Funqy are added without an order). */
     static final int ORDER = -1;
     private static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
-    private static final Pattern JSON = Pattern.compile("application/json(\\s*;\\s*charset=(utf-8|\"utf-8\"))?",
+    private static final Pattern JSON = Pattern.compile("application/json(\\s*;\\s*charset=(\"?[A-Za-z0-9._-]+\"?))?",
             Pattern.CASE_INSENSITIVE);
 
     void install(@Observes Router router) {
@@ -50,7 +50,7 @@ public class JsonRequests {
             refused = new RequestRefused(415, "the body has no Content-Type: send it as application/json");
         } else if (types.size() == 1 && !JSON.matcher(types.get(0).strip()).matches()) {
             refused = new RequestRefused(415, "Content-Type '" + clip(types.get(0))
-                    + "' is not accepted: send application/json (charset utf-8)");
+                    + "' is not accepted: send application/json");
         } else if (encoding != null && !encoding.strip().equalsIgnoreCase("identity")) {
             refused = new RequestRefused(415, "Content-Encoding '" + clip(encoding)
                     + "' is not accepted: send the body uncompressed");
