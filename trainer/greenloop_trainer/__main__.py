@@ -89,8 +89,8 @@ def main(argv=None) -> int:
         except Exception as e:  # noqa: BLE001 - MLflow raises several kinds for an unreachable server
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
             if args.run_id and ("RESOURCE_DOES_NOT_EXIST" in message or "not found" in message.lower()):
-                raise bad_input(f"MLflow run {args.run_id} does not exist at {args.tracking_uri}")
-            raise retriable(f"cannot reach MLflow at {args.tracking_uri}: {message}")
+                raise bad_input(f"MLflow run {args.run_id} does not exist at {args.tracking_uri}") from e
+            raise retriable(f"cannot reach MLflow at {args.tracking_uri}: {message}") from e
         summary = train(args)
         mlflow.end_run("FINISHED")
         print(f"greenloop-trainer: {summary} in {time.time() - started:.0f} s", flush=True)

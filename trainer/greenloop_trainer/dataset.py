@@ -33,7 +33,7 @@ def load_json(value: str, what: str) -> dict:
         with open(value, encoding="utf-8") as f:
             return json.load(f)
     except (OSError, ValueError) as e:
-        raise bad_input(f"cannot read the {what} ({value[:80]}): {e}")
+        raise bad_input(f"cannot read the {what} ({value[:80]}): {e}") from e
 
 
 def fetch(webhdfs: str, path: str) -> bytes:
@@ -41,7 +41,7 @@ def fetch(webhdfs: str, path: str) -> bytes:
     try:
         response = requests.get(url, timeout=120, allow_redirects=True)
     except requests.RequestException as e:
-        raise retriable(f"cannot reach WebHDFS at {webhdfs}: {e}")
+        raise retriable(f"cannot reach WebHDFS at {webhdfs}: {e}") from e
     if response.status_code == 404:
         raise bad_input(f"dataset file {path} does not exist on HDFS")
     if response.status_code != 200:
@@ -121,18 +121,26 @@ def check_coverage(frame: pd.DataFrame, spec: dict, dataset_id: str, required: l
         if share > max_share:
             signals = ", ".join(spec["signalGroups"][group])
             never = f"; never reported: {', '.join(unreported)}" if unreported else ""
-            raise bad_input(f"dataset {dataset_id}: {group} features ({signals}) are missing in {100 * share:.1f} % of "
-                            f"{len(frame)} rows, more than the {100 * max_share:.0f} % allowed (--max-missing-share){never}")
+            raise bad_input(f"dataset {dataset_id}: {group} features ({signals}) are missing in {100 * share:.1f} % "
+                            f"of {len(frame)} rows, more than the {100 * max_share:.0f} % allowed "
+                            f"(--max-missing-share){never}")
     return {g: share for g, (share, _) in shares.items()}
 
 
-def split(frame: pd.DataFrame, train: float = 0.7, valid: float = 0.15):
-    """Time-ordered: the earliest windows train, the next validate, the latest test."""
+def split(frame: pd.DataFrame, train: float = 0.7, valid: float = 0.15, gap=None):
+    """Time-ordered: the earliest windows train, the next validate, the latest test.
+
+    `gap` (a Timedelta; the window length plus the horizon) purges the rows before each boundary
+    whose targets would lie after it: a training row's target must not be a value of the
+    validation period, nor a validation row's one of the test period.
+    """
     times = frame["window_start"].sort_values().unique()
     if len(times) < 20:
         raise bad_input(f"the dataset spans only {len(times)} windows; at least 20 are needed")
     t_valid = times[int(len(times) * train)]
     t_test = times[int(len(times) * (train + valid))]
-    return (frame[frame["window_start"] < t_valid],
-            frame[(frame["window_start"] >= t_valid) & (frame["window_start"] < t_test)],
-            frame[frame["window_start"] >= t_test])
+    purge = gap if gap is not None else pd.Timedelta(0)
+    starts = frame["window_start"]
+    return (frame[starts < t_valid - purge],
+            frame[(starts >= t_valid) & (starts < t_test - purge)],
+            frame[starts >= t_test])

@@ -61,7 +61,7 @@ def predict(model: onnx.ModelProto, x: np.ndarray) -> dict:
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     names = [o.name for o in session.get_outputs()]
     values = session.run(names, {INPUT: x.astype(np.float32)})
-    return {name: value.reshape(-1) for name, value in zip(names, values)}
+    return {name: value.reshape(-1) for name, value in zip(names, values, strict=True)}
 
 
 def base(x: np.ndarray, indices: tuple) -> np.ndarray:

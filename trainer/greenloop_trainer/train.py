@@ -2,7 +2,6 @@
 validation part, metrics on the test part against the persistence baseline and the current
 champion, ONNX export checked against XGBoost, registration with alias `candidate`."""
 
-import json
 import math
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import mlflow
 import numpy as np
+import pandas as pd
 import onnx
 import xgboost as xgb
 from mlflow.exceptions import MlflowException
@@ -32,7 +32,7 @@ class Progress(xgb.callback.TrainingCallback):
 
     def after_iteration(self, model, epoch, evals_log):
         if epoch % self.every == 0:
-            for data, metrics in evals_log.items():
+            for _data, metrics in evals_log.items():
                 for metric, values in metrics.items():
                     mlflow.log_metric(f"progress_{self.target}_{metric}", float(values[-1]), step=epoch)
         return False
@@ -86,11 +86,13 @@ def train(args) -> str:
     mlflow.log_dict(spec, "feature-spec.json")
     mlflow.log_metrics({f"missing_share_{g}": share for g, share in shares.items()})
 
-    train_part, valid_part, test_part = ds.split(data.frame)
+    # A row's target is `horizon` minutes after its window ends: purge that much before each boundary.
+    gap = pd.Timedelta(seconds=spec.get("windowSeconds", 60)) + pd.Timedelta(minutes=args.horizon)
+    train_part, valid_part, test_part = ds.split(data.frame, gap=gap)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
     bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
     models, metrics = {}, {}
-    for target, column in zip(targets, data.targets):
+    for target, column in zip(targets, data.targets, strict=True):
         # The model learns the change from now: rows need a target and a current value.
         parts = []
         for part in (train_part, valid_part, test_part):
@@ -134,7 +136,7 @@ def train(args) -> str:
                            "horizon_minutes": str(args.horizon), "onnx_parity": "passed"}.items():
             client.set_model_version_tag(args.model_name, version, key, value)
     except MlflowException as e:
-        raise retriable(f"registering the model in MLflow failed: {str(e).splitlines()[0]}")
+        raise retriable(f"registering the model in MLflow failed: {str(e).splitlines()[0]}") from e
     return (f"registered {args.model_name} version {version} as candidate; "
             + ", ".join(f"{t} MAE {metrics[f'mae_{t}']:.3f} (persistence {metrics[f'mae_persistence_{t}']:.3f})"
                         for t in targets))
@@ -158,7 +160,7 @@ def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
         x = test_part[data.features].to_numpy(dtype=np.float32)
         predicted = onnx_export.predict(model, x)
         out = {"champion_version": float(champion.version)}
-        for target, column in zip(targets, data.targets):
+        for target, column in zip(targets, data.targets, strict=True):
             if target not in predicted:
                 continue
             y = test_part[column].to_numpy(dtype=np.float64)
@@ -168,6 +170,6 @@ def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
             out[f"champion_rmse_{target}"] = rmse
         return out
     except MlflowException as e:
-        raise retriable(f"cannot fetch the champion of {model_name}: {str(e).splitlines()[0]}")
+        raise retriable(f"cannot fetch the champion of {model_name}: {str(e).splitlines()[0]}") from e
     finally:
         shutil.rmtree(directory, ignore_errors=True)
