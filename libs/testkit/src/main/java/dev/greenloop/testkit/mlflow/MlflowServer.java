@@ -101,8 +101,10 @@ public final class MlflowServer extends ChildService {
                 "--port", Integer.toString(port),
                 "--workers", "1"));
         // MLflow 3's telemetry thread changes os.environ while other threads iterate it; nothing to report here.
+        // Nor does greenloop use MLflow 3's job execution: no huey job runner and consumers on 2 cores.
         Map<String, String> environment = new java.util.HashMap<>(Map.of("PYTHONUNBUFFERED", "1",
-                "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true"));
+                "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true",
+                "MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false"));
         if (basicAuth) {
             command.addAll(List.of("--app-name", "basic-auth"));
             environment.put("MLFLOW_AUTH_CONFIG_PATH", writeAuthConfig().toString());
