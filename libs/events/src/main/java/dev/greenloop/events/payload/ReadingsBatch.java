@@ -1,7 +1,7 @@
 package dev.greenloop.events.payload;
 
 import dev.greenloop.events.EventException;
-import dev.greenloop.events.Events;
+import dev.greenloop.events.EventIds;
 
 import java.util.List;
 
@@ -28,13 +28,13 @@ public record ReadingsBatch(String greenhouseId, String zoneId, String deviceId,
      * same id, so consumers can drop a resent reading.
      */
     public String readingId(Reading reading) {
-        return Events.derivedId("reading", greenhouseId, deviceId, reading.sensor().wireName(),
+        return EventIds.derived("reading", greenhouseId, deviceId, reading.sensor().wireName(),
                 reading.timestamp().toString());
     }
 
     /** Stable id of an actuator state of this batch, like {@link #readingId(Reading)}. */
     public String actuatorStateId(ActuatorState state) {
-        return Events.derivedId("actuator-state", greenhouseId, deviceId, state.actuator().wireName(),
+        return EventIds.derived("actuator-state", greenhouseId, deviceId, state.actuator().wireName(),
                 state.timestamp().toString());
     }
 
