@@ -18,6 +18,8 @@ import dev.greenloop.events.payload.TargetValue;
 import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.events.signing.SigningKey;
 import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.onlinestore.OnlineStore;
+import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import io.cloudevents.CloudEvent;
@@ -106,14 +108,11 @@ final class ControlTesting {
         }
         long start = windowEnd.toEpochMilli() - FeatureSpec.V1.windowMillis();
         String windowId = g + ":" + z + ":" + start;
-        db().getCollection("online_features").replaceOne(Filters.eq("_id", g + "/" + z), new Document("_id", g + "/" + z)
-                .append("windowId", windowId).append("windowStart", start).append("windowEnd", Date.from(windowEnd))
-                .append("featureSpecVersion", "v1").append("names", names).append("values", values),
-                new ReplaceOptions().upsert(true));
+        // Through the online store's contract, as preprocess writes it.
+        OnlineStore store = new OnlineStore(db());
+        store.put(new OnlineVector(g, z, windowId, Instant.ofEpochMilli(start), windowEnd, "v1", names, values));
         List<String> readingIds = List.of("readings-" + UUID.randomUUID(), "readings-" + UUID.randomUUID());
-        db().getCollection("windows").replaceOne(Filters.eq("_id", g + "/" + z + "/" + start),
-                new Document("_id", g + "/" + z + "/" + start).append("greenhouseId", g).append("zoneId", z)
-                        .append("start", start).append("events", readingIds), new ReplaceOptions().upsert(true));
+        store.addWindowEvents(g, z, start, readingIds);
         return readingIds;
     }
 

@@ -4,6 +4,7 @@ import io.quarkus.test.common.ResourceArg;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
+import dev.greenloop.onlinestore.OnlineStore;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.TestEvents;
@@ -86,7 +87,7 @@ class LineageTest {
         assertThat(lineage.getList("window.readingEventIds", String.class)).containsExactlyElementsOf(issued.readingIds());
         // The reading ids are the ones preprocess stored in the window.
         for (String reading : lineage.getList("window.readingEventIds", String.class)) {
-            assertThat(ControlTesting.db().getCollection("windows").countDocuments(Filters.eq("events", reading))).isEqualTo(1);
+            assertThat(ControlTesting.db().getCollection(OnlineStore.WINDOWS).countDocuments(Filters.eq(OnlineStore.EVENTS, reading))).isEqualTo(1);
         }
         // And the record on the topic carries the same chain.
         assertThat(issued.records().get(0).value().getExtension(Extensions.CAUSATION_ID)).isEqualTo(issued.eventId());

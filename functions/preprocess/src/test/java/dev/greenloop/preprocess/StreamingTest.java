@@ -14,6 +14,7 @@ import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.RawReading;
+import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.preprocess.store.WindowStore;
 import dev.greenloop.preprocess.store.ZoneState;
 import dev.greenloop.testkit.quarkus.MongoResource;
@@ -24,7 +25,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -97,9 +97,10 @@ class StreamingTest {
         double[] expected = calculator.compute(T0 + 6 * MIN, all);
         assertThat(payloads.get(6).values()).containsExactlyElementsOf(boxed(expected));
 
-        Document online = store.online(WindowStore.zoneKey("gh-s", zone));
-        assertThat(online.getString("windowId")).isEqualTo(payloads.get(6).windowId());
-        assertThat(online.getList("values", Double.class)).containsExactlyElementsOf(boxed(expected));
+        // What control reads, through the online store's contract.
+        OnlineVector online = store.onlineStore().latest("gh-s", zone).orElseThrow();
+        assertThat(online.windowId()).isEqualTo(payloads.get(6).windowId());
+        assertThat(online.values()).containsExactlyElementsOf(boxed(expected));
     }
 
     @Test

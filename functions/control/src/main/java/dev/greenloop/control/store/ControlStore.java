@@ -17,7 +17,7 @@ import dev.greenloop.control.policy.Climate;
 import dev.greenloop.control.policy.ZoneSettings;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.CommandMode;
-import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.onlinestore.OnlineStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * control's state in MongoDB:
@@ -40,21 +39,18 @@ import java.util.regex.Pattern;
  *   <li>{@code control_state}: each zone's decision state, compare-and-set ({@link ZoneStates});</li>
  *   <li>{@code control_commands}: the audit trail, one {@link CommandRecord} per command;</li>
  * </ul>
- * and reads what preprocess keeps: {@code online_features} (the latest vector per zone) and
- * {@code windows} (the reading event ids of each window, for lineage). Blocking; call from
+ * and reads what preprocess keeps through the online store's contract ({@link OnlineStore}): the
+ * latest feature vector per zone and the reading event ids of each window (lineage). Blocking; call from
  * worker threads.
  */
 @ApplicationScoped
 public class ControlStore {
 
-    private static final FeatureSpec SPEC = FeatureSpec.V1;
-
     private final MongoClient client;
     private final MongoCollection<Document> zones;
     private final ZoneStates zoneStates;
     private final MongoCollection<Document> commands;
-    private final MongoCollection<Document> online;
-    private final MongoCollection<Document> windows;
+    private final OnlineStore online;
 
     public ControlStore(ControlConfig config) {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
@@ -62,8 +58,7 @@ public class ControlStore {
         this.zones = db.getCollection("control_zones");
         this.zoneStates = new ZoneStates(db.getCollection("control_state"));
         this.commands = db.getCollection("control_commands");
-        this.online = db.getCollection("online_features");
-        this.windows = db.getCollection("windows");
+        this.online = new OnlineStore(db);
         try {
             commands.createIndex(Indexes.ascending("ack.status", "expiresAt"));
         } catch (MongoException e) {
@@ -78,8 +73,9 @@ public class ControlStore {
         client.close();
     }
 
+    /** {@code greenhouseId/zoneId}: the key of a zone's documents, as in the online store. */
     public static String zoneKey(String greenhouseId, String zoneId) {
-        return greenhouseId + "/" + zoneId;
+        return OnlineStore.zoneKey(greenhouseId, zoneId);
     }
 
     public ZoneSettings settings(String greenhouseId, String zoneId) {
@@ -94,31 +90,17 @@ public class ControlStore {
     }
 
     /** The zone's latest measured values, or empty when preprocess has stored none. */
-    @SuppressWarnings("unchecked")
     public Optional<Measured> measured(String greenhouseId, String zoneId) {
-        Document doc = guard(() -> online.find(Filters.eq("_id", zoneKey(greenhouseId, zoneId))).first());
-        if (doc == null || doc.get("names") == null || doc.get("values") == null) {
-            return Optional.empty();
-        }
-        List<String> names = (List<String>) doc.get("names");
-        List<Object> values = (List<Object>) doc.get("values");
-        Map<String, Double> last = new java.util.HashMap<>();
-        for (int i = 0; i < names.size() && i < values.size(); i++) {
-            String name = names.get(i);
-            if (name.endsWith("_last") && values.get(i) instanceof Number n && Double.isFinite(n.doubleValue())) {
-                last.put(name.substring(0, name.length() - "_last".length()), n.doubleValue());
-            }
-        }
-        Climate climate = new Climate(last.get("air_temperature"), last.get("relative_humidity"), last.get("co2"),
-                last.get("par"), last.get("global_radiation"), last.get("outside_temperature"));
-        Map<ActuatorKind, Double> positions = new EnumMap<>(ActuatorKind.class);
-        putIfPresent(positions, ActuatorKind.HEATING, last.get("pipe_temperature"));
-        putIfPresent(positions, ActuatorKind.VENT, last.get("vent_opening"));
-        putIfPresent(positions, ActuatorKind.SCREEN, last.get("screen_position"));
-        Date end = doc.getDate("windowEnd");
-        long start = ((Number) doc.get("windowStart")).longValue();
-        return Optional.of(new Measured(doc.getString("windowId"), Instant.ofEpochMilli(start),
-                end != null ? end.toInstant() : Instant.ofEpochMilli(start + SPEC.windowMillis()), climate, positions));
+        return guard(() -> online.latest(greenhouseId, zoneId)).map(v -> {
+            Climate climate = new Climate(v.last("air_temperature").orElse(null), v.last("relative_humidity").orElse(null),
+                    v.last("co2").orElse(null), v.last("par").orElse(null), v.last("global_radiation").orElse(null),
+                    v.last("outside_temperature").orElse(null));
+            Map<ActuatorKind, Double> positions = new EnumMap<>(ActuatorKind.class);
+            putIfPresent(positions, ActuatorKind.HEATING, v.last("pipe_temperature").orElse(null));
+            putIfPresent(positions, ActuatorKind.VENT, v.last("vent_opening").orElse(null));
+            putIfPresent(positions, ActuatorKind.SCREEN, v.last("screen_position").orElse(null));
+            return new Measured(v.windowId(), v.windowStart(), v.windowEnd(), climate, positions);
+        });
     }
 
     private static void putIfPresent(Map<ActuatorKind, Double> m, ActuatorKind kind, Double v) {
@@ -129,26 +111,12 @@ public class ControlStore {
 
     /** The zones of a greenhouse that have measured values. */
     public List<String> zones(String greenhouseId) {
-        List<String> out = new ArrayList<>();
-        String prefix = greenhouseId + "/";
-        guard(() -> {
-            for (Document doc : online.find(Filters.regex("_id", "^" + Pattern.quote(prefix))).projection(new Document("_id", 1))) {
-                out.add(doc.getString("_id").substring(prefix.length()));
-            }
-            return null;
-        });
-        return out;
+        return guard(() -> online.zones(greenhouseId));
     }
 
     /** The reading event ids preprocess stored in the zone's window starting at {@code windowStart}. */
-    @SuppressWarnings("unchecked")
     public List<String> readingEventIds(String greenhouseId, String zoneId, Instant windowStart) {
-        Document doc = guard(() -> windows.find(Filters.eq("_id", zoneKey(greenhouseId, zoneId) + "/"
-                + windowStart.toEpochMilli())).projection(new Document("events", 1)).first());
-        if (doc == null || doc.get("events") == null) {
-            return List.of();
-        }
-        return List.copyOf((List<String>) doc.get("events"));
+        return guard(() -> online.readingEventIds(greenhouseId, zoneId, windowStart));
     }
 
     public Optional<CommandRecord> command(String commandId) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The zone's latest measured values: the {@code <signal>_last} features of its newest window in
- * the online feature store ({@code online_features}, written by preprocess), and the measured
+ * the online feature store ({@code OnlineStore}, written by preprocess), and the measured
  * positions of its actuators (pipe temperature, vent opening, screen position) where known.
  */
 public record Measured(String windowId, Instant windowStart, Instant windowEnd, Climate climate,

@@ -12,6 +12,8 @@ import com.mongodb.client.model.WriteModel;
 import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.clients.Settings;
 import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.onlinestore.OnlineStore;
+import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.features.Signal;
 import dev.greenloop.preprocess.PreprocessConfig;
@@ -32,9 +34,11 @@ import java.util.Map;
  * <ul>
  *   <li>{@code windows}: one document per zone and window,
  *       {@code {_id: "g/z/start", greenhouseId, zoneId, start, r: {"<signal>:<offset>": value}, events: [ids]}};
- *       a reading is a field keyed by signal and time, so writing it twice is writing it once;</li>
+ *       a reading is a field keyed by signal and time, so writing it twice is writing it once. The
+ *       key and {@code events} (lineage) are the online store's contract ({@link OnlineStore}),
+ *       {@code r} is preprocess's own;</li>
  *   <li>{@code zones}: {@code {_id: "g/z", watermark, lastEmitted}}, both only ever raised ({@code $max});</li>
- *   <li>{@code online_features}: the latest feature vector per zone.</li>
+ *   <li>{@code online_features}: the latest feature vector per zone, through {@link OnlineStore}.</li>
  * </ul>
  * No transactions and no TTL are needed for correctness. Blocking; call from worker threads.
  */
@@ -44,20 +48,20 @@ public class WindowStore {
     private final MongoClient client;
     private final MongoCollection<Document> windows;
     private final MongoCollection<Document> zones;
-    private final MongoCollection<Document> online;
+    private final OnlineStore onlineStore;
     private static final Signal[] SIGNALS = Signal.values();
     private final FeatureSpec spec = FeatureSpec.V1;
 
     public WindowStore(PreprocessConfig config) {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
-        this.windows = db.getCollection("windows");
+        this.windows = db.getCollection(OnlineStore.WINDOWS);
         this.zones = db.getCollection("zones");
-        this.online = db.getCollection("online_features");
+        this.onlineStore = new OnlineStore(db);
     }
 
     public static String zoneKey(String greenhouseId, String zoneId) {
-        return greenhouseId + "/" + zoneId;
+        return OnlineStore.zoneKey(greenhouseId, zoneId);
     }
 
     public ZoneState state(String zoneKey) {
@@ -89,8 +93,9 @@ public class WindowStore {
             for (RawReading r : rs) {
                 updates.add(Updates.set("r." + field(r, start), r.value()));
             }
-            updates.add(Updates.addToSet("events", eventId));
-            writes.add(new UpdateOneModel<>(Filters.eq("_id", zoneKey + "/" + start), Updates.combine(updates),
+            updates.add(Updates.addToSet(OnlineStore.EVENTS, eventId));
+            writes.add(new UpdateOneModel<>(Filters.eq("_id", OnlineStore.windowKey(greenhouseId, zoneId, start)),
+                    Updates.combine(updates),
                     new UpdateOptions().upsert(true)));
         });
         guard(() -> windows.bulkWrite(writes));
@@ -134,36 +139,22 @@ public class WindowStore {
                                 start + Long.parseLong(key, colon + 1, key.length(), 10), ((Number) e.getValue()).doubleValue()));
                     }
                 }
-                if (start == windowStart && doc.get("events") != null) {
-                    events = List.copyOf((List<String>) doc.get("events"));
+                if (start == windowStart && doc.get(OnlineStore.EVENTS) != null) {
+                    events = List.copyOf((List<String>) doc.get(OnlineStore.EVENTS));
                 }
             }
             return new Lookback(out, events);
         });
     }
 
-    /** Keeps {@code vector} as the zone's latest features, unless a newer window is stored already. */
-    public void storeOnline(String zoneKey, String windowId, long windowStart, List<String> names, List<Double> values) {
-        Document doc = new Document("_id", zoneKey).append("windowId", windowId).append("windowStart", windowStart)
-                .append("windowEnd", new Date(windowStart + spec.windowMillis())).append("featureSpecVersion", spec.version())
-                .append("names", names).append("values", values);
-        try {
-            // Replaces an older vector; when a newer one is there the upsert's insert hits the
-            // unique _id and is refused, which is the answer we want.
-            online.replaceOne(Filters.and(Filters.eq("_id", zoneKey), Filters.lt("windowStart", windowStart)), doc,
-                    new ReplaceOptions().upsert(true));
-        } catch (com.mongodb.MongoWriteException e) {
-            if (e.getError().getCategory() != com.mongodb.ErrorCategory.DUPLICATE_KEY) {
-                throw new PreprocessException(PreprocessException.Kind.STORE_UNAVAILABLE, "MongoDB: " + e.getMessage(), e);
-            }
-        } catch (MongoException e) {
-            throw new PreprocessException(PreprocessException.Kind.STORE_UNAVAILABLE, "MongoDB: " + e.getMessage(), e);
-        }
+    /** Keeps {@code vector} as its zone's latest features, unless a newer window is stored already. */
+    public void storeOnline(OnlineVector vector) {
+        guard(() -> onlineStore.put(vector));
     }
 
-    /** The zone's latest features, or null. */
-    public Document online(String zoneKey) {
-        return guard(() -> online.find(Filters.eq("_id", zoneKey)).first());
+    /** The online feature store (the contract control reads). */
+    public OnlineStore onlineStore() {
+        return onlineStore;
     }
 
     public void ping() {

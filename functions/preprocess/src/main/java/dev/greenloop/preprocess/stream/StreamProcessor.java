@@ -11,6 +11,7 @@ import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Lateness;
 import dev.greenloop.features.RawReading;
 import dev.greenloop.features.Signal;
+import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.function.SinkClient;
 import dev.greenloop.preprocess.store.WindowStore;
@@ -141,8 +142,9 @@ public class StreamProcessor {
         // with the same ids.
         store.advance(zoneKey, watermark, lastClosed);
         if (latest != null) {
-            store.storeOnline(zoneKey, latest.windowId(), latest.windowStart().toEpochMilli(), latest.featureNames(),
-                    latest.values());
+            store.storeOnline(new OnlineVector(latest.greenhouseId(), latest.zoneId(), latest.windowId(),
+                    latest.windowStart(), latest.windowEnd(), latest.featureSpecVersion(), latest.featureNames(),
+                    latest.values()));
         }
         return emitted;
     }
