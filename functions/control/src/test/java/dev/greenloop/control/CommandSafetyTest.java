@@ -22,10 +22,7 @@ import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -49,14 +46,13 @@ import static org.hamcrest.Matchers.containsString;
 /**
  * Idempotence, ordering, shadow predictions, the gateway's view of the commands on the topic
  * (signature, tampering, expiry, replay), refusals with a clear problem, and Kafka failing
- * mid-decision.
+ * mid-decision. Each test makes a zone of its own; they run in any order.
  */
 @QuarkusTest
 @WithTestResource(value = OidcResource.class, initArgs = @ResourceArg(name = "audience", value = "greenloop-control"))
 @TestProfile(ControlTestProfile.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CommandSafetyTest {
 
     @BeforeAll
@@ -75,7 +71,6 @@ class CommandSafetyTest {
     }
 
     @Test
-    @Order(1)
     void theSamePredictionTwiceGivesOneCommandPerActuator() {
         Prediction p = hotZone(GH);
         String id = UUID.randomUUID().toString();
@@ -92,7 +87,6 @@ class CommandSafetyTest {
     }
 
     @Test
-    @Order(2)
     void anOlderOrShadowPredictionCommandsNothing() {
         Prediction p = hotZone(GH);
         assertThat(ControlTesting.deliver(UUID.randomUUID().toString(), p).statusCode()).isEqualTo(204);
@@ -111,7 +105,6 @@ class CommandSafetyTest {
     }
 
     @Test
-    @Order(3)
     void commandsOnTheTopicVerifyAndAnyTamperingExpiryOrReplayIsRejected() {
         String id = UUID.randomUUID().toString();
         assertThat(ControlTesting.deliver(id, hotZone(GH)).statusCode()).isEqualTo(204);
@@ -160,7 +153,6 @@ class CommandSafetyTest {
     }
 
     @Test
-    @Order(4)
     void aGreenhouseWithoutAKeyOrWithInvalidSettingsIsRefusedWithAProblem() {
         String id = UUID.randomUUID().toString();
         ExtractableResponse<Response> noKey = ControlTesting.deliver(id, hotZone("gh-without-key"));
@@ -189,7 +181,6 @@ class CommandSafetyTest {
     }
 
     @Test
-    @Order(5)
     void whenKafkaFailsTheDeliveryIsRetriedAndEachCommandIsActedOnOnce() {
         Prediction p = hotZone(GH);
         String id = UUID.randomUUID().toString();

@@ -11,12 +11,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static dev.greenloop.ingest.BadInputTest.assertProblem;
@@ -25,11 +24,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Back-pressure: per-device rate limit (429) and bounded in-flight work (503). Both tests use the
- * one test device, so the in-flight test runs first: the rate test empties the device's bucket.
+ * Back-pressure: per-device rate limit (429) and bounded in-flight work (503). Each test registers
+ * a device of its own, so neither depends on what the other did to a rate bucket.
  */
 @QuarkusTest
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestProfile(LimitsTest.SmallLimits.class)
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)
@@ -49,36 +47,46 @@ class LimitsTest {
         }
     }
 
-    private static ExtractableResponse<Response> send(String zone, int items) {
+    private record TestDevice(String id, String token) {
+    }
+
+    /** A device of its own (a fresh rate bucket) for zones a, b and r. */
+    private static TestDevice freshDevice() {
+        String id = "limits-" + UUID.randomUUID();
+        String token = given().contentType(ContentType.JSON).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .body(Map.of("deviceId", id, "greenhouseId", GREENHOUSE, "zones", List.of("zone-a", "zone-b", "zone-r")))
+                .post("/v1/admin/devices").then().statusCode(201).extract().jsonPath().getString("token");
+        return new TestDevice(id, token);
+    }
+
+    private static ExtractableResponse<Response> send(TestDevice device, String zone, int items) {
         String[] readings = new String[items];
         for (int i = 0; i < items; i++) {
             readings[i] = reading("co2", 500 + i, "ppm", java.time.Instant.now().minusSeconds(60L + i).toString());
         }
-        return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + TOKEN)
-                .body(batchFor(zone, DEVICE, readings)).post("/v1/greenhouses/gh-test/readings").then().extract();
+        return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + device.token())
+                .body(batchFor(zone, device.id(), readings)).post("/v1/greenhouses/gh-test/readings").then().extract();
     }
 
     @Test
-    @Order(2)
     void deviceOverItsRateIs429WithRetryAfter() {
-        // Drain the bucket: the first request may find it partly used by the other test.
-        ExtractableResponse<Response> response = send("zone-r", 10);
-        for (int i = 0; i < 3 && response.statusCode() == 202; i++) {
-            response = send("zone-r", 10);
-        }
+        TestDevice device = freshDevice();
+        assertThat(send(device, "zone-r", 10).statusCode()).as("the burst of 10").isEqualTo(202);
+
+        ExtractableResponse<Response> response = send(device, "zone-r", 10);
 
         assertProblem(response, 429, null, "items per second");
         assertThat(Integer.parseInt(response.header("Retry-After"))).isBetween(1, 6);
     }
 
     @Test
-    @Order(1)
     void requestsBeyondTheInFlightBoundAre503AtOnce() throws Exception {
+        TestDevice device = freshDevice();
         KafkaBroker kafka = KafkaBroker.shared();
-        assertThat(send("zone-a", 1).statusCode()).as("a first request, to learn the topic's metadata").isEqualTo(202);
+        assertThat(send(device, "zone-a", 1).statusCode()).as("a first request, to learn the topic's metadata").isEqualTo(202);
         kafka.pause();
         try {
-            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> send("zone-a", 1).statusCode());
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> send(device, "zone-a", 1).statusCode());
             long deadline = System.nanoTime() + 20_000_000_000L;
             String inFlight = "0.0";
             while (!inFlight.equals("1.0") && System.nanoTime() < deadline) {
@@ -88,7 +96,7 @@ class LimitsTest {
             }
             assertThat(inFlight).isEqualTo("1.0");
 
-            ExtractableResponse<Response> refused = send("zone-b", 1);
+            ExtractableResponse<Response> refused = send(device, "zone-b", 1);
 
             assertProblem(refused, 503, null, "working on 1 requests");
             assertThat(refused.header("Retry-After")).isEqualTo("5");
