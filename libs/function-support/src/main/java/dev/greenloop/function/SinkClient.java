@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,6 +33,9 @@ public final class SinkClient {
     private final Duration backoff;
     private final Duration timeout;
     private final HttpClient http;
+    private final Optional<Path> tokenFile = ConfigProvider.getConfig()
+            .getOptionalValue("greenloop.sink.token-file", String.class).filter(f -> !f.isBlank()).map(Path::of);
+    private volatile CachedToken token;
 
     public SinkClient(Optional<String> url, int attempts, Duration backoff, Duration timeout) {
         this.sink = url.filter(s -> !s.isBlank()).map(URI::create).orElse(null);
@@ -62,23 +66,32 @@ public final class SinkClient {
     }
 
     /**
-     * The OIDC access token for the sink, re-read on every send (the kubelet rotates a projected
-     * service-account token in place): {@code greenloop.sink.token-file} or
-     * {@code GREENLOOP_SINK_TOKEN_FILE}, a projected token for the Broker's audience. None when
-     * unset (a Broker without {@code authentication-oidc}).
+     * The OIDC access token for the sink: {@code greenloop.sink.token-file} or
+     * {@code GREENLOOP_SINK_TOKEN_FILE}, a projected token for the Broker's audience, none when
+     * unset (a Broker without {@code authentication-oidc}). The kubelet rotates the file in place,
+     * so it is read again when its modification time changes, not on every send.
      */
-    private static Optional<String> token() {
-        Optional<String> file = ConfigProvider.getConfig().getOptionalValue("greenloop.sink.token-file", String.class)
-                .filter(f -> !f.isBlank());
-        if (file.isEmpty()) {
+    private Optional<String> token() {
+        if (tokenFile.isEmpty()) {
             return Optional.empty();
         }
+        Path file = tokenFile.get();
         try {
-            return Optional.of(Files.readString(Path.of(file.get())).trim()).filter(t -> !t.isEmpty());
+            FileTime modified = Files.getLastModifiedTime(file);
+            CachedToken cached = token;
+            if (cached == null || !cached.modified().equals(modified)) {
+                cached = new CachedToken(modified, Files.readString(file).trim());
+                token = cached;
+            }
+            return Optional.of(cached.value()).filter(t -> !t.isEmpty());
         } catch (IOException e) {
-            throw new SinkUnavailableException("cannot read the sink's token from " + file.get() + ": " + e.getMessage(), e);
+            throw new SinkUnavailableException("cannot read the sink's token from " + file + ": " + e.getMessage(), e);
         }
     }
+
+    private record CachedToken(FileTime modified, String value) {
+    }
+
 
     /** Delivers {@code event}; returns once the sink answered 2xx. */
     public void send(CloudEvent event) {

@@ -45,6 +45,7 @@ public class LocalProcessLauncher implements JobLauncher {
     private final SinkClient sink;
     private final Map<String, Process> running = new ConcurrentHashMap<>();
     private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final MlflowCredentials mlflow = MlflowCredentials.fromSettings(Settings.fromConfig());
 
     public LocalProcessLauncher(JobSpecs specs, TrainLauncherConfig config, SinkClient sink) {
         this.specs = specs;
@@ -69,7 +70,6 @@ public class LocalProcessLauncher implements JobLauncher {
             builder.environment().putAll(specs.environment(plan));
             builder.environment().put("PYTHONUNBUFFERED", "1");
             // The process gets train-launcher's own MLflow credentials, as a Job gets greenloop-trainer-mlflow's.
-            MlflowCredentials mlflow = MlflowCredentials.fromSettings(Settings.fromConfig());
             mlflow.token().ifPresent(token -> builder.environment().put("MLFLOW_TRACKING_TOKEN", token));
             mlflow.username().ifPresent(user -> builder.environment().put("MLFLOW_TRACKING_USERNAME", user));
             mlflow.password().ifPresent(password -> builder.environment().put("MLFLOW_TRACKING_PASSWORD", password));
