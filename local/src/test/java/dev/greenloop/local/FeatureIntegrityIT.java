@@ -3,8 +3,9 @@ package dev.greenloop.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.model.Filters;
 import dev.greenloop.datasets.FeatureTable;
+import dev.greenloop.datasetregistry.DatasetManifest;
+import dev.greenloop.datasetregistry.DatasetRegistry;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.ActuatorState;
@@ -20,7 +21,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,12 +175,11 @@ class FeatureIntegrityIT {
             }
         });
         try (MongoClient mongo = MongoClients.create(stack.mongo().connectionString())) {
-            Document manifest = mongo.getDatabase("greenloop").getCollection("datasets")
-                    .find(Filters.eq("_id", dataset.datasetId())).first();
-            Document leftOut = manifest.get("leftOut", Document.class);
+            DatasetManifest.LeftOut leftOut = new DatasetRegistry(mongo.getDatabase("greenloop"))
+                    .find(dataset.datasetId()).orElseThrow().leftOut();
             assertThat(leftOut).isNotNull();
-            assertThat(leftOut.getString("from")).isEqualTo(oldDay.toString());
-            assertThat(((Number) leftOut.get("rows")).longValue()).isEqualTo(oldRows.size());
+            assertThat(leftOut.from()).isEqualTo(oldDay);
+            assertThat(leftOut.rows()).isEqualTo(oldRows.size());
         }
         assertThat(Files.readString(stack.log("preprocess"))).contains("Dataset " + dataset.datasetId())
                 .contains("left out by greenloop.preprocess.archive.dataset-days=30");

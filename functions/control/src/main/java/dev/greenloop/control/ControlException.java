@@ -1,11 +1,12 @@
 package dev.greenloop.control;
 
-import dev.greenloop.function.ProblemException;
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 
 /** A failure control answers with a problem: its kind gives the HTTP status. */
-public class ControlException extends RuntimeException implements ProblemException {
+public class ControlException extends FunctionException {
 
-    public enum Kind {
+    public enum Kind implements ProblemKind {
         INVALID_REQUEST(400, "invalid-request"),
         UNAUTHENTICATED(401, "unauthenticated"),
         BAD_SIGNATURE(403, "bad-signature"),
@@ -26,30 +27,28 @@ public class ControlException extends RuntimeException implements ProblemExcepti
             this.status = status;
             this.type = type;
         }
-    }
 
-    private final Kind kind;
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String problemType() {
+            return type;
+        }
+    }
 
     public ControlException(Kind kind, String message) {
         this(kind, message, null);
     }
 
     public ControlException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public int status() {
-        return kind.status;
-    }
-
-    @Override
-    public String problemType() {
-        return kind.type;
+        return (Kind) super.kind();
     }
 }

@@ -1,14 +1,18 @@
 package dev.greenloop.control;
 
 import dev.greenloop.control.store.ControlStore;
+import dev.greenloop.function.base.DependencyReadiness;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+
+import java.util.Map;
 
 /** Ready when MongoDB answers and at least one greenhouse key is configured (no key, no commands). */
 @org.eclipse.microprofile.health.Readiness
+@Blocking
 @ApplicationScoped
-public class Readiness implements HealthCheck {
+public class Readiness extends DependencyReadiness {
 
     private final ControlStore store;
     private final Controller controller;
@@ -19,14 +23,22 @@ public class Readiness implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("control").withData("signingKeys", controller.keys().size());
-        try {
-            store.ping();
-        } catch (ControlException e) {
-            return response.down().withData("mongodb", e.getMessage()).build();
-        }
-        return (controller.keys().size() > 0 ? response.up() : response.down().withData("signing",
-                "no keys: set greenloop.control.signing-keys")).build();
+    protected String checkName() {
+        return "control";
+    }
+
+    @Override
+    protected Map<String, Probe> probes() {
+        return Map.of("mongodb", store::ping);
+    }
+
+    @Override
+    protected String notReadyBecause() {
+        return controller.keys().size() == 0 ? "no signing keys: set greenloop.control.signing-keys" : null;
+    }
+
+    @Override
+    protected void describe(HealthCheckResponseBuilder response) {
+        response.withData("signingKeys", controller.keys().size());
     }
 }

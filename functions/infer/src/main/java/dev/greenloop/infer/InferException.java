@@ -1,39 +1,40 @@
 package dev.greenloop.infer;
 
 import dev.greenloop.events.FieldError;
-import dev.greenloop.function.ProblemException;
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 
 import java.util.List;
 
 /** A failure infer answers with a problem: its kind gives the HTTP status. */
-public class InferException extends RuntimeException implements ProblemException {
+public class InferException extends FunctionException {
 
-    public enum Kind {
+    public enum Kind implements ProblemKind {
         /** Malformed request or event. */
-        INVALID_REQUEST(400, "invalid-request"),
+        INVALID_REQUEST(400),
         /** Well-formed but not what the model takes (length, values, spec version). */
-        INVALID_FEATURES(422, "invalid-features"),
-        BATCH_TOO_LARGE(413, "batch-too-large"),
+        INVALID_FEATURES(422),
+        BATCH_TOO_LARGE(413),
         /** No champion model for the greenhouse: callers fall back. */
-        NO_MODEL(503, "no-model"),
+        NO_MODEL(503),
         /** The model was swapped between lookup and use: retry at once. */
-        MODEL_SWAPPING(503, "model-swapping"),
+        MODEL_SWAPPING(503),
         /** MLflow failed while a model was needed. */
-        REGISTRY_UNAVAILABLE(503, "registry-unavailable"),
+        REGISTRY_UNAVAILABLE(503),
         /** Nothing to reply (an event this function ignores). */
-        NO_REPLY(204, "no-reply");
+        NO_REPLY(204);
 
         private final int status;
-        private final String type;
 
-        Kind(int status, String type) {
+        Kind(int status) {
             this.status = status;
-            this.type = type;
+        }
+
+        @Override
+        public int status() {
+            return status;
         }
     }
-
-    private final Kind kind;
-    private final List<FieldError> errors;
 
     public InferException(Kind kind, String message) {
         this(kind, message, List.of(), null);
@@ -44,26 +45,17 @@ public class InferException extends RuntimeException implements ProblemException
     }
 
     public InferException(Kind kind, String message, List<FieldError> errors, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
-        this.errors = List.copyOf(errors);
+        super(kind, message, errors, null, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 
+    @Override
+    @SuppressWarnings("unchecked")
     public List<FieldError> errors() {
-        return errors;
-    }
-
-    @Override
-    public int status() {
-        return kind.status;
-    }
-
-    @Override
-    public String problemType() {
-        return kind.type;
+        return (List<FieldError>) super.errors();
     }
 }

@@ -1,6 +1,8 @@
 package dev.greenloop.ingest;
 
 import dev.greenloop.events.FieldError;
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 
 import java.util.List;
 
@@ -8,9 +10,9 @@ import java.util.List;
  * Every way a request to ingest can fail. The {@link Kind} fixes the HTTP status and whether the
  * client should retry; {@link #errors()} lists the offending items or fields.
  */
-public final class IngestException extends RuntimeException {
+public final class IngestException extends FunctionException {
 
-    public enum Kind {
+    public enum Kind implements ProblemKind {
         MALFORMED(400, "Malformed request", false),
         UNAUTHENTICATED(401, "Missing or invalid device token", false),
         FORBIDDEN(403, "Not allowed for this device", false),
@@ -32,10 +34,12 @@ public final class IngestException extends RuntimeException {
             this.retriable = retriable;
         }
 
+        @Override
         public int status() {
             return status;
         }
 
+        @Override
         public String title() {
             return title;
         }
@@ -44,34 +48,22 @@ public final class IngestException extends RuntimeException {
             return retriable;
         }
 
-        /** The problem type URI of this kind. */
-        public String type() {
-            return "https://greenloop.dev/problems/" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        }
     }
-
-    private final Kind kind;
-    private final transient List<ItemError> errors;
-    private final Integer retryAfterSeconds;
 
     private IngestException(Kind kind, String detail, List<ItemError> errors, Integer retryAfterSeconds, Throwable cause) {
-        super(detail, cause);
-        this.kind = kind;
-        this.errors = List.copyOf(errors);
-        this.retryAfterSeconds = retryAfterSeconds;
+        super(kind, detail, errors, retryAfterSeconds, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 
+    /** Every rejected item or field. */
+    @Override
+    @SuppressWarnings("unchecked")
     public List<ItemError> errors() {
-        return errors;
-    }
-
-    /** Seconds the client should wait before retrying, for retriable kinds. */
-    public Integer retryAfterSeconds() {
-        return retryAfterSeconds;
+        return (List<ItemError>) super.errors();
     }
 
     public static IngestException of(Kind kind, String detail) {

@@ -3,6 +3,7 @@ package dev.greenloop.preprocess;
 import io.quarkus.test.common.ResourceArg;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.datasets.FeatureTable;
+import dev.greenloop.datasetregistry.DatasetManifest;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
 import dev.greenloop.events.payload.ActuatorKind;
@@ -36,7 +37,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -170,9 +170,9 @@ class ArchiveTest {
                         .isEqualTo(3 + FeatureSpec.V1.size() + 3);
             }
         }
-        Document manifest = state.dataset(dataset.datasetId());
-        assertThat(manifest.getLong("rows")).isEqualTo(dataset.rows());
-        assertThat(manifest.getList("files", Document.class)).hasSize(2);
+        DatasetManifest manifest = state.dataset(dataset.datasetId()).orElseThrow();
+        assertThat(manifest.dataset()).isEqualTo(dataset);
+        assertThat(manifest.fileDays()).hasSize(2);
 
         ExtractableResponse<Response> again = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
         assertThat(again.statusCode()).isEqualTo(200);
@@ -294,19 +294,17 @@ class ArchiveTest {
         ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
 
         DatasetReady dataset = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY, reply.body().asByteArray());
-        Document manifest = state.dataset(dataset.datasetId());
-        Document coverage = manifest.get("coverage", Document.class);
-        assertThat(((Number) coverage.get("rows")).longValue()).isEqualTo(dataset.rows());
-        Document byGroup = coverage.get("missingByGroup", Document.class);
-        assertThat(((Number) byGroup.get("weather")).longValue()).isEqualTo(dataset.rows());
-        assertThat(((Number) byGroup.get("actuators")).longValue()).isEqualTo(dataset.rows());
-        assertThat(((Number) byGroup.get("climate")).longValue()).isZero();
-        Document leftOut = manifest.get("leftOut", Document.class);
+        DatasetManifest manifest = state.dataset(dataset.datasetId()).orElseThrow();
+        DatasetManifest.Coverage coverage = manifest.coverage();
+        assertThat(coverage.rows()).isEqualTo(dataset.rows());
+        assertThat(coverage.missingByGroup()).containsEntry("weather", dataset.rows())
+                .containsEntry("actuators", dataset.rows()).containsEntry("climate", 0L);
+        DatasetManifest.LeftOut leftOut = manifest.leftOut();
         assertThat(leftOut).isNotNull();
-        assertThat(((Number) leftOut.get("days")).intValue()).isEqualTo(1);
+        assertThat(leftOut.days()).isEqualTo(1);
         // 20 minutes of vent states, forward-filled for 5 more windows.
-        assertThat(((Number) leftOut.get("rows")).longValue()).isEqualTo(25);
-        assertThat(leftOut.getString("from")).isEqualTo("2026-05-11");
+        assertThat(leftOut.rows()).isEqualTo(25);
+        assertThat(leftOut.from()).isEqualTo(java.time.LocalDate.parse("2026-05-11"));
         assertThat(dataset.files()).noneMatch(f -> f.path().contains("date=2026-05-11"));
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -3,18 +3,22 @@ package dev.greenloop.trainlauncher;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.payload.TrainingReason;
 import dev.greenloop.function.StrictJson;
+import dev.greenloop.function.base.BodyValidation;
 import dev.greenloop.trainlauncher.launch.LaunchService;
 import dev.greenloop.trainlauncher.launch.TrainingPlan;
 import io.quarkus.vertx.web.Route;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/training-requests}: train a greenhouse now, by hand. Needs the admin token.
@@ -27,41 +31,31 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class ManualRequests {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-    private static final Pattern TEXT = Pattern.compile("[\\x20-\\x7e]{1,128}");
+    private static final java.util.regex.Pattern TEXT = java.util.regex.Pattern.compile("[\\x20-\\x7e]{1,128}");
     private static final int MAX_NOTE = 500;
 
     /**
      * The body of a manual request, read strictly ({@link StrictJson}: no unknown fields, no
-     * numbers for text) and checked field by field.
+     * numbers for text) and checked against its constraints ({@link BodyValidation}).
      */
-    public record ManualRequest(String greenhouseId, String datasetId, String note) {
-
-        /** This request, or a 400 naming the first field that is wrong. */
-        ManualRequest checked() {
-            if (greenhouseId == null || !ID.matcher(greenhouseId).matches()) {
-                throw invalid("/greenhouseId is required: 1 to 128 letters, digits, '.', '_', ':' or '-'");
-            }
-            if (datasetId != null && !ID.matcher(datasetId).matches()) {
-                throw invalid("/datasetId must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
-            }
-            if (note != null && (note.length() > MAX_NOTE || note.chars().anyMatch(c -> c < 0x20 && c != '\n'))) {
-                throw invalid("/note must be at most " + MAX_NOTE + " characters without control characters");
-            }
-            return this;
-        }
-
-        private static TrainLauncherException invalid(String message) {
-            return new TrainLauncherException(TrainLauncherException.Kind.INVALID_REQUEST, message);
-        }
+    public record ManualRequest(
+            @NotNull(message = "is required: the greenhouse to train") @Pattern(regexp = BodyValidation.ID,
+                    message = BodyValidation.ID_MESSAGE) String greenhouseId,
+            @Pattern(regexp = BodyValidation.ID, message = BodyValidation.ID_MESSAGE) String datasetId,
+            @Size(max = MAX_NOTE, message = "must be at most " + MAX_NOTE + " characters")
+            @Pattern(regexp = "[^\\x00-\\x09\\x0b-\\x1f]*", message = "must hold no control characters but new lines")
+            String note) {
     }
 
     private final LaunchService launches;
     private final TrainLauncherConfig config;
 
-    public ManualRequests(LaunchService launches, TrainLauncherConfig config) {
+    private final Validator validator;
+
+    public ManualRequests(LaunchService launches, TrainLauncherConfig config, Validator validator) {
         this.launches = launches;
         this.config = config;
+        this.validator = validator;
     }
 
     @Blocking
@@ -77,7 +71,8 @@ public class ManualRequests {
                     : "send 'Authorization: Bearer <admin token>'");
         }
         byte[] bytes = context.body().buffer() == null ? new byte[0] : context.body().buffer().getBytes();
-        ManualRequest body = StrictJson.read(bytes, ManualRequest.class).checked();
+        ManualRequest body = BodyValidation.check(validator, StrictJson.read(bytes, ManualRequest.class),
+                TrainLauncherException.Kind.INVALID_REQUEST, "invalid training request");
         String key = context.request().getHeader("Idempotency-Key");
         if (key != null && !TEXT.matcher(key).matches()) {
             throw new TrainLauncherException(TrainLauncherException.Kind.INVALID_REQUEST,

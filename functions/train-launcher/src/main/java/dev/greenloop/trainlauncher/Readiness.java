@@ -1,16 +1,17 @@
 package dev.greenloop.trainlauncher;
 
+import dev.greenloop.function.base.DependencyReadiness;
 import dev.greenloop.trainlauncher.store.TrainingRuns;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+
+import java.util.Map;
 
 /** Ready when MongoDB answers: every decision reads the runs. */
 @org.eclipse.microprofile.health.Readiness
 @Blocking
 @ApplicationScoped
-public class Readiness implements HealthCheck {
+public class Readiness extends DependencyReadiness {
 
     private final TrainingRuns runs;
 
@@ -19,12 +20,12 @@ public class Readiness implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
-        try {
-            runs.ping();
-            return HealthCheckResponse.up("mongodb");
-        } catch (RuntimeException e) {
-            return HealthCheckResponse.named("mongodb").down().withData("error", String.valueOf(e.getMessage())).build();
-        }
+    protected String checkName() {
+        return "train-launcher";
+    }
+
+    @Override
+    protected Map<String, Probe> probes() {
+        return Map.of("mongodb", runs::ping);
     }
 }

@@ -1,13 +1,12 @@
 package dev.greenloop.trainlauncher;
 
-import dev.greenloop.function.ProblemException;
-
-import java.util.Locale;
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 
 /** What can go wrong in train-launcher; the kind decides the status Knative sees. */
-public final class TrainLauncherException extends RuntimeException implements ProblemException {
+public final class TrainLauncherException extends FunctionException {
 
-    public enum Kind {
+    public enum Kind implements ProblemKind {
         /** The event or request is not valid. */
         INVALID_REQUEST(400),
         /** The admin token is missing or wrong. */
@@ -24,31 +23,23 @@ public final class TrainLauncherException extends RuntimeException implements Pr
         Kind(int status) {
             this.status = status;
         }
+
+        @Override
+        public int status() {
+            return status;
+        }
     }
 
-    private final Kind kind;
-
     public TrainLauncherException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        super(kind, message, null);
     }
 
     public TrainLauncherException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public int status() {
-        return kind.status;
-    }
-
-    @Override
-    public String problemType() {
-        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return (Kind) super.kind();
     }
 }

@@ -5,7 +5,8 @@ import dev.greenloop.testkit.oidc.SenderTokens;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
+import dev.greenloop.datasetregistry.DatasetManifest;
+import dev.greenloop.datasetregistry.DatasetRegistry;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.DatasetFile;
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Date;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,7 +66,7 @@ class TriggerDecisionsTest {
     }
 
     private static MongoClient mongo;
-    private static MongoCollection<Document> datasets;
+    private static DatasetRegistry datasets;
 
     @Inject
     KubernetesClient kubernetes;
@@ -75,7 +76,7 @@ class TriggerDecisionsTest {
     @BeforeAll
     static void connect() {
         mongo = MongoClients.create(MongoWireServer.shared().connectionString());
-        datasets = mongo.getDatabase("train-launcher-decisions").getCollection("datasets");
+        datasets = new DatasetRegistry(mongo.getDatabase("train-launcher-decisions"));
     }
 
     @AfterAll
@@ -87,16 +88,15 @@ class TriggerDecisionsTest {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** A dataset manifest as preprocess stores it, and its {@code dataset.ready} payload. */
+    /** A dataset registered as preprocess registers it, and its {@code dataset.ready} payload. */
     private static DatasetReady dataset(String greenhouse, String id) {
         Instant to = Instant.parse("2026-06-21T00:00:00Z");
         DatasetReady ready = new DatasetReady(id, greenhouse, "v1", to.minusSeconds(86_400), to, 1440,
                 List.of(new DatasetFile("/greenloop/features/v1/greenhouse=" + greenhouse + "/date=2026-06-20/part-0.parquet",
                         1440, 52_431, "a".repeat(64))));
-        datasets.insertOne(new Document("_id", id).append("greenhouseId", greenhouse).append("featureSpecVersion", "v1")
-                .append("files", List.of(new Document("path", ready.files().get(0).path()).append("rows", 1440L)
-                        .append("bytes", 52_431L).append("sha256", "a".repeat(64))))
-                .append("createdAt", new Date()));
+        datasets.register(new DatasetManifest(ready, List.of(LocalDate.parse("2026-06-20")), 15,
+                List.of("air_temperature_t+15m"), 30, new DatasetManifest.Coverage(1440, Map.of(), Map.of()), null,
+                "ev-" + id, Instant.now()));
         return ready;
     }
 

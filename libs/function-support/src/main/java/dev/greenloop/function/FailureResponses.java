@@ -1,5 +1,7 @@
 package dev.greenloop.function;
 
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.Problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.json.EventJson;
@@ -9,13 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Answers failed deliveries with a status Knative acts on and a problem body it copies into the
- * dead-letter event ({@code knativeerrordata}): a {@link ProblemException}'s own status, 400 for
+ * dead-letter event ({@code knativeerrordata}): a {@link FunctionException}'s own status, 400 for
  * an invalid event, 500 for anything unexpected. Funqy wraps what a function throws; this finds
  * the cause.
  */
@@ -33,8 +33,13 @@ public class FailureResponses {
         int status;
         String type;
         String detail;
-        if (failure instanceof ProblemException p) {
+        List<?> errors = null;
+        if (failure instanceof FunctionException p) {
             status = p.status();
+            errors = p.errors();
+            if (p.retryAfterSeconds() != null) {
+                context.response().putHeader("Retry-After", String.valueOf(p.retryAfterSeconds()));
+            }
             type = p.problemType();
             detail = p.getMessage();
             if (status == 204) {
@@ -64,6 +69,7 @@ public class FailureResponses {
             status = 400;
             type = "invalid-event";
             detail = e.getMessage();
+            errors = e.fieldErrors();
         } else if (failure instanceof JsonProcessingException e) {
             status = 400;
             type = "invalid-event";
@@ -78,7 +84,7 @@ public class FailureResponses {
             type = "internal-error";
             detail = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         }
-        if (status >= 500 && failure instanceof ProblemException) {
+        if (status >= 500 && failure instanceof FunctionException) {
             // A known condition (a dependency down, no model): the detail says it all.
             LOG.warnf("Delivery failed (%d): %s", status, detail);
         } else if (status >= 500) {
@@ -86,17 +92,9 @@ public class FailureResponses {
         } else {
             LOG.infof("Delivery refused (%d): %s", status, detail);
         }
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://greenloop.dev/problems/" + type.toLowerCase(Locale.ROOT));
-        problem.put("title", type);
-        problem.put("status", status);
-        problem.put("detail", detail);
-        if (failure instanceof EventException e && !e.fieldErrors().isEmpty()) {
-            problem.put("errors", e.fieldErrors());
-        }
         try {
-            context.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
-                    .end(EventJson.mapper().writeValueAsString(problem));
+            context.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                    .end(EventJson.mapper().writeValueAsString(Problem.of(type, status, detail, null, errors)));
         } catch (JsonProcessingException e) {
             context.response().setStatusCode(status).end();
         }
@@ -104,7 +102,7 @@ public class FailureResponses {
 
     private static Throwable cause(Throwable t) {
         for (Throwable current = t; current != null; current = current.getCause()) {
-            if (current instanceof ProblemException || current instanceof EventException
+            if (current instanceof FunctionException || current instanceof EventException
                     || current instanceof JsonProcessingException || current instanceof io.quarkus.security.AuthenticationException
                     || current instanceof io.quarkus.security.UnauthorizedException
                     || current instanceof io.quarkus.security.ForbiddenException

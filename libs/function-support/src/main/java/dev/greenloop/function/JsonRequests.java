@@ -1,5 +1,7 @@
 package dev.greenloop.function;
 
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -68,22 +70,9 @@ public class JsonRequests {
     }
 
     /** A request refused at the door. */
-    static final class RequestRefused extends RuntimeException implements ProblemException {
-        private final int status;
-
+    static final class RequestRefused extends FunctionException {
         RequestRefused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
-
-        @Override
-        public String problemType() {
-            return status == 415 ? "unsupported-media-type" : "invalid-request";
+            super(ProblemKind.of(status, status == 415 ? "unsupported-media-type" : "invalid-request"), message, null);
         }
     }
 }

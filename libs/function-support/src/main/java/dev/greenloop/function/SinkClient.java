@@ -1,5 +1,7 @@
 package dev.greenloop.function;
 
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -49,19 +51,9 @@ public final class SinkClient {
     }
 
     /** Thrown when the sink did not take an event; answered 503, so the delivery is retried. */
-    public static final class SinkUnavailableException extends RuntimeException implements ProblemException {
+    public static final class SinkUnavailableException extends FunctionException {
         public SinkUnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public int status() {
-            return 503;
-        }
-
-        @Override
-        public String problemType() {
-            return "sink-unavailable";
+            super(ProblemKind.of(503, "sink-unavailable"), message, cause);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.greenloop.function;
 
+import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.ProblemKind;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -126,24 +128,16 @@ public final class StrictJson {
     }
 
     /** A request body that is not JSON of the expected shape: 400. */
-    public static final class BodyException extends RuntimeException implements ProblemException {
+    public static final class BodyException extends FunctionException {
+
+        private static final ProblemKind INVALID_REQUEST = ProblemKind.of(400, "invalid-request");
 
         BodyException(String message) {
-            super(message);
+            super(INVALID_REQUEST, message, null);
         }
 
         BodyException(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public int status() {
-            return 400;
-        }
-
-        @Override
-        public String problemType() {
-            return "invalid-request";
+            super(INVALID_REQUEST, message, cause);
         }
     }
 }

@@ -9,7 +9,9 @@ import dev.greenloop.control.store.ControlStore;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.signing.AckSignature;
 import dev.greenloop.function.StrictJson;
+import dev.greenloop.function.base.BodyValidation;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -32,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The command API: lineage and the report of unacknowledged commands for operators (bearer
@@ -44,7 +45,6 @@ import java.util.Set;
 public class CommandsResource {
 
     private static final Logger LOG = Logger.getLogger(CommandsResource.class);
-    private static final Set<String> ACK_STATUSES = Set.of("applied", "rejected", "failed");
     /** An acknowledgement dated further than this from control's clock is not a mistake of skew: 400. */
     private static final Duration PLAUSIBLE = Duration.ofDays(1);
 
@@ -53,7 +53,10 @@ public class CommandsResource {
     private final ControlConfig config;
     private final Clock clock = Clock.systemUTC();
 
-    public CommandsResource(ControlStore store, Controller controller, ControlConfig config) {
+    private final Validator validator;
+
+    public CommandsResource(ControlStore store, Controller controller, ControlConfig config, Validator validator) {
+        this.validator = validator;
         this.store = store;
         this.controller = controller;
         this.config = config;
@@ -112,18 +115,12 @@ public class CommandsResource {
             throw new ControlException(Kind.INVALID_REQUEST, "an acknowledgement needs status, ackedAt, keyId and"
                     + " signature; " + e.getMessage(), e);
         }
-        if (request.status() == null || request.ackedAt() == null || request.keyId() == null
-                || request.signature() == null) {
-            throw new ControlException(Kind.INVALID_REQUEST, "an acknowledgement needs status, ackedAt, keyId and signature");
-        }
+        BodyValidation.check(validator, request, Kind.INVALID_REQUEST,
+                "an acknowledgement needs status, ackedAt, keyId and signature");
         Instant now = Instant.now(clock);
         if (Duration.between(request.ackedAt(), now).abs().compareTo(PLAUSIBLE) > 0) {
             throw new ControlException(Kind.INVALID_REQUEST, "ackedAt " + request.ackedAt()
                     + " is not a plausible time: more than " + PLAUSIBLE.toDays() + " days from control's clock");
-        }
-        if (!ACK_STATUSES.contains(request.status())) {
-            throw new ControlException(Kind.INVALID_REQUEST, "status must be one of " + ACK_STATUSES + ", was '"
-                    + request.status() + "'");
         }
         CommandRecord command = find(id);
         try {

@@ -2,8 +2,9 @@ package dev.greenloop.infer.http;
 
 import dev.greenloop.events.FieldError;
 import dev.greenloop.features.FeatureSpec;
-import dev.greenloop.function.Problem;
+import dev.greenloop.function.base.Problem;
 import dev.greenloop.function.StrictJson;
+import dev.greenloop.function.base.BodyValidation;
 import dev.greenloop.infer.InferConfig;
 import dev.greenloop.infer.InferException;
 import dev.greenloop.infer.InferException.Kind;
@@ -12,6 +13,7 @@ import dev.greenloop.infer.model.LoadedModel;
 import dev.greenloop.infer.model.ModelStore;
 import dev.greenloop.infer.model.ModelStore.Lease;
 import io.micrometer.core.instrument.Timer;
+import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,13 +32,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /** Synchronous inference for callers outside the event flow (dashboards, what-if tools, control's checks). */
 @Path("/v1")
 public class PredictResource {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_ERRORS = 20;
 
     private final ModelStore models;
@@ -44,7 +44,10 @@ public class PredictResource {
     private final InferConfig config;
     private final Timer latency;
 
-    public PredictResource(ModelStore models, Scoring scoring, InferConfig config) {
+    private final Validator validator;
+
+    public PredictResource(ModelStore models, Scoring scoring, InferConfig config, Validator validator) {
+        this.validator = validator;
         this.models = models;
         this.scoring = scoring;
         this.config = config;
@@ -136,23 +139,14 @@ public class PredictResource {
             throw new InferException(Kind.INVALID_REQUEST, "the body is empty; send {\"greenhouseId\":..., "
                     + "\"featureSpecVersion\":..., \"features\":[...]} or \"batch\":[[...], ...]");
         }
-        List<FieldError> errors = new ArrayList<>();
-        if (request.greenhouseId() == null || !ID.matcher(request.greenhouseId()).matches()) {
-            errors.add(new FieldError("/greenhouseId", "is required: the greenhouse whose model answers", "required"));
-        }
-        if (request.featureSpecVersion() == null) {
-            errors.add(new FieldError("/featureSpecVersion", "is required: the feature spec the vectors follow", "required"));
-        }
+        BodyValidation.check(validator, request, Kind.INVALID_FEATURES, "invalid prediction request");
         if ((request.features() == null) == (request.batch() == null)) {
-            errors.add(new FieldError("", "send either 'features' (one vector) or 'batch' (several)", "oneOf"));
-        } else if (request.batch() != null && request.batch().isEmpty()) {
-            errors.add(new FieldError("/batch", "must hold at least one vector", "minItems"));
-        } else if (request.batch() != null && request.batch().size() > config.maxBatch()) {
+            FieldError oneOf = new FieldError("", "send either 'features' (one vector) or 'batch' (several)", "oneOf");
+            throw new InferException(Kind.INVALID_FEATURES, oneOf.message(), List.of(oneOf), null);
+        }
+        if (request.batch() != null && request.batch().size() > config.maxBatch()) {
             throw new InferException(Kind.BATCH_TOO_LARGE, "the batch holds " + request.batch().size()
                     + " vectors; at most " + config.maxBatch() + " are taken per request (greenloop.infer.max-batch)");
-        }
-        if (!errors.isEmpty()) {
-            throw new InferException(Kind.INVALID_FEATURES, errors.get(0).pointer() + " " + errors.get(0).message(), errors, null);
         }
         return request.features() != null ? List.of(request.features()) : request.batch();
     }

@@ -1,15 +1,15 @@
 package dev.greenloop.ingest.health;
 
+import dev.greenloop.function.base.DependencyReadiness;
 import dev.greenloop.ingest.auth.DeviceRegistry;
 import dev.greenloop.ingest.kafka.ReadingsPublisher;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Ready when Kafka (where readings go) and MongoDB (where device tokens are) answer: without
@@ -18,7 +18,7 @@ import java.time.Duration;
 @Readiness
 @Blocking
 @ApplicationScoped
-public class DependenciesReadiness implements HealthCheck {
+public class DependenciesReadiness extends DependencyReadiness {
 
     private final ReadingsPublisher publisher;
     private final DeviceRegistry registry;
@@ -29,19 +29,19 @@ public class DependenciesReadiness implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("ingest dependencies");
-        boolean kafka = publisher.clusterReachable(Duration.ofSeconds(2));
-        boolean mongo;
-        String mongoError = null;
-        try {
-            registry.ping();
-            mongo = true;
-        } catch (RuntimeException e) {
-            mongo = false;
-            mongoError = e.getMessage();
-        }
-        response.withData("kafka", kafka ? "up" : "unreachable").withData("mongodb", mongo ? "up" : "unreachable: " + mongoError);
-        return response.status(kafka && mongo).build();
+    protected String checkName() {
+        return "ingest dependencies";
+    }
+
+    @Override
+    protected Map<String, Probe> probes() {
+        Map<String, Probe> probes = new LinkedHashMap<>();
+        probes.put("kafka", () -> {
+            if (!publisher.clusterReachable(Duration.ofSeconds(2))) {
+                throw new IllegalStateException("no broker answered within 2 s");
+            }
+        });
+        probes.put("mongodb", registry::ping);
+        return probes;
     }
 }

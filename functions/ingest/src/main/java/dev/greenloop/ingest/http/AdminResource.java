@@ -1,13 +1,21 @@
 package dev.greenloop.ingest.http;
 
+import dev.greenloop.function.base.BodyValidation;
+import dev.greenloop.function.base.Problem;
 import dev.greenloop.ingest.IngestConfig;
 import dev.greenloop.ingest.IngestException;
+import dev.greenloop.ingest.IngestException.ItemError;
 import dev.greenloop.ingest.IngestException.Kind;
 import dev.greenloop.ingest.auth.Authenticator;
 import dev.greenloop.ingest.auth.Device;
 import dev.greenloop.ingest.auth.DeviceRegistry;
 import dev.greenloop.ingest.auth.Tokens;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
@@ -23,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The admin API: register a device (its token is shown once, in the answer) and revoke one.
@@ -34,14 +41,21 @@ import java.util.regex.Pattern;
 public class AdminResource {
 
     private static final Logger LOG = Logger.getLogger(AdminResource.class);
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
     /**
      * A registration request. {@code backfill}: the device may send history in backfill mode
      * (older than live readings may be, and kept out of online features); give it to an
      * importer's identity, not to a live gateway's.
      */
-    public record Registration(String deviceId, String greenhouseId, List<String> zones, Boolean backfill) {
+    public record Registration(
+            @NotNull(message = "is required") @Pattern(regexp = BodyValidation.ID, message = BodyValidation.ID_MESSAGE)
+            String deviceId,
+            @NotNull(message = "is required") @Pattern(regexp = BodyValidation.ID, message = BodyValidation.ID_MESSAGE)
+            String greenhouseId,
+            @NotEmpty(message = "must list at least one zone") @Size(max = 256, message = "must list at most 256 zones")
+            List<@NotNull(message = "must be a zone id") @Pattern(regexp = BodyValidation.ID, message = BodyValidation.ID_MESSAGE)
+                    String> zones,
+            Boolean backfill) {
     }
 
     /** The registered device and its token, which is not stored and cannot be shown again. */
@@ -52,7 +66,10 @@ public class AdminResource {
     private final DeviceRegistry registry;
     private final Authenticator authenticator;
 
-    public AdminResource(IngestConfig config, DeviceRegistry registry, Authenticator authenticator) {
+    private final Validator validator;
+
+    public AdminResource(IngestConfig config, DeviceRegistry registry, Authenticator authenticator, Validator validator) {
+        this.validator = validator;
         this.config = config;
         this.registry = registry;
         this.authenticator = authenticator;
@@ -65,12 +82,11 @@ public class AdminResource {
     @Operation(summary = "Register a device, or give it a new token; the token is in this answer only")
     public Response register(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, Registration request) {
         requireAdmin(authorization);
-        if (request == null || request.deviceId() == null || !ID.matcher(request.deviceId()).matches()
-                || request.greenhouseId() == null || !ID.matcher(request.greenhouseId()).matches()
-                || request.zones() == null || request.zones().isEmpty()
-                || !request.zones().stream().allMatch(z -> z != null && ID.matcher(z).matches())) {
-            throw IngestException.of(Kind.UNPROCESSABLE,
+        try {
+            BodyValidation.check(validator, request, Kind.UNPROCESSABLE,
                     "a registration needs deviceId, greenhouseId and a non-empty list of zones, all valid ids");
+        } catch (BodyValidation.InvalidBodyException e) {
+            throw IngestException.invalid(Kind.UNPROCESSABLE, e.getMessage(), e.errors().stream().map(ItemError::of).toList());
         }
         String token = Tokens.newToken();
         boolean backfill = Boolean.TRUE.equals(request.backfill());

@@ -1,5 +1,6 @@
 package dev.greenloop.ingest.http;
 
+import dev.greenloop.function.base.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.CloudEventAttributes;
 import dev.greenloop.events.EventException;

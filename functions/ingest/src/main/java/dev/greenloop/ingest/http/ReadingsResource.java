@@ -1,5 +1,6 @@
 package dev.greenloop.ingest.http;
 
+import dev.greenloop.function.base.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenloop.events.EventException;

@@ -13,7 +13,7 @@ import jakarta.inject.Singleton;
  * The JSON bodies Quarkus binds for ingest (the admin API; readings are parsed by the event
  * contract's own strict codec): unknown fields, trailing content, a number where text is
  * expected or text where a number or boolean is, and nesting deeper than {@value #MAX_NESTING}
- * are errors ({@link ProblemMapper} answers them as 400 problems). Ingest has no Funqy, so the
+ * are errors ({@link dev.greenloop.function.base.ProblemMapper} answers them as 400 problems). Ingest has no Funqy, so the
  * shared mapper can be strict.
  */
 @Singleton

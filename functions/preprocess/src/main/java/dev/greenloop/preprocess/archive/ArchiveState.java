@@ -11,6 +11,8 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.clients.Settings;
+import dev.greenloop.datasetregistry.DatasetManifest;
+import dev.greenloop.datasetregistry.DatasetRegistry;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException.Kind;
 import dev.greenloop.preprocess.PreprocessException;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -36,7 +39,7 @@ import java.util.UUID;
  *       duplicates data;</li>
  *   <li>{@code feature_days}: greenhouse days whose feature table must be (re)built;</li>
  *   <li>{@code feature_files}: what each feature file holds (rows, bytes, digest, time range);</li>
- *   <li>{@code datasets}: dataset manifests.</li>
+ *   <li>{@code datasets}: dataset manifests, through the {@link DatasetRegistry} contract.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -47,7 +50,7 @@ public class ArchiveState {
     private final MongoCollection<Document> plans;
     private final MongoCollection<Document> featureDays;
     private final MongoCollection<Document> featureFiles;
-    private final MongoCollection<Document> datasets;
+    private final DatasetRegistry datasets;
     private final String owner = UUID.randomUUID().toString();
 
     public ArchiveState(PreprocessConfig config) {
@@ -57,7 +60,7 @@ public class ArchiveState {
         this.plans = db.getCollection("archive_plans");
         this.featureDays = db.getCollection("feature_days");
         this.featureFiles = db.getCollection("feature_files");
-        this.datasets = db.getCollection("datasets");
+        this.datasets = new DatasetRegistry(db);
     }
 
     /** A planned range of one partition: {@code [start, end)}. */
@@ -187,13 +190,15 @@ public class ArchiveState {
         });
     }
 
-    public void saveDataset(Document manifest) {
-        guard(() -> datasets.replaceOne(Filters.eq("_id", manifest.getString("_id")), manifest,
-                new ReplaceOptions().upsert(true)));
+    public void saveDataset(DatasetManifest manifest) {
+        guard(() -> {
+            datasets.register(manifest);
+            return null;
+        });
     }
 
-    public Document dataset(String id) {
-        return guard(() -> datasets.find(Filters.eq("_id", id)).first());
+    public Optional<DatasetManifest> dataset(String id) {
+        return guard(() -> datasets.find(id));
     }
 
     private static <T> T guard(java.util.function.Supplier<T> call) {

@@ -2,6 +2,7 @@ package dev.greenloop.preprocess.archive;
 
 import dev.greenloop.events.Events;
 import dev.greenloop.events.payload.DatasetFile;
+import dev.greenloop.datasetregistry.DatasetManifest;
 import dev.greenloop.events.payload.DatasetReady;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.preprocess.PreprocessConfig;
@@ -11,7 +12,6 @@ import dev.greenloop.features.Signal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -19,9 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Date;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,28 +75,19 @@ public class Datasets {
         DatasetReady ready = new DatasetReady(id, greenhouse, FeatureSpec.V1.version(), Instant.ofEpochMilli(from),
                 Instant.ofEpochMilli(to), rows,
                 files.stream().map(f -> new DatasetFile(f.path(), f.rows(), f.bytes(), f.sha256())).toList());
-        Document manifest = new Document("_id", id).append("greenhouseId", greenhouse)
-                .append("featureSpecVersion", ready.featureSpecVersion()).append("horizonMinutes", horizon)
-                .append("targets", FeatureSpec.V1.targetNames(horizon)).append("from", Date.from(ready.from()))
-                .append("to", Date.from(ready.to())).append("rows", rows)
-                .append("files", files.stream().map(f -> new Document("path", f.path()).append("rows", f.rows())
-                        .append("bytes", f.bytes()).append("sha256", f.sha256()).append("day", f.day().toString())).toList())
-                .append("datasetDays", days)
-                .append("coverage", new Document("rows", coverage.rows())
-                        .append("missingByGroup", new Document(new LinkedHashMap<>(coverage.missingByGroup())))
-                        .append("missingBySignal", new Document(new LinkedHashMap<>(coverage.missingBySignal()))))
-                .append("eventId", Events.derivedId("dataset.ready", id))
-                .append("createdAt", new Date());
+        DatasetManifest.LeftOut leftOut = null;
         String cut = "";
         if (!older.isEmpty()) {
             long olderRows = older.stream().mapToLong(ArchiveState.FeatureFile::rows).sum();
-            manifest.append("leftOut", new Document("days", older.size()).append("rows", olderRows)
-                    .append("from", older.get(0).day().toString()).append("to", older.get(older.size() - 1).day().toString()));
+            leftOut = new DatasetManifest.LeftOut(older.size(), olderRows, older.get(0).day(), older.get(older.size() - 1).day());
             cut = String.format(Locale.ROOT, "; %d older day(s) with %,d rows (%s to %s) left out by"
                             + " greenloop.preprocess.archive.dataset-days=%d", older.size(), olderRows, older.get(0).day(),
                     older.get(older.size() - 1).day(), days);
         }
-        state.saveDataset(manifest);
+        state.saveDataset(new DatasetManifest(ready, files.stream().map(ArchiveState.FeatureFile::day).toList(), horizon,
+                FeatureSpec.V1.targetNames(horizon), days,
+                new DatasetManifest.Coverage(coverage.rows(), coverage.missingByGroup(), coverage.missingBySignal()),
+                leftOut, Events.derivedId("dataset.ready", id), Instant.now()));
         LOG.infof("Dataset %s of %s: %d day(s), %s to %s, %s%s", id, greenhouse, files.size(), files.get(0).day(), newest,
                 coverage.summary(), cut);
         export(greenhouse, coverage, older.size());

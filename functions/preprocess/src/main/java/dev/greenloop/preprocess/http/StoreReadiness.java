@@ -1,17 +1,18 @@
 package dev.greenloop.preprocess.http;
 
+import dev.greenloop.function.base.DependencyReadiness;
 import dev.greenloop.preprocess.store.WindowStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+
+import java.util.Map;
 
 /** Ready when MongoDB answers: every streaming delivery needs it. */
 @Readiness
 @Blocking
 @ApplicationScoped
-public class StoreReadiness implements HealthCheck {
+public class StoreReadiness extends DependencyReadiness {
 
     private final WindowStore store;
 
@@ -20,12 +21,12 @@ public class StoreReadiness implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
-        try {
-            store.ping();
-            return HealthCheckResponse.up("mongodb");
-        } catch (RuntimeException e) {
-            return HealthCheckResponse.named("mongodb").down().withData("error", String.valueOf(e.getMessage())).build();
-        }
+    protected String checkName() {
+        return "preprocess";
+    }
+
+    @Override
+    protected Map<String, Probe> probes() {
+        return Map.of("mongodb", store::ping);
     }
 }

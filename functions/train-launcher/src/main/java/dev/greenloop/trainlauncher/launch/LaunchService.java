@@ -1,8 +1,6 @@
 package dev.greenloop.trainlauncher.launch;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.greenloop.events.json.EventJson;
+import dev.greenloop.datasetregistry.DatasetManifest;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.DatasetReady;
 import dev.greenloop.events.payload.TrainingReason;
@@ -17,7 +15,6 @@ import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -137,24 +134,13 @@ public class LaunchService {
             return Optional.of(new Manifest(request.dataset().datasetId(), new String(PayloadCodec.write(request.dataset()),
                     java.nio.charset.StandardCharsets.UTF_8)));
         }
-        Optional<Document> doc = request.datasetId() != null ? runs.dataset(request.datasetId())
+        Optional<DatasetManifest> found = request.datasetId() != null ? runs.dataset(request.datasetId())
                 : runs.latestDataset(request.greenhouseId());
-        if (request.datasetId() != null && doc.isEmpty()) {
+        if (request.datasetId() != null && found.isEmpty()) {
             throw new TrainLauncherException(Kind.UNKNOWN_DATASET, "no dataset " + request.datasetId());
         }
-        return doc.map(d -> new Manifest(d.getString("_id"), json(d)));
-    }
-
-    /** A stored manifest in the shape of {@code dataset.ready}, which the trainer reads. */
-    @SuppressWarnings("unchecked")
-    private static String json(Document d) {
-        ObjectNode m = EventJson.mapper().createObjectNode().put("datasetId", d.getString("_id"))
-                .put("greenhouseId", d.getString("greenhouseId")).put("featureSpecVersion", d.getString("featureSpecVersion"));
-        ArrayNode files = m.putArray("files");
-        for (Document f : (List<Document>) d.get("files")) {
-            files.addObject().put("path", f.getString("path")).put("rows", f.get("rows", Number.class).longValue())
-                    .put("bytes", f.get("bytes", Number.class).longValue()).put("sha256", f.getString("sha256"));
-        }
-        return m.toString();
+        // The trainer reads a manifest in the shape of dataset.ready.
+        return found.map(m -> new Manifest(m.id(), new String(PayloadCodec.write(m.dataset()),
+                java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

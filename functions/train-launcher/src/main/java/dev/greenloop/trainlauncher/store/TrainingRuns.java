@@ -8,6 +8,8 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.clients.Settings;
+import dev.greenloop.datasetregistry.DatasetManifest;
+import dev.greenloop.datasetregistry.DatasetRegistry;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
 import dev.greenloop.trainlauncher.TrainLauncherException;
 import jakarta.annotation.PreDestroy;
@@ -22,7 +24,7 @@ import java.util.Optional;
  * Training runs and datasets in MongoDB. {@code training_runs}: one document per Job
  * ({@code _id} = Job name), with its MLflow run, dataset, status and, once the Job ended, the
  * reply it produced, so that a repeated status event gets the same reply and moves nothing.
- * {@code datasets}: the manifests preprocess writes.
+ * {@code datasets}: the manifests preprocess registers, read through the {@link DatasetRegistry} contract.
  */
 @ApplicationScoped
 public class TrainingRuns {
@@ -31,13 +33,13 @@ public class TrainingRuns {
 
     private final MongoClient client;
     private final MongoCollection<Document> runs;
-    private final MongoCollection<Document> datasets;
+    private final DatasetRegistry datasets;
 
     public TrainingRuns(TrainLauncherConfig config) {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.runs = db.getCollection("training_runs");
-        this.datasets = db.getCollection("datasets");
+        this.datasets = new DatasetRegistry(db);
     }
 
     public Optional<Document> run(String jobName) {
@@ -83,13 +85,14 @@ public class TrainingRuns {
                         Updates.set("endedAt", new Date()))));
     }
 
-    public Optional<Document> dataset(String datasetId) {
-        return guard(() -> Optional.ofNullable(datasets.find(Filters.eq("_id", datasetId)).first()));
+    /** A dataset preprocess registered, through the {@link DatasetRegistry} contract. */
+    public Optional<DatasetManifest> dataset(String datasetId) {
+        return guard(() -> datasets.find(datasetId));
     }
 
-    public Optional<Document> latestDataset(String greenhouseId) {
-        return guard(() -> Optional.ofNullable(datasets.find(Filters.eq("greenhouseId", greenhouseId))
-                .sort(Sorts.descending("createdAt")).first()));
+    /** The greenhouse's newest registered dataset. */
+    public Optional<DatasetManifest> latestDataset(String greenhouseId) {
+        return guard(() -> datasets.latest(greenhouseId));
     }
 
     public void ping() {
