@@ -3,6 +3,7 @@ package dev.greenloop.control;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.testkit.http.HttpLayerCases;
 import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
@@ -228,5 +229,21 @@ class HostileInputTest {
     private RawHttp.Answer raw(String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException {
         return RawHttp.send(root, method, path, contentType, body, headers);
+    }
+
+    static List<HttpLayerCases.Case> httpLayerCases() {
+        return HttpLayerCases.cases("/v1/commands/x/ack");
+    }
+
+    /** What the HTTP layer answers itself comes at once, and the function serves the next request. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("httpLayerCases")
+    void requestsTheHttpLayerRefusesAreAnsweredAtOnce(HttpLayerCases.Case c) throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(root, c.head(), null);
+
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(c.status());
+        assertThat(answer.header("content-type").startsWith("application/problem+json")).as(answer.toString())
+                .isEqualTo(c.problem());
+        assertThat(RawHttp.send(root, "GET", "/q/health/live", null, null, Map.of()).status()).isEqualTo(200);
     }
 }

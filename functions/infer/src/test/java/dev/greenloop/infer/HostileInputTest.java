@@ -4,6 +4,7 @@ import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.testkit.http.HttpLayerCases;
 import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
@@ -123,6 +124,22 @@ class HostileInputTest {
         assertThat(refused).allSatisfy(r -> assertThat(r.contentType()).startsWith("application/problem+json"));
         assertThat(refused.get(0).body().asString()).contains("9999-12-31").contains("after infer's clock");
         assertThat(refused.get(5).body().asString()).contains("specversion");
+    }
+
+    static List<HttpLayerCases.Case> httpLayerCases() {
+        return HttpLayerCases.cases("/v1/predict");
+    }
+
+    /** What the HTTP layer answers itself comes at once, and the function serves the next request. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("httpLayerCases")
+    void requestsTheHttpLayerRefusesAreAnsweredAtOnce(HttpLayerCases.Case c) throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(root, c.head(), null);
+
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(c.status());
+        assertThat(answer.header("content-type").startsWith("application/problem+json")).as(answer.toString())
+                .isEqualTo(c.problem());
+        assertThat(RawHttp.send(root, "GET", "/q/health/live", null, null, Map.of()).status()).isEqualTo(200);
     }
 
     /** Connections waiting for bodies that never come do not keep valid requests waiting. */

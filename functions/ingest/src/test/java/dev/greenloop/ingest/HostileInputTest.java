@@ -1,9 +1,12 @@
 package dev.greenloop.ingest;
 
 import dev.greenloop.events.EventTypes;
+import dev.greenloop.testkit.http.HttpLayerCases;
+import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -11,8 +14,11 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -29,6 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @WithTestResource(KafkaResource.class)
 @WithTestResource(MongoResource.class)
 class HostileInputTest {
+
+    @TestHTTPResource("/")
+    URL root;
 
     private static final String TRACEPARENT = "00-11111111111111111111111111111111-2222222222222222-01";
 
@@ -135,5 +144,21 @@ class HostileInputTest {
         assertThat(response.statusCode()).as(response.body().asString()).isEqualTo(c.status());
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.body().asString()).as(response.body().asString()).contains(c.detail());
+    }
+
+    static List<HttpLayerCases.Case> httpLayerCases() {
+        return HttpLayerCases.cases("/v1/greenhouses/gh-test/readings");
+    }
+
+    /** What the HTTP layer answers itself comes at once, and the function serves the next request. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("httpLayerCases")
+    void requestsTheHttpLayerRefusesAreAnsweredAtOnce(HttpLayerCases.Case c) throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(root, c.head(), null);
+
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(c.status());
+        assertThat(answer.header("content-type").startsWith("application/problem+json")).as(answer.toString())
+                .isEqualTo(c.problem());
+        assertThat(RawHttp.send(root, "GET", "/q/health/live", null, null, Map.of()).status()).isEqualTo(200);
     }
 }

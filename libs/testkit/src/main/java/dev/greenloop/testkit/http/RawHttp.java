@@ -36,19 +36,28 @@ public final class RawHttp {
      */
     public static Answer send(URL base, String method, String path, String contentType, byte[] body,
                               Map<String, String> headers) throws IOException {
+        StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (body != null) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("\r\n");
+        return exchange(base, head.toString(), body);
+    }
+
+    /**
+     * Sends {@code head} (request line and headers, ending in an empty line, as written) and
+     * {@code body} (nothing when null): for what no client sends, a request line {@code HTTP/9.9}
+     * or a Content-Length that is not a number.
+     */
+    public static Answer exchange(URL base, String head, byte[] body) throws IOException {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout((int) TIMEOUT.toMillis());
-            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-            if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
-            }
-            if (body != null) {
-                head.append("Content-Length: ").append(body.length).append("\r\n");
-            }
-            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-            head.append("\r\n");
             OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
                 out.write(body);
             }
