@@ -224,7 +224,7 @@ public class Controller {
 
     private static void giveUpAfter(int attempt, String g, String z, String what) {
         if (attempt >= ATTEMPTS) {
-            throw new ControlException(ControlException.Kind.CONFLICT, "zone " + g + "/" + z + " changed " + attempt
+            throw new ControlException(ControlException.Kind.DECISION_CONFLICT, "zone " + g + "/" + z + " changed " + attempt
                     + " times while deciding on " + what + "; try again");
         }
     }

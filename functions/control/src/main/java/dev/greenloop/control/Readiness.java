@@ -23,11 +23,6 @@ public class Readiness extends DependencyReadiness {
     }
 
     @Override
-    protected String checkName() {
-        return "control";
-    }
-
-    @Override
     protected Map<String, Probe> probes() {
         return Map.of("mongodb", store::ping);
     }

@@ -2,6 +2,7 @@ package dev.greenloop.infer;
 
 import dev.greenloop.events.FieldError;
 import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.HttpStatus;
 import dev.greenloop.function.base.ProblemKind;
 
 import java.util.List;
@@ -11,29 +12,18 @@ public class InferException extends FunctionException {
 
     public enum Kind implements ProblemKind {
         /** Malformed request or event. */
-        INVALID_REQUEST(400),
+        @HttpStatus(400) INVALID_REQUEST,
         /** Well-formed but not what the model takes (length, values, spec version). */
-        INVALID_FEATURES(422),
-        BATCH_TOO_LARGE(413),
+        @HttpStatus(422) INVALID_FEATURES,
+        @HttpStatus(413) BATCH_TOO_LARGE,
         /** No champion model for the greenhouse: callers fall back. */
-        NO_MODEL(503),
+        @HttpStatus(503) NO_MODEL,
         /** The model was swapped between lookup and use: retry at once. */
-        MODEL_SWAPPING(503),
+        @HttpStatus(503) MODEL_SWAPPING,
         /** MLflow failed while a model was needed. */
-        REGISTRY_UNAVAILABLE(503),
+        @HttpStatus(503) REGISTRY_UNAVAILABLE,
         /** Nothing to reply (an event this function ignores). */
-        NO_REPLY(204);
-
-        private final int status;
-
-        Kind(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
+        @HttpStatus(204) NO_REPLY;
     }
 
     public InferException(Kind kind, String message) {
@@ -46,11 +36,6 @@ public class InferException extends FunctionException {
 
     public InferException(Kind kind, String message, List<FieldError> errors, Throwable cause) {
         super(kind, message, errors, null, cause);
-    }
-
-    @Override
-    public Kind kind() {
-        return (Kind) super.kind();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.testkit.http.HttpLayerCases;
 import dev.greenloop.testkit.http.RawHttp;
+import dev.greenloop.testkit.http.RawHttp.Case;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.testkit.sink.CapturingSink;
@@ -48,17 +49,6 @@ class HostileInputTest {
     @TestHTTPResource("/")
     URL root;
 
-    record Case(String name, String contentType, Map<String, String> headers, String body, int status, String detail) {
-        Case(String name, String contentType, String body, int status, String detail) {
-            this(name, contentType, Map.of(), body, status, detail);
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     static Stream<Case> predictCases() {
         String vector = "[" + String.join(",", Collections.nCopies(FeatureSpec.V1.size(), "0.5")) + "]";
         String valid = "{\"greenhouseId\":\"gh-hostile\",\"featureSpecVersion\":\"v1\",\"features\":" + vector + "}";
@@ -86,12 +76,7 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("predictCases")
     void predictRequestsThatAreNotValidAreProblems(Case c) throws IOException {
-        RawHttp.Answer answer = RawHttp.send(root, "POST", "/v1/predict", c.contentType(),
-                c.body().getBytes(StandardCharsets.UTF_8), c.headers());
-
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(c.status());
-        assertThat(answer.header("content-type")).as(answer.toString()).startsWith("application/problem+json");
-        assertThat(answer.body()).as(answer.toString()).contains(c.detail());
+        RawHttp.assertProblem(root, "/v1/predict", c);
     }
 
     private static FeatureWindow window(Instant end) {
@@ -134,12 +119,7 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("httpLayerCases")
     void requestsTheHttpLayerRefusesAreAnsweredAtOnce(HttpLayerCases.Case c) throws IOException {
-        RawHttp.Answer answer = RawHttp.exchange(root, c.head(), null);
-
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(c.status());
-        assertThat(answer.header("content-type").startsWith("application/problem+json")).as(answer.toString())
-                .isEqualTo(c.problem());
-        assertThat(RawHttp.send(root, "GET", "/q/health/live", null, null, Map.of()).status()).isEqualTo(200);
+        HttpLayerCases.assertAnsweredAtOnce(root, c);
     }
 
     /** Connections waiting for bodies that never come do not keep valid requests waiting. */

@@ -2,6 +2,7 @@ package dev.greenloop.ingest;
 
 import dev.greenloop.events.FieldError;
 import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.HttpStatus;
 import dev.greenloop.function.base.ProblemKind;
 
 import java.util.List;
@@ -13,41 +14,27 @@ import java.util.List;
 public final class IngestException extends FunctionException {
 
     public enum Kind implements ProblemKind {
-        MALFORMED(400, "Malformed request", false),
-        UNAUTHENTICATED(401, "Missing or invalid device token", false),
-        FORBIDDEN(403, "Not allowed for this device", false),
-        NOT_FOUND(404, "Not found", false),
-        TOO_LARGE(413, "Request too large", false),
-        UNSUPPORTED_MEDIA_TYPE(415, "Unsupported content type", false),
-        UNPROCESSABLE(422, "Invalid readings", false),
-        RATE_LIMITED(429, "Too many readings from this device", true),
-        OVERLOADED(503, "Ingest is overloaded", true),
-        KAFKA_UNAVAILABLE(503, "Kafka did not acknowledge the readings", true);
+        @HttpStatus(400) MALFORMED("Malformed request"),
+        @HttpStatus(401) UNAUTHENTICATED("Missing or invalid device token"),
+        @HttpStatus(403) FORBIDDEN("Not allowed for this device"),
+        @HttpStatus(404) NOT_FOUND("Not found"),
+        @HttpStatus(413) TOO_LARGE("Request too large"),
+        @HttpStatus(415) UNSUPPORTED_MEDIA_TYPE("Unsupported content type"),
+        @HttpStatus(422) UNPROCESSABLE("Invalid readings"),
+        @HttpStatus(429) RATE_LIMITED("Too many readings from this device"),
+        @HttpStatus(503) OVERLOADED("Ingest is overloaded"),
+        @HttpStatus(503) KAFKA_UNAVAILABLE("Kafka did not acknowledge the readings");
 
-        private final int status;
         private final String title;
-        private final boolean retriable;
 
-        Kind(int status, String title, boolean retriable) {
-            this.status = status;
+        Kind(String title) {
             this.title = title;
-            this.retriable = retriable;
-        }
-
-        @Override
-        public int status() {
-            return status;
         }
 
         @Override
         public String title() {
             return title;
         }
-
-        public boolean retriable() {
-            return retriable;
-        }
-
     }
 
     private IngestException(Kind kind, String detail, List<ItemError> errors, Integer retryAfterSeconds, Throwable cause) {

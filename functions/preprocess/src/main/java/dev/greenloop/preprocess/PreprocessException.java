@@ -1,6 +1,7 @@
 package dev.greenloop.preprocess;
 
 import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.HttpStatus;
 import dev.greenloop.function.base.ProblemKind;
 
 /**
@@ -12,26 +13,15 @@ public final class PreprocessException extends FunctionException {
 
     public enum Kind implements ProblemKind {
         /** The event is not a valid readings batch (or not the type this function takes). */
-        INVALID_EVENT(400),
+        @HttpStatus(400) INVALID_EVENT,
         /** The Broker (K_SINK) did not take the feature windows after every retry. */
-        SINK_UNAVAILABLE(503),
+        @HttpStatus(503) SINK_UNAVAILABLE,
         /** MongoDB did not answer. */
-        STORE_UNAVAILABLE(503),
+        @HttpStatus(503) STORE_UNAVAILABLE,
         /** Kafka or HDFS failed during an archive run. */
-        ARCHIVE_FAILED(503),
+        @HttpStatus(503) ARCHIVE_FAILED,
         /** Nothing to reply (a ping for a greenhouse without features): answered 204. */
-        NO_REPLY(204);
-
-        private final int status;
-
-        Kind(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
+        @HttpStatus(204) NO_REPLY;
     }
 
     public PreprocessException(Kind kind, String message) {
@@ -40,10 +30,5 @@ public final class PreprocessException extends FunctionException {
 
     public PreprocessException(Kind kind, String message, Throwable cause) {
         super(kind, message, cause);
-    }
-
-    @Override
-    public Kind kind() {
-        return (Kind) super.kind();
     }
 }

@@ -20,11 +20,6 @@ public class Readiness extends DependencyReadiness {
     }
 
     @Override
-    protected String checkName() {
-        return "train-launcher";
-    }
-
-    @Override
     protected Map<String, Probe> probes() {
         return Map.of("mongodb", runs::ping);
     }

@@ -1,6 +1,7 @@
 package dev.greenloop.trainlauncher;
 
 import dev.greenloop.function.base.FunctionException;
+import dev.greenloop.function.base.HttpStatus;
 import dev.greenloop.function.base.ProblemKind;
 
 /** What can go wrong in train-launcher; the kind decides the status Knative sees. */
@@ -8,26 +9,15 @@ public final class TrainLauncherException extends FunctionException {
 
     public enum Kind implements ProblemKind {
         /** The event or request is not valid. */
-        INVALID_REQUEST(400),
+        @HttpStatus(400) INVALID_REQUEST,
         /** The admin token is missing or wrong. */
-        UNAUTHENTICATED(401),
+        @HttpStatus(401) UNAUTHENTICATED,
         /** The dataset named does not exist. */
-        UNKNOWN_DATASET(422),
+        @HttpStatus(422) UNKNOWN_DATASET,
         /** MLflow, MongoDB or the API server failed: retried. */
-        DEPENDENCY_FAILED(503),
+        @HttpStatus(503) DEPENDENCY_FAILED,
         /** Nothing to reply: a skipped request, a Job that has not finished. */
-        NO_REPLY(204);
-
-        private final int status;
-
-        Kind(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
+        @HttpStatus(204) NO_REPLY;
     }
 
     public TrainLauncherException(Kind kind, String message) {
@@ -36,10 +26,5 @@ public final class TrainLauncherException extends FunctionException {
 
     public TrainLauncherException(Kind kind, String message, Throwable cause) {
         super(kind, message, cause);
-    }
-
-    @Override
-    public Kind kind() {
-        return (Kind) super.kind();
     }
 }

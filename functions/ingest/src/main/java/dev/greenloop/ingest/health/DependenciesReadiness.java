@@ -29,11 +29,6 @@ public class DependenciesReadiness extends DependencyReadiness {
     }
 
     @Override
-    protected String checkName() {
-        return "ingest dependencies";
-    }
-
-    @Override
     protected Map<String, Probe> probes() {
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("kafka", () -> {

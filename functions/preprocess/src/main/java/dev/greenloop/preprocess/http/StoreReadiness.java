@@ -21,11 +21,6 @@ public class StoreReadiness extends DependencyReadiness {
     }
 
     @Override
-    protected String checkName() {
-        return "preprocess";
-    }
-
-    @Override
     protected Map<String, Probe> probes() {
         return Map.of("mongodb", store::ping);
     }

@@ -1,5 +1,6 @@
 package dev.greenloop.function.base;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -22,8 +23,10 @@ public abstract class DependencyReadiness implements HealthCheck {
         void check() throws Exception;
     }
 
-    /** The name of the check in the answer (the function's name). */
-    protected abstract String checkName();
+    /** The name of the check in the answer: the function's name ({@code quarkus.application.name}). */
+    protected String checkName() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class).orElse("dependencies");
+    }
 
     /** The dependencies, by the name the answer shows, in the order they are probed. */
     protected abstract Map<String, Probe> probes();

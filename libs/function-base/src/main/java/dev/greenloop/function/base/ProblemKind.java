@@ -5,13 +5,17 @@ import java.util.Locale;
 /**
  * What kind of failure a {@link FunctionException} is: its HTTP status (Knative retries 5xx and
  * 429, sends other 4xx to the dead-letter sink; 204 means "nothing to reply") and its problem
- * type. Each module's {@code Kind} enum implements this.
+ * type. Each module's {@code Kind} enum implements this and gives each constant its status with
+ * {@link HttpStatus}; the problem type is the constant's name in kebab case.
  */
 public interface ProblemKind {
 
     String name();
 
-    int status();
+    /** The status of an enum constant, from its {@link HttpStatus}. */
+    default int status() {
+        return KindStatuses.of(this);
+    }
 
     /** Short kebab-case name of the problem, e.g. {@code sink-unavailable}; by default the kind's name. */
     default String problemType() {

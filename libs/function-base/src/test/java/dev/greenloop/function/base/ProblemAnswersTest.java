@@ -9,24 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The problem answers every function gives: status, type, retry hint and where a body went wrong. */
 class ProblemAnswersTest {
 
     enum Kind implements ProblemKind {
-        STORE_UNAVAILABLE(503), RATE_LIMITED(429), NO_REPLY(204);
+        @HttpStatus(503) STORE_UNAVAILABLE,
+        @HttpStatus(429) RATE_LIMITED,
+        @HttpStatus(204) NO_REPLY
+    }
 
-        private final int status;
-
-        Kind(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
+    enum Unannotated implements ProblemKind {
+        @HttpStatus(400) FINE,
+        FORGOTTEN
     }
 
     static final class TestException extends FunctionException {
@@ -47,6 +44,15 @@ class ProblemAnswersTest {
         assertThat(new TestException(Kind.RATE_LIMITED, "slow down", List.of(), 3).retryAfterSeconds()).isEqualTo(3);
         assertThat(new TestException(Kind.NO_REPLY, "nothing", List.of(), null).retryAfterSeconds()).isNull();
         assertThat(ProblemKind.of(415, "unsupported-media-type").problemType()).isEqualTo("unsupported-media-type");
+    }
+
+    @Test
+    void eachConstantHasItsOwnStatusAndOneWithoutIsAnErrorThatNamesIt() {
+        assertThat(Kind.RATE_LIMITED.status()).isEqualTo(429);
+        assertThat(Kind.RATE_LIMITED.retriable()).isTrue();
+        assertThat(Kind.NO_REPLY.retriable()).isFalse();
+        assertThatThrownBy(Unannotated.FINE::status).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("FORGOTTEN has no @HttpStatus");
     }
 
     @Test

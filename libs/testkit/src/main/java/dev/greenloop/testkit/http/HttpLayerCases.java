@@ -1,6 +1,11 @@
 package dev.greenloop.testkit.http;
 
+import org.junit.jupiter.api.Assertions;
+
+import java.io.IOException;
+import java.net.URL;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Requests the HTTP layer (Vert.x' codec) answers before any route sees them, the same for every
@@ -40,5 +45,17 @@ public final class HttpLayerCases {
                         + "b".repeat(40_000) + "\r\n\r\n", 431, false),
                 new Case("a request line that is not HTTP", "HELLO\r\n\r\n", 400, false),
                 new Case("request line HTTP/1.2", "GET /q/health/live HTTP/1.2\r\nHost: localhost\r\n\r\n", 505, true));
+    }
+
+    /**
+     * Sends {@code c} and checks it is answered at once with its status (a problem body or an empty
+     * one, as the case says), and that {@code base} still answers its liveness check afterwards.
+     */
+    public static void assertAnsweredAtOnce(URL base, Case c) throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(base, c.head(), null);
+        Assertions.assertEquals(c.status(), answer.status(), answer::toString);
+        Assertions.assertEquals(c.problem(), answer.header("content-type").startsWith("application/problem+json"),
+                answer::toString);
+        Assertions.assertEquals(200, RawHttp.send(base, "GET", "/q/health/live", null, null, Map.of()).status());
     }
 }

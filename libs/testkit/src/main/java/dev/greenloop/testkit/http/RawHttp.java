@@ -1,5 +1,7 @@
 package dev.greenloop.testkit.http;
 
+import org.junit.jupiter.api.Assertions;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +30,30 @@ public final class RawHttp {
         public String header(String name) {
             return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
         }
+    }
+
+    /**
+     * One row of a hostile-input table: a request body with its content type (none when null)
+     * and more headers, and the answer expected, a problem with this status whose body contains
+     * {@code detail}.
+     */
+    public record Case(String name, String contentType, Map<String, String> headers, String body, int status, String detail) {
+        public Case(String name, String contentType, String body, int status, String detail) {
+            this(name, contentType, Map.of(), body, status, detail);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** POSTs {@code c} to {@code path} and checks the answer is its problem: status, media type, detail. */
+    public static void assertProblem(URL base, String path, Case c) throws IOException {
+        Answer answer = send(base, "POST", path, c.contentType(), c.body().getBytes(StandardCharsets.UTF_8), c.headers());
+        Assertions.assertEquals(c.status(), answer.status(), answer::toString);
+        Assertions.assertTrue(answer.header("content-type").startsWith("application/problem+json"), answer::toString);
+        Assertions.assertTrue(answer.body().contains(c.detail()), () -> "'" + c.detail() + "' not in " + answer);
     }
 
     /**
