@@ -21,6 +21,7 @@ from mlflow.types.schema import Schema, TensorSpec
 from . import bad_input, retriable
 from . import dataset as ds
 from . import onnx_export
+from . import profile
 
 
 class Progress(xgb.callback.TrainingCallback):
@@ -114,6 +115,8 @@ def train(args) -> str:
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
                         f"test_rows_{target}": float(len(te))})
 
+    # What the training features looked like, for the monitor's drift judgement.
+    mlflow.log_dict(profile.reference_profile(train_part, data.features, models, spec["version"]), profile.ARTIFACT)
     onnx_model = onnx_export.convert(models, len(data.features), bases)
     diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance, bases)
     metrics.update({f"onnx_max_abs_diff_{t}": d for t, d in diffs.items()})
