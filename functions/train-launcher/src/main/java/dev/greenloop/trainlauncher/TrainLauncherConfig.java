@@ -49,6 +49,8 @@ public interface TrainLauncherConfig {
 
     Job job();
 
+    Retrain retrain();
+
     Local local();
 
     Gate gate();
@@ -133,5 +135,19 @@ public interface TrainLauncherConfig {
         /** The target on which a candidate must beat the champion. */
         @WithDefault("air_temperature")
         String primaryTarget();
+    }
+
+    /**
+     * When a new dataset retrains by itself. Training also starts on the nightly schedule, on
+     * drift (monitor's {@code drift.detected}) and on a manual request, whatever this says.
+     */
+    interface Retrain {
+        /**
+         * A {@code dataset.ready} launches a run when the greenhouse has no model yet, or when its
+         * dataset has at least this many rows more than the one the last model was trained on
+         * (10,080: a week of one zone's windows); otherwise it only records the dataset.
+         */
+        @WithDefault("10080")
+        long minNewRows();
     }
 }

@@ -10,16 +10,24 @@ import dev.greenloop.events.payload.TrainingReason;
 import dev.greenloop.events.payload.TrainingRequested;
 import dev.greenloop.trainlauncher.launch.LaunchService;
 import dev.greenloop.trainlauncher.launch.LaunchService.Request;
+import dev.greenloop.trainlauncher.store.TrainingRuns;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The events that ask for training, each mapped to its CloudEvent type: an explicit request, a
- * new dataset, detected drift, and the nightly PingSource (whose data names the greenhouse).
- * They launch and reply nothing (204); a launched Job reports through its status events.
+ * The events that ask for training, each mapped to its CloudEvent type: an explicit request,
+ * detected drift, the nightly PingSource (whose data names the greenhouse), and a new dataset,
+ * which launches only for a greenhouse without a model or when enough new data has come since the
+ * last model ({@code retrain.min-new-rows}): preprocess writes a dataset every hour, and a run
+ * per hour would keep a GPU busy for little. They reply nothing (204); a launched Job reports
+ * through its status events.
  */
 public class TrainingTriggers {
 
@@ -27,10 +35,18 @@ public class TrainingTriggers {
     public static final String PING = "dev.knative.sources.ping";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
-    private final LaunchService launches;
+    private static final Logger LOG = Logger.getLogger(TrainingTriggers.class);
 
-    public TrainingTriggers(LaunchService launches) {
+    private final LaunchService launches;
+    private final TrainingRuns runs;
+    private final TrainLauncherConfig config;
+    private final MeterRegistry metrics;
+
+    public TrainingTriggers(LaunchService launches, TrainingRuns runs, TrainLauncherConfig config, MeterRegistry metrics) {
         this.launches = launches;
+        this.runs = runs;
+        this.config = config;
+        this.metrics = metrics;
     }
 
     @Funq("training-requested")
@@ -44,7 +60,21 @@ public class TrainingTriggers {
     @CloudEventMapping(trigger = EventTypes.DATASET_READY)
     public void datasetReady(CloudEvent<JsonNode> event) {
         DatasetReady d = PayloadCodec.bind(EventType.DATASET_READY, event.data());
-        launches.launch(new Request(d.greenhouseId(), TrainingReason.DATASET_READY, d.datasetId(), d, event.id(), null));
+        Optional<String> lastTrained = runs.lastTrainedDataset(d.greenhouseId());
+        String note = "first model";
+        if (lastTrained.isPresent()) {
+            long before = runs.dataset(lastTrained.get()).map(m -> m.dataset().rows()).orElse(0L);
+            long fresh = d.rows() - before;
+            if (fresh < config.retrain().minNewRows()) {
+                metrics.counter("greenloop.train_launcher.skipped", "reason", "not-enough-new-data").increment();
+                LOG.infof("Dataset %s of %s recorded, not trained on: %,d rows more than %s, the last model's"
+                        + " (retrain.min-new-rows=%,d)", d.datasetId(), d.greenhouseId(), fresh, lastTrained.get(),
+                        config.retrain().minNewRows());
+                return;
+            }
+            note = String.format(java.util.Locale.ROOT, "%d rows more than %s", fresh, lastTrained.get());
+        }
+        launches.launch(new Request(d.greenhouseId(), TrainingReason.DATASET_READY, d.datasetId(), d, event.id(), note));
     }
 
     @Funq("drift")

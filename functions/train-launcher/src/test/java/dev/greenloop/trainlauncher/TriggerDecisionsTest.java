@@ -11,6 +11,7 @@ import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.DatasetFile;
 import dev.greenloop.events.payload.DatasetReady;
+import dev.greenloop.events.payload.DriftDetected;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
@@ -61,7 +62,8 @@ class TriggerDecisionsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("greenloop.train-launcher.launcher", "kubernetes",
                     "greenloop.train-launcher.job.namespace", "greenloop",
-                    "greenloop.train-launcher.mongodb.database", "train-launcher-decisions");
+                    "greenloop.train-launcher.mongodb.database", "train-launcher-decisions",
+                    "greenloop.train-launcher.retrain.min-new-rows", "1000");
         }
     }
 
@@ -90,12 +92,16 @@ class TriggerDecisionsTest {
 
     /** A dataset registered as preprocess registers it, and its {@code dataset.ready} payload. */
     private static DatasetReady dataset(String greenhouse, String id) {
+        return dataset(greenhouse, id, 1440);
+    }
+
+    private static DatasetReady dataset(String greenhouse, String id, long rows) {
         Instant to = Instant.parse("2026-06-21T00:00:00Z");
-        DatasetReady ready = new DatasetReady(id, greenhouse, "v1", to.minusSeconds(86_400), to, 1440,
+        DatasetReady ready = new DatasetReady(id, greenhouse, "v1", to.minusSeconds(86_400), to, rows,
                 List.of(new DatasetFile("/greenloop/features/v1/greenhouse=" + greenhouse + "/date=2026-06-20/part-0.parquet",
-                        1440, 52_431, "a".repeat(64))));
+                        rows, 52_431, "a".repeat(64))));
         datasets.register(new DatasetManifest(ready, List.of(LocalDate.parse("2026-06-20")), 15,
-                List.of("air_temperature_t+15m"), 30, new DatasetManifest.Coverage(1440, Map.of(), Map.of()), null,
+                List.of("air_temperature_t+15m"), 30, new DatasetManifest.Coverage(rows, Map.of(), Map.of()), null,
                 "ev-" + id, Instant.now()));
         return ready;
     }
@@ -210,6 +216,51 @@ class TriggerDecisionsTest {
         assertThat(resent.statusCode()).isEqualTo(202);
         assertThat(resent.jsonPath().getString("jobName")).isEqualTo(job);
         assertThat(jobsOf(greenhouse)).hasSize(2);
+    }
+
+    @Test
+    void aNewDatasetAfterAModelTrainsOnlyWhenEnoughNewDataHasCome() {
+        String greenhouse = unique("gh-hourly");
+        String first = UUID.randomUUID().toString();
+        assertThat(datasetReady(first, dataset(greenhouse, unique("ds"), 1440)).statusCode()).isEqualTo(204);
+        runs.recordOutcome(JobNames.of(greenhouse, first), "promoted", new Document("type", "test"));
+
+        // An hour later: 60 rows more, below retrain.min-new-rows (1000). Recorded, not trained on.
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"), 1500)).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+
+        // 1,000 rows more than the model's dataset: a second run.
+        DatasetReady bigger = dataset(greenhouse, unique("ds"), 2440);
+        assertThat(datasetReady(UUID.randomUUID().toString(), bigger).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(2);
+    }
+
+    @Test
+    void detectedDriftStartsExactlyOneJob() {
+        String greenhouse = unique("gh-drift");
+        String first = UUID.randomUUID().toString();
+        assertThat(datasetReady(first, dataset(greenhouse, unique("ds"))).statusCode()).isEqualTo(204);
+        runs.recordOutcome(JobNames.of(greenhouse, first), "promoted", new Document("type", "test"));
+        // The hour's dataset, too little new data to retrain by itself.
+        DatasetReady hour = dataset(greenhouse, unique("ds"), 1500);
+        assertThat(datasetReady(UUID.randomUUID().toString(), hour).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+        DriftDetected drift = new DriftDetected(greenhouse, "zone-1", "greenloop-" + greenhouse, "3",
+                "accuracy_ratio:zone-1/air_temperature_15m", 1.4, 1.0, Instant.parse("2026-06-21T10:00:00Z"),
+                Instant.parse("2026-06-21T12:00:00Z"));
+        String eventId = UUID.randomUUID().toString();
+        String json = new String(PayloadCodec.write(drift), StandardCharsets.UTF_8);
+
+        assertThat(event(eventId, EventTypes.DRIFT_DETECTED, json).statusCode()).isEqualTo(204);
+        assertThat(event(eventId, EventTypes.DRIFT_DETECTED, json).statusCode()).as("redelivered").isEqualTo(204);
+        assertThat(event(UUID.randomUUID().toString(), EventTypes.DRIFT_DETECTED, json).statusCode())
+                .as("again while the run goes on").isEqualTo(204);
+
+        List<Job> jobs = jobsOf(greenhouse);
+        assertThat(jobs).hasSize(2);
+        Document run = runs.run(JobNames.of(greenhouse, eventId)).orElseThrow();
+        assertThat(run.getString("reason")).isEqualTo("drift");
+        assertThat(run.getString("datasetId")).as("the newest dataset").isEqualTo(hour.datasetId());
     }
 
     @Test
