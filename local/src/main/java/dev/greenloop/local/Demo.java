@@ -94,6 +94,19 @@ public final class Demo {
         System.exit(status);
     }
 
+    /** monitor's realised accuracy of the greenhouse since {@code since}, as its read API answers. */
+    static com.fasterxml.jackson.databind.JsonNode liveAccuracy(URI monitor, String operatorToken, Instant since)
+            throws java.io.IOException, InterruptedException {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(monitor.resolve("/v1/greenhouses/" + GREENHOUSE + "/accuracy?since=" + since))
+                        .header("Authorization", "Bearer " + operatorToken).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("monitor answered " + answer.statusCode() + " for the accuracy: " + answer.body());
+        }
+        return dev.greenloop.events.json.EventJson.mapper().readTree(answer.body());
+    }
+
     /**
      * @param beforeLive called once a model is promoted, before the live phase
      * @param beforeStop called after the live phase, before the stack stops
@@ -150,6 +163,7 @@ public final class Demo {
                 props.get("infer").put("greenloop.infer.cache-dir", work.resolve("infer-cache").toString());
                 env.get("control").put("GREENLOOP_SIGNING_KEYS", keySpec);
                 env.get("control").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);
+                env.get("monitor").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);
                 for (String f : Stack.FUNCTIONS) {
                     URI sink = dispatcher.sinkFor(f);
                     if (sink != null) {
@@ -159,7 +173,7 @@ public final class Demo {
                     // The dispatcher plays the cluster's service-account issuer: senders are verified.
                     props.get(f).put("greenloop.events.oidc.issuer", dispatcher.issuer().toString());
                 }
-                progress.step("starting ingest, preprocess, train-launcher, infer and control");
+                progress.step("starting ingest, preprocess, train-launcher, infer, control and monitor");
                 stack.startFunctions(props, env, progress);
                 zoneSettings(stack.mongo().connectionString(), zones);
                 dispatcher.start();
@@ -202,8 +216,10 @@ public final class Demo {
                     Thread.sleep(5_000);
                     List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
                     beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones));
+                    Report.Live live = Report.Live.of(liveAccuracy(stack.url("monitor"), operatorToken,
+                            now.minus(Duration.ofMinutes(3))));
                     Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(),
-                            now.minus(Duration.ofMinutes(3)));
+                            now.minus(Duration.ofMinutes(3)), live);
                     Path report = work.resolve("report.html");
                     Report.write(report, figures, gateway, tap, versions);
                     progress.step("report written");

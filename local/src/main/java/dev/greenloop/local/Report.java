@@ -44,40 +44,72 @@ public final class Report {
         }
     }
 
-    /** What the demo measured. */
     /**
      * What the demo measured. {@code historyPredictions}: predictions on windows of the history,
      * which the Broker delivered to infer only after a model was promoted; they are left out of
-     * {@code liveMae} (the model may have trained on those very windows).
+     * the live figures (the model may have trained on those very windows). {@code live}: the
+     * champion's realised air-temperature accuracy as monitor computes it, null when nothing was
+     * scored.
      */
     public record Figures(long readings, int predictions, int historyPredictions, int modelsTrained, int promotions,
-                          int commands, int fallbackCommands, int deadLetters, Double liveMae, int liveScored,
+                          int commands, int fallbackCommands, int deadLetters, Live live,
                           Duration elapsed, String champion) {
+        public Double liveMae() {
+            return live == null ? null : live.mae();
+        }
+
+        public int liveScored() {
+            return live == null ? 0 : (int) live.scored();
+        }
+    }
+
+    /**
+     * The champion's realised accuracy on air temperature over the live phase, from monitor's read
+     * API ({@code GET /v1/greenhouses/{id}/accuracy}): the figures production computes.
+     *
+     * @param expired predictions whose target window never came within monitor's expiry
+     */
+    public record Live(double mae, Double persistenceMae, long scored, long expired) {
+
+        /** Sums monitor's hourly rows of the champion's air-temperature predictions; null when none was scored. */
+        static Live of(com.fasterxml.jackson.databind.JsonNode accuracy) {
+            double abs = 0;
+            double persistence = 0;
+            long scored = 0;
+            long expired = 0;
+            boolean persistenceKnown = true;
+            for (com.fasterxml.jackson.databind.JsonNode h : accuracy.path("hours")) {
+                if (!h.path("role").asText().equals("champion") || !h.path("target").asText().equals("air_temperature")) {
+                    continue;
+                }
+                long n = h.path("count").asLong();
+                expired += h.path("expired").asLong();
+                if (n == 0) {
+                    continue;
+                }
+                scored += n;
+                abs += h.path("mae").asDouble() * n;
+                if (h.path("persistenceMae").isNumber()) {
+                    persistence += h.path("persistenceMae").asDouble() * n;
+                } else {
+                    persistenceKnown = false;
+                }
+            }
+            return scored == 0 ? null : new Live(abs / scored, persistenceKnown ? persistence / scored : null, scored, expired);
+        }
     }
 
     private Report() {
     }
 
     /** @param liveFrom the end of the history: predictions for earlier windows are not live */
-    public static Figures figures(Gateway gateway, Tap tap, List<ModelVersion> versions, Duration elapsed, Instant liveFrom) {
+    public static Figures figures(Gateway gateway, Tap tap, List<ModelVersion> versions, Duration elapsed, Instant liveFrom,
+                                  Live live) {
         List<ControlCommand> commands = tap.commands().stream().map(Tap.Seen::payload).toList();
-        double sum = 0;
-        int n = 0;
-        int history = 0;
-        for (Tap.Seen<Prediction> p : tap.predictions()) {
-            if (p.payload().windowEnd().isBefore(liveFrom)) {
-                history++;
-                continue;
-            }
-            Double error = error(p.payload(), gateway.truth());
-            if (error != null) {
-                sum += Math.abs(error);
-                n++;
-            }
-        }
+        int history = (int) tap.predictions().stream().filter(p -> p.payload().windowEnd().isBefore(liveFrom)).count();
         return new Figures(gateway.readingsAccepted(), tap.predictions().size(), history, versions.size(), tap.promotions().size(),
                 commands.size(), (int) commands.stream().filter(c -> c.mode().wireName().equals("fallback")).count(),
-                tap.deadLetters().size(), n == 0 ? null : sum / n, n, elapsed, champion(versions));
+                tap.deadLetters().size(), live, elapsed, champion(versions));
     }
 
     /** The champion's test figures per target, in one line; empty without a champion. */
@@ -86,25 +118,6 @@ public final class Report {
                 .map(v -> "version " + v.version() + ": " + v.targets().stream().map(t -> String.format(Locale.ROOT,
                         "%s MAE %.3f %s (persistence %.3f)", t, v.mae(t), UNITS.getOrDefault(t, ""),
                         v.persistenceMae(t))).collect(Collectors.joining(", "))).orElse("");
-    }
-
-    /** Predicted minus actual air temperature at the prediction's target time, when the simulation got there. */
-    static Double error(Prediction p, List<Gateway.Truth> truth) {
-        for (TargetValue v : p.values()) {
-            if (v.target() == SensorKind.AIR_TEMPERATURE) {
-                Instant at = p.windowEnd().plus(Duration.ofMinutes(v.horizonMinutes()));
-                Gateway.Truth best = null;
-                for (Gateway.Truth t : truth) {
-                    if (t.zone().equals(p.zoneId()) && Math.abs(Duration.between(t.at(), at).toSeconds()) <= 60
-                            && (best == null || Math.abs(Duration.between(t.at(), at).toMillis())
-                            < Math.abs(Duration.between(best.at(), at).toMillis()))) {
-                        best = t;
-                    }
-                }
-                return best == null ? null : v.value() - best.airTemperature();
-            }
-        }
-        return null;
     }
 
     private static final Map<String, String> UNITS = Map.of("air_temperature", "°C", "relative_humidity", "%", "co2", "ppm");
@@ -147,9 +160,11 @@ public final class Report {
         row(h, "predictions", String.format(Locale.ROOT, "%,d", f.predictions()) + (f.historyPredictions() == 0 ? ""
                 : String.format(Locale.ROOT, " (%,d on history windows the Broker delivered after the first promotion)",
                 f.historyPredictions())));
-        row(h, "air temperature MAE of live predictions (°C)", f.liveMae() == null
+        row(h, "air temperature MAE of live predictions (°C), realised, as monitor scores them", f.live() == null
                 ? "none scored yet: the live phase was shorter than the prediction horizon"
-                : String.format(Locale.ROOT, "%.3f over %d", f.liveMae(), f.liveScored()));
+                : String.format(Locale.ROOT, "%.3f over %d (persistence %s; %d expired)", f.live().mae(), f.live().scored(),
+                f.live().persistenceMae() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", f.live().persistenceMae()),
+                f.live().expired()));
         row(h, "commands (fallback)", f.commands() + " (" + f.fallbackCommands() + ")");
         row(h, "dead letters", Integer.toString(f.deadLetters()));
         row(h, "duration", f.elapsed().toMinutes() + " min " + f.elapsed().toSecondsPart() + " s");

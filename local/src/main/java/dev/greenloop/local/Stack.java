@@ -19,12 +19,12 @@ import java.util.Map;
 
 /**
  * The embedded stack: Kafka, HDFS, a MongoDB-wire server and MLflow (the test kit's, as child
- * processes on free loopback ports), and the five functions as separate JVMs on their own ports
+ * processes on free loopback ports), and the six functions as separate JVMs on their own ports
  * ({@code functions/<name>/target/quarkus-app/quarkus-run.jar}), configured to find them.
  */
 public final class Stack implements AutoCloseable {
 
-    public static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control");
+    public static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control", "monitor");
 
     private final Path root;
     private final Path work;

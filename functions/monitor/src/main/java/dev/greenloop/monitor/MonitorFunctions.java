@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * windows, which become outcomes (answered 204), and the PingSource's hourly check, which
  * expires what waited too long, sets the gauges and answers with a {@code drift.detected} event
  * when the champion has decayed (204 otherwise). "Now" for the check is the ping's time, so the
- * same rules run in simulated time.
+ * same rules run in simulated time; it is never later than the greenhouse's newest window.
  */
 public class MonitorFunctions {
 
@@ -82,7 +82,10 @@ public class MonitorFunctions {
         if (greenhouse == null || !ID.matcher(greenhouse).matches()) {
             throw new MonitorException(Kind.INVALID_REQUEST, "the check ping's data must name a greenhouse: {\"greenhouseId\":\"...\"}");
         }
-        Instant now = ping.time() != null ? ping.time().toInstant() : Instant.now(clock);
+        Instant pinged = ping.time() != null ? ping.time().toInstant() : Instant.now(clock);
+        // The greenhouse's own clock is its newest window: a ping ahead of the data (a schedule
+        // running fast, a zone gone quiet) must not expire predictions whose windows are still to come.
+        Instant now = store.latestWindowEnd(greenhouse).filter(pinged::isAfter).orElse(pinged);
         outcomes.expire(greenhouse, null, now);
         store.purge(greenhouse, now.minus(config.retention()));
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);

@@ -42,9 +42,9 @@ class DecayTest {
             + "{\"edges\":[19.0,21.0],\"shares\":[0.25,0.5,0.25],\"missingShare\":0.0}},"
             + "\"importances\":{\"air_temperature_last\":1.0}}";
 
-    /** Windows every 5 minutes from T0 - 15 min to T0 + 2 h; each champion prediction misses by {@code error}. */
+    /** Windows every 5 minutes from T0 - 15 min to T0 + 2 h 5 min; each champion prediction misses by {@code error}. */
     private static void hoursOf(String gh, String version, java.util.function.IntFunction<Double> last, double error) {
-        for (int k = -3; k < 24; k++) {
+        for (int k = -3; k <= 25; k++) {
             double value = last.apply(k);
             FeatureWindow w = window(gh, "zone-1", T0.plusSeconds(300L * k), value, value);
             assertThat(send(w).statusCode()).isEqualTo(204);
@@ -75,7 +75,9 @@ class DecayTest {
         assertThat(d.from()).isEqualTo(T0);
         assertThat(d.to()).isEqualTo(T0.plusSeconds(7_200));
 
-        assertThat(check(gh, T0.plusSeconds(7_800)).statusCode()).as("within the cooldown").isEqualTo(204);
+        // Twenty minutes later, still bad, but within the six-hour cooldown.
+        send(window(gh, "zone-1", T0.plusSeconds(8_700), 21.0, 21.0));
+        assertThat(check(gh, T0.plusSeconds(8_700)).statusCode()).as("within the cooldown").isEqualTo(204);
         assertThat(check(gh, T0.plusSeconds(7_500)).statusCode()).as("the same check redelivered").isEqualTo(204);
     }
 

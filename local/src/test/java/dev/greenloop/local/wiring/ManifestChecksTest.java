@@ -53,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ManifestChecksTest {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control");
+    static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control", "monitor");
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -95,7 +95,7 @@ class ManifestChecksTest {
                 .containsExactlyInAnyOrderElementsOf(FUNCTIONS);
         assertThat(m.all(Broker.class)).hasSize(1);
         assertThat(m.all(Trigger.class)).hasSizeGreaterThanOrEqualTo(10);
-        assertThat(m.all(PingSource.class)).hasSize(3);
+        assertThat(m.all(PingSource.class)).hasSize(4);
         assertThat(m.all(ApiServerSource.class)).hasSize(1);
         assertThat(m.all(SinkBinding.class)).hasSize(3);
         assertThat(m.objects()).anyMatch(o -> o.getKind().equals("KafkaSource"))
@@ -404,7 +404,8 @@ class ManifestChecksTest {
                 "preprocess", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
                 "control", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
                 "infer", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"),
-                "train-launcher", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"));
+                "train-launcher", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"),
+                "monitor", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"));
         Set<String> settings = new HashSet<>();
         for (String key : List.of("protocol", "sasl-mechanism", "username", "password", "ca-file")) {
             settings.add(KafkaSecurity.PREFIX + key);
