@@ -107,6 +107,23 @@ class LoopIT {
             assertThat(promotedVersions).contains(p.modelVersion());
         });
 
+        // monitor joined the champion's predictions with what was measured: outcomes, realised
+        // accuracy and persistence's on the same instants, through its read API.
+        JsonNode accuracy = Demo.liveAccuracy(running.stack().url("monitor"), running.operatorToken(),
+                predictions.stream().map(Prediction::windowEnd).min(java.util.Comparator.naturalOrder()).orElseThrow());
+        List<JsonNode> scored = new ArrayList<>();
+        accuracy.path("hours").forEach(h -> {
+            if (h.path("role").asText().equals("champion") && h.path("count").asLong() > 0) {
+                scored.add(h);
+            }
+        });
+        assertThat(scored).as("hours of scored champion predictions in %s", accuracy).isNotEmpty()
+                .allSatisfy(h -> {
+                    assertThat(promotedVersions).contains(h.path("modelVersion").asText());
+                    assertThat(h.path("mae").asDouble()).isFinite().isNotNegative();
+                    assertThat(h.path("persistenceMae").isNumber()).isTrue();
+                });
+
         // Every command on the topic verifies with the gateway's verifier (each with a fresh one at its issue time).
         List<ControlCommand> commands = running.tap().commands().stream().map(Tap.Seen::payload).toList();
         assertThat(commands).isNotEmpty();
