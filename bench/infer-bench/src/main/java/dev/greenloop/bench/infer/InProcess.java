@@ -109,7 +109,9 @@ final class InProcess {
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         store = new ModelStore(config, metrics);
         scoring = new Scoring(metrics);
-        http = new PredictResource(store, scoring, config);
+        http = new PredictResource(store, scoring, config, jakarta.validation.Validation.byDefaultProvider().configure()
+                .messageInterpolator(new org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator())
+                .buildValidatorFactory().getValidator());
         events = new PredictionFunctions(new WindowPredictions(store, scoring, new ShadowSender(config, metrics), config), store, scoring);
         try (ModelStore.Lease lease = store.champion(GREENHOUSE)) {
             if (!lease.model().version().equals("1")) {
