@@ -135,6 +135,16 @@ public interface TrainLauncherConfig {
         /** The target on which a candidate must beat the champion. */
         @WithDefault("air_temperature")
         String primaryTarget();
+
+        /**
+         * Realised evidence before a champion is replaced: a candidate that passes the offline gate
+         * becomes the {@code challenger} (infer scores it in shadow on live data) and is promoted
+         * when monitor reports that it beat the champion on enough shared instants
+         * ({@code drift.detected} with metric {@code challenger_gain:...}). A greenhouse's first
+         * model is promoted at once (there is nothing to compare it with).
+         */
+        @WithDefault("false")
+        boolean realisedEvidence();
     }
 
     /**

@@ -6,10 +6,13 @@ import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.DatasetReady;
 import dev.greenloop.events.payload.DriftDetected;
+import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.TrainingReason;
 import dev.greenloop.events.payload.TrainingRequested;
 import dev.greenloop.trainlauncher.launch.LaunchService;
 import dev.greenloop.trainlauncher.launch.LaunchService.Request;
+import dev.greenloop.function.FunqyReplies;
+import dev.greenloop.trainlauncher.promote.PromotionService;
 import dev.greenloop.trainlauncher.store.TrainingRuns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.funqy.Funq;
@@ -41,9 +44,12 @@ public class TrainingTriggers {
     private final TrainingRuns runs;
     private final TrainLauncherConfig config;
     private final MeterRegistry metrics;
+    private final PromotionService promotions;
 
-    public TrainingTriggers(LaunchService launches, TrainingRuns runs, TrainLauncherConfig config, MeterRegistry metrics) {
+    public TrainingTriggers(LaunchService launches, TrainingRuns runs, TrainLauncherConfig config, MeterRegistry metrics,
+                            PromotionService promotions) {
         this.launches = launches;
+        this.promotions = promotions;
         this.runs = runs;
         this.config = config;
         this.metrics = metrics;
@@ -77,12 +83,23 @@ public class TrainingTriggers {
         launches.launch(new Request(d.greenhouseId(), TrainingReason.DATASET_READY, d.datasetId(), d, event.id(), note));
     }
 
+    /**
+     * The champion decayed: retrain. With {@code gate.realised-evidence}, a challenger that beat
+     * the champion on live data is promoted instead (replying {@code model.promoted}).
+     */
     @Funq("drift")
-    @CloudEventMapping(trigger = EventTypes.DRIFT_DETECTED)
-    public void drift(CloudEvent<JsonNode> event) {
+    @CloudEventMapping(trigger = EventTypes.DRIFT_DETECTED, responseSource = "/greenloop/train-launcher",
+            responseType = EventTypes.MODEL_PROMOTED)
+    public io.quarkus.funqy.knative.events.CloudEvent<ModelPromoted> drift(CloudEvent<JsonNode> event) {
         DriftDetected d = PayloadCodec.bind(EventType.DRIFT_DETECTED, event.data());
+        Optional<io.cloudevents.CloudEvent> promoted = promotions.promoteChallenger(d, event.id(), FunqyReplies.extensions(event));
+        if (promoted.isPresent()) {
+            return FunqyReplies.reply(promoted.get(), PayloadCodec.<ModelPromoted>read(EventType.MODEL_PROMOTED,
+                    promoted.get().getData().toBytes()));
+        }
         launches.launch(new Request(d.greenhouseId(), TrainingReason.DRIFT, null, null, event.id(),
                 d.metric() + " " + d.value() + " over threshold " + d.threshold()));
+        throw new TrainLauncherException(TrainLauncherException.Kind.NO_REPLY, "drift of " + d.greenhouseId() + " handled");
     }
 
     @Funq("nightly")

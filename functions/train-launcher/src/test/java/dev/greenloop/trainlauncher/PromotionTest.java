@@ -10,10 +10,8 @@ import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.TrainingCompleted;
 import dev.greenloop.events.payload.TrainingFailed;
-import dev.greenloop.testkit.mlflow.MlflowServer;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
-import dev.greenloop.trainlauncher.launch.JobNames;
 import dev.greenloop.trainlauncher.launch.JobSpecs;
 import dev.greenloop.trainlauncher.launch.TrainingPlan;
 import dev.greenloop.trainlauncher.promote.MlflowRegistry;
@@ -23,9 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.mlflow.tracking.MlflowClient;
 
 import java.util.Map;
 import java.util.UUID;
@@ -46,37 +42,6 @@ class PromotionTest {
     @Inject
     TrainingRuns runs;
 
-    /** A finished training run as the trainer leaves it: metrics and a registered version. */
-    private TrainingPlan trained(String greenhouse, Map<String, Double> metrics) throws Exception {
-        String cause = UUID.randomUUID().toString();
-        String job = JobNames.of(greenhouse, cause);
-        String model = "greenloop-" + greenhouse;
-        String runId = registry.createRun("greenloop-" + greenhouse, job, Map.of("greenloop.job", job));
-        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
-        metrics.forEach((k, v) -> client.logMetric(runId, k, v));
-        if (!client.sendGet("registered-models/search?filter=name%3D%27" + model + "%27").contains(model)) {
-            client.sendPost("registered-models/create", "{\"name\":\"" + model + "\"}");
-        }
-        client.sendPost("model-versions/create", "{\"name\":\"" + model + "\",\"source\":\"runs:/" + runId
-                + "/model\",\"run_id\":\"" + runId + "\"}");
-        TrainingPlan plan = new TrainingPlan(job, greenhouse, runId, model, "ds-1", "{}", cause, "dataset_ready");
-        runs.recordLaunch(new Document("_id", job).append("greenhouseId", greenhouse).append("runId", runId)
-                .append("modelName", model).append("datasetId", "ds-1"));
-        return plan;
-    }
-
-    private static Map<String, Double> good(double mae, Double championVersion, Double championMae) {
-        Map<String, Double> m = new java.util.HashMap<>(Map.of("onnx_parity", 1.0,
-                "mae_air_temperature", mae, "mae_persistence_air_temperature", 0.60,
-                "mae_relative_humidity", 1.0, "mae_persistence_relative_humidity", 2.5,
-                "mae_co2", 10.0, "mae_persistence_co2", 30.0));
-        if (championVersion != null) {
-            m.put("champion_version", championVersion);
-            m.put("champion_mae_air_temperature", championMae);
-        }
-        return m;
-    }
-
     private JsonNode body(ExtractableResponse<Response> r) throws Exception {
         return EventJson.mapper().readTree(r.body().asByteArray());
     }
@@ -87,7 +52,7 @@ class PromotionTest {
         String model = "greenloop-" + greenhouse;
 
         // 1. First model, better than persistence: champion.
-        TrainingPlan first = trained(greenhouse, good(0.30, null, null));
+        TrainingPlan first = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.30, null, null));
         ExtractableResponse<Response> r1 = JobEvents.post("s-1", JobEvents.job(specs, first, "Complete", null, null));
         assertThat(r1.statusCode()).as(r1.asString()).isEqualTo(200);
         assertThat(r1.header("ce-type")).isEqualTo(EventTypes.MODEL_PROMOTED);
@@ -99,7 +64,7 @@ class PromotionTest {
         assertThat(registry.aliasVersion(model, "champion")).contains("1");
 
         // 2. Worse than the champion on the same split: completed, not promoted.
-        TrainingPlan second = trained(greenhouse, good(0.35, 1.0, 0.30));
+        TrainingPlan second = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.35, 1.0, 0.30));
         ExtractableResponse<Response> r2 = JobEvents.post("s-2", JobEvents.job(specs, second, "Complete", null, null));
         assertThat(r2.header("ce-type")).isEqualTo(EventTypes.TRAINING_COMPLETED);
         TrainingCompleted c2 = PayloadCodec.read(EventType.TRAINING_COMPLETED, r2.body().asByteArray());
@@ -109,7 +74,7 @@ class PromotionTest {
         assertThat(registry.aliasVersion(model, "champion")).contains("1");
 
         // 3. Better than the champion: promoted, the old champion becomes previous.
-        TrainingPlan third = trained(greenhouse, good(0.25, 1.0, 0.30));
+        TrainingPlan third = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.25, 1.0, 0.30));
         ExtractableResponse<Response> r3 = JobEvents.post("s-3", JobEvents.job(specs, third, "Complete", null, null));
         ModelPromoted p3 = PayloadCodec.read(EventType.MODEL_PROMOTED, r3.body().asByteArray());
         assertThat(p3.modelVersion()).isEqualTo("3");
@@ -128,8 +93,8 @@ class PromotionTest {
         assertThat(body(JobEvents.post("s-1", JobEvents.job(specs, first, "Complete", null, null)))).isEqualTo(body(r1));
 
         // 5. Not better than persistence by the margin.
-        Map<String, Double> weak = good(0.57, 3.0, 0.58);
-        TrainingPlan fourth = trained(greenhouse, weak);
+        Map<String, Double> weak = TrainedRuns.good(0.57, 3.0, 0.58);
+        TrainingPlan fourth = TrainedRuns.trained(registry, runs, greenhouse, weak);
         TrainingCompleted c4 = PayloadCodec.read(EventType.TRAINING_COMPLETED,
                 JobEvents.post("s-4", JobEvents.job(specs, fourth, "Complete", null, null)).body().asByteArray());
         assertThat(c4.reason()).contains("is not 10% below persistence 0.600");
@@ -139,7 +104,7 @@ class PromotionTest {
     @Test
     void aFailedJobRepliesTrainingFailedWithTheReasonFromItsConditions() throws Exception {
         String greenhouse = "gh-f" + UUID.randomUUID().toString().substring(0, 6);
-        TrainingPlan plan = trained(greenhouse, Map.of());
+        TrainingPlan plan = TrainedRuns.trained(registry, runs, greenhouse, Map.of());
 
         ExtractableResponse<Response> r = JobEvents.post("f-1", JobEvents.job(specs, plan, "Failed", "PodFailurePolicy",
                 "Container trainer for pod greenloop/x failed with exit code 2 matching FailJob rule at index 0"));

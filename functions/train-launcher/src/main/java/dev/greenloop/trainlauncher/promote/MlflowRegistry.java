@@ -31,6 +31,8 @@ import java.util.function.Supplier;
 public class MlflowRegistry {
 
     private final MlflowClient client;
+    private final String trackingUri;
+    private final MlflowCredentials credentials;
 
     @Inject
     public MlflowRegistry(TrainLauncherConfig config) {
@@ -44,6 +46,8 @@ public class MlflowRegistry {
                 .orElseGet(() -> new BasicMlflowHostCreds(trackingUri, credentials.username().orElse(null),
                         credentials.password().orElse(null)));
         this.client = new MlflowClient(creds);
+        this.trackingUri = trackingUri.replaceAll("/+$", "");
+        this.credentials = credentials;
     }
 
     /** Creates a run in the experiment (created if needed) and returns its id. */
@@ -132,6 +136,35 @@ public class MlflowRegistry {
     public void setAlias(String modelName, String alias, String version) {
         guard(() -> client.sendPost("registered-models/alias", EventJson.mapper().createObjectNode()
                 .put("name", modelName).put("alias", alias).put("version", version).toString()));
+    }
+
+    /** Removes {@code alias} of {@code modelName}; nothing happens when it does not exist. */
+    public void deleteAlias(String modelName, String alias) {
+        // The Java client has no DELETE, and MLflow reads this one's parameters from a JSON body.
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(trackingUri
+                + "/api/2.0/mlflow/registered-models/alias")).timeout(java.time.Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method("DELETE", java.net.http.HttpRequest.BodyPublishers.ofString(EventJson.mapper().createObjectNode()
+                        .put("name", modelName).put("alias", alias).toString()));
+        credentials.authorization().ifPresent(value -> request.header("Authorization", value));
+        try {
+            int status = java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != 200 && status != 404) {
+                throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow answered " + status
+                        + " to deleting alias " + alias + " of " + modelName);
+            }
+        } catch (java.io.IOException e) {
+            throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "interrupted while calling MLflow", e);
+        }
+    }
+
+    /** The run that registered {@code version} of {@code modelName}. */
+    public String runOfVersion(String modelName, String version) {
+        return guard(() -> client.getModelVersion(modelName, version).getRunId());
     }
 
     /** An MLflow search-filter string literal. */

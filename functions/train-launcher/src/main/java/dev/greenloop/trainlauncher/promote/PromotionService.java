@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.payload.EventPayload;
+import dev.greenloop.events.payload.DriftDetected;
 import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.TrainingCompleted;
 import dev.greenloop.events.payload.TrainingFailed;
@@ -40,10 +41,12 @@ public class PromotionService {
     private final MlflowRegistry mlflow;
     private final PromotionGate gate;
     private final MeterRegistry metrics;
+    private final boolean realisedEvidence;
 
     public PromotionService(TrainingRuns runs, MlflowRegistry mlflow, TrainLauncherConfig config, MeterRegistry metrics) {
         this.runs = runs;
         this.mlflow = mlflow;
+        this.realisedEvidence = config.gate().realisedEvidence();
         this.gate = new PromotionGate(config.targets(), config.gate().persistenceMargin(), config.gate().primaryTarget());
         this.metrics = metrics;
     }
@@ -79,7 +82,15 @@ public class PromotionService {
                 status = "promoted";
             } else {
                 PromotionGate.Decision decision = gate.decide(m, champion);
-                if (decision.promote()) {
+                if (decision.promote() && realisedEvidence && champion.isPresent()) {
+                    mlflow.setAlias(outcome.modelName(), "challenger", version.get());
+                    payload = completed(outcome, version.get(), false, decision.reason() + "; the challenger now, promoted"
+                            + " when monitor finds it better than version " + champion.get() + " on live data"
+                            + " (gate.realised-evidence)", m);
+                    status = "challenger";
+                    LOG.infof("%s version %s is the challenger (%s); awaiting realised evidence", outcome.modelName(),
+                            version.get(), decision.reason());
+                } else if (decision.promote()) {
                     champion.ifPresent(old -> mlflow.setAlias(outcome.modelName(), "previous", old));
                     mlflow.setAlias(outcome.modelName(), "champion", version.get());
                     payload = promoted(outcome, version.get(), champion.orElse(null), m);
@@ -97,6 +108,37 @@ public class PromotionService {
         runs.recordOutcome(outcome.jobName(), status, store(reply));
         metrics.counter("greenloop.train_launcher.outcomes", "outcome", status).increment();
         return reply;
+    }
+
+    /**
+     * With {@code gate.realised-evidence}: promotes the challenger that monitor found better than
+     * the champion on live data ({@code drift.detected}, metric {@code challenger_gain:...}). Empty
+     * when the setting is off, there is no challenger, or the event's champion is not the current
+     * one any more (an old or redelivered event: the registry has moved on).
+     */
+    public Optional<CloudEvent> promoteChallenger(DriftDetected evidence, String eventId, Map<String, String> extensions) {
+        if (!realisedEvidence || !evidence.metric().startsWith("challenger_gain:")) {
+            return Optional.empty();
+        }
+        String model = evidence.modelName();
+        Optional<String> challenger = mlflow.aliasVersion(model, "challenger");
+        Optional<String> champion = mlflow.aliasVersion(model, "champion");
+        if (challenger.isEmpty() || !champion.equals(Optional.of(evidence.modelVersion()))) {
+            LOG.infof("No challenger of %s to promote on %s (champion %s, challenger %s, the event's champion %s)", model,
+                    evidence.metric(), champion.orElse("none"), challenger.orElse("none"), evidence.modelVersion());
+            return Optional.empty();
+        }
+        mlflow.setAlias(model, "previous", champion.get());
+        mlflow.setAlias(model, "champion", challenger.get());
+        mlflow.deleteAlias(model, "challenger");
+        String runId = mlflow.runOfVersion(model, challenger.get());
+        ModelPromoted promoted = new ModelPromoted(evidence.greenhouseId(), model, challenger.get(), champion.get(), runId,
+                FeatureSpec.V1.version(), reported(mlflow.metrics(runId)));
+        metrics.counter("greenloop.train_launcher.outcomes", "outcome", "promoted-on-evidence").increment();
+        LOG.infof("Promoted %s version %s over %s on realised evidence: %s = %.3f (threshold %.3f)", model,
+                challenger.get(), champion.get(), evidence.metric(), evidence.value(), evidence.threshold());
+        return Optional.of(Events.of(promoted).id(Events.derivedId("model.promoted", model, challenger.get())).source(SOURCE)
+                .subject(model).causedBy(eventId, extensions).build());
     }
 
     private static ModelPromoted promoted(JobOutcome o, String version, String previous, Map<String, Double> m) {

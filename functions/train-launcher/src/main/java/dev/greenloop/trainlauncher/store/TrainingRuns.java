@@ -55,7 +55,7 @@ public class TrainingRuns {
     /** The dataset of the greenhouse's last run that ended with a model (promoted or not). */
     public Optional<String> lastTrainedDataset(String greenhouseId) {
         return guard(() -> Optional.ofNullable(runs.find(Filters.and(Filters.eq("greenhouseId", greenhouseId),
-                        Filters.in("status", "promoted", "completed"))).sort(Sorts.descending("endedAt")).first())
+                        Filters.in("status", "promoted", "completed", "challenger"))).sort(Sorts.descending("endedAt")).first())
                 .map(d -> d.getString("datasetId")));
     }
 

@@ -1,0 +1,144 @@
+package dev.greenloop.bench.monitor;
+
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.FeatureWindow;
+import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.events.payload.TargetValue;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.mongo.MongoWireServer;
+import dev.greenloop.testkit.oidc.OidcIssuer;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * monitor under load, as a process: each client is a zone and sends, minute after minute, the
+ * zone's feature window and the champion's prediction made from it (horizon 15 min), as the
+ * Broker's Triggers deliver them (binary mode, an OIDC token per sender). Every prediction finds
+ * its target window 15 minutes later and becomes an outcome, so the figure includes the join.
+ * Prints events/s (windows plus predictions) and the latency of each delivery.
+ */
+public final class MonitorLoad {
+
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 8);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
+    private static final OidcIssuer ISSUER = OidcIssuer.start();
+
+    private MonitorLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Paths.get(System.getProperty("bench.monitor.jar", "functions/monitor/target/quarkus-app/quarkus-run.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " does not exist; build it with "
+                    + "./mvnw -B package -DskipTests -pl functions/monitor -am");
+        }
+        try (MongoWireServer mongo = MongoWireServer.start()) {
+            int port = FreePorts.next();
+            Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "monitor-bench.log");
+            Files.createDirectories(log.getParent());
+            ChildProcess monitor = ChildProcess.start("monitor", List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-XX:+UseParallelGC", "-Dquarkus.http.port=" + port,
+                    "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                    "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(), "-jar", jar.toString()),
+                    Path.of("").toAbsolutePath(), Map.of(), log);
+            try {
+                monitor.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
+                        Duration.ofSeconds(90));
+                run(URI.create("http://127.0.0.1:" + port + "/"));
+            } finally {
+                monitor.stop(Duration.ZERO);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void run(URI uri) throws Exception {
+        String token = "Bearer " + ISSUER.token("greenloop-monitor");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4)).build();
+        Instant base = Instant.parse("2026-06-01T00:00:00Z");
+        long[] minute = new long[CLIENTS];
+        for (int phase = 0; phase < 2; phase++) {
+            boolean measure = phase == 1;
+            Histogram latency = new Histogram(60_000_000L, 3);
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(measure ? SECONDS : WARMUP).toNanos();
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            List<Future<Long>> done = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                done.add(pool.submit(() -> {
+                    long events = 0;
+                    while (System.nanoTime() < end) {
+                        FeatureWindow w = window("gh-bench", "zone-" + client, base.plusSeconds(60 * minute[client]++));
+                        Prediction p = new Prediction(w.greenhouseId(), w.zoneId(), w.windowId(), w.windowEnd(), "greenloop-gh-bench",
+                                "1", "v1", List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, 21.0)), false);
+                        for (Object[] e : List.of(new Object[] {EventTypes.FEATURES_WINDOW, PayloadCodec.write(w)},
+                                new Object[] {EventTypes.PREDICTION, PayloadCodec.write(p)})) {
+                            HttpRequest request = HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
+                                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/bench")
+                                    .header("ce-type", (String) e[0]).header("Content-Type", "application/json")
+                                    .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofByteArray((byte[]) e[1])).build();
+                            long t0 = System.nanoTime();
+                            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                            if (status / 100 != 2) {
+                                throw new IllegalStateException("status " + status);
+                            }
+                            if (measure) {
+                                synchronized (latency) {
+                                    latency.recordValue((System.nanoTime() - t0) / 1_000);
+                                }
+                            }
+                            events++;
+                        }
+                    }
+                    return events;
+                }));
+            }
+            long events = 0;
+            for (Future<Long> f : done) {
+                events += f.get();
+            }
+            pool.shutdown();
+            if (measure) {
+                double secs = (System.nanoTime() - start) / 1e9;
+                System.out.printf(Locale.ROOT, "| monitor | %d zones | %,.0f events/s (windows + predictions) | p50 %.2f ms | p99 %.2f ms |%n",
+                        CLIENTS, events / secs, latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
+            }
+        }
+    }
+
+    /** A window of the full feature spec, air temperature following a slow wave. */
+    static FeatureWindow window(String greenhouse, String zone, Instant end) {
+        List<String> names = FeatureSpec.V1.names();
+        List<Double> values = new ArrayList<>(Collections.nCopies(names.size(), 0.5));
+        double t = 21 + Math.sin(end.getEpochSecond() / 3600.0);
+        values.set(names.indexOf("air_temperature_last"), t);
+        values.set(names.indexOf("air_temperature_mean"), t);
+        values.set(names.indexOf("air_temperature_missing"), 0.0);
+        return new FeatureWindow("win-" + zone + "-" + end.toEpochMilli(), greenhouse, zone, end.minusSeconds(60), end, "v1",
+                names, values, List.of("readings-" + UUID.randomUUID()));
+    }
+}

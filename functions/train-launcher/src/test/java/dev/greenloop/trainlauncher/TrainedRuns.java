@@ -1,0 +1,51 @@
+package dev.greenloop.trainlauncher;
+
+import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.trainlauncher.launch.JobNames;
+import dev.greenloop.trainlauncher.launch.TrainingPlan;
+import dev.greenloop.trainlauncher.promote.MlflowRegistry;
+import dev.greenloop.trainlauncher.store.TrainingRuns;
+import org.bson.Document;
+import org.mlflow.tracking.MlflowClient;
+
+import java.util.Map;
+import java.util.UUID;
+
+/** Finished training runs as the trainer leaves them in MLflow, for the promotion tests. */
+final class TrainedRuns {
+
+    private TrainedRuns() {
+    }
+
+    /** A finished training run as the trainer leaves it: metrics and a registered version. */
+    static TrainingPlan trained(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics)
+            throws Exception {
+        String cause = UUID.randomUUID().toString();
+        String job = JobNames.of(greenhouse, cause);
+        String model = "greenloop-" + greenhouse;
+        String runId = registry.createRun("greenloop-" + greenhouse, job, Map.of("greenloop.job", job));
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        metrics.forEach((k, v) -> client.logMetric(runId, k, v));
+        if (!client.sendGet("registered-models/search?filter=name%3D%27" + model + "%27").contains(model)) {
+            client.sendPost("registered-models/create", "{\"name\":\"" + model + "\"}");
+        }
+        client.sendPost("model-versions/create", "{\"name\":\"" + model + "\",\"source\":\"runs:/" + runId
+                + "/model\",\"run_id\":\"" + runId + "\"}");
+        TrainingPlan plan = new TrainingPlan(job, greenhouse, runId, model, "ds-1", "{}", cause, "dataset_ready");
+        runs.recordLaunch(new Document("_id", job).append("greenhouseId", greenhouse).append("runId", runId)
+                .append("modelName", model).append("datasetId", "ds-1"));
+        return plan;
+    }
+
+    static Map<String, Double> good(double mae, Double championVersion, Double championMae) {
+        Map<String, Double> m = new java.util.HashMap<>(Map.of("onnx_parity", 1.0,
+                "mae_air_temperature", mae, "mae_persistence_air_temperature", 0.60,
+                "mae_relative_humidity", 1.0, "mae_persistence_relative_humidity", 2.5,
+                "mae_co2", 10.0, "mae_persistence_co2", 30.0));
+        if (championVersion != null) {
+            m.put("champion_version", championVersion);
+            m.put("champion_mae_air_temperature", championMae);
+        }
+        return m;
+    }
+}
