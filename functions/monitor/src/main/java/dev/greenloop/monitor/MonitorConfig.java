@@ -19,7 +19,7 @@ public interface MonitorConfig {
 
     /**
      * A prediction whose target window has not come this long after its target time is counted
-     * as expired (the window was lost, or the zone's sensors were silent).
+     * as expired by the hourly check (the window was lost, or the zone's sensors were silent).
      */
     @WithDefault("30m")
     Duration outcomeExpiry();

@@ -67,8 +67,9 @@ class OutcomeJoinTest {
         send(prediction(w.get(30), "1", false, 24.4));
         send(w.get(30));
         send(w.get(45));
-        // A window 32 minutes after P6's target time expires it.
+        // The check after a window 32 minutes past P6's target time expires it.
         send(w.get(50));
+        assertThat(check(gh, T0.plusSeconds(60L * 50)).statusCode()).isEqualTo(204);
 
         JsonPath answer = accuracy(gh, Map.of("since", T0.toString())).jsonPath();
 

@@ -59,11 +59,15 @@ public final class MonitorLoad {
             int port = FreePorts.next();
             Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "monitor-bench.log");
             Files.createDirectories(log.getParent());
-            ChildProcess monitor = ChildProcess.start("monitor", List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:+UseParallelGC", "-Dquarkus.http.port=" + port,
-                    "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
-                    "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(), "-jar", jar.toString()),
-                    Path.of("").toAbsolutePath(), Map.of(), log);
+            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-XX:+UseParallelGC"));
+            String extra = System.getProperty("bench.monitor.jvm", "");
+            if (!extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                    "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(), "-jar", jar.toString()));
+            ChildProcess monitor = ChildProcess.start("monitor", command, Path.of("").toAbsolutePath(), Map.of(), log);
             try {
                 monitor.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
                         Duration.ofSeconds(90));

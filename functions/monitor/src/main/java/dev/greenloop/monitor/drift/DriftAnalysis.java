@@ -1,5 +1,6 @@
 package dev.greenloop.monitor.drift;
 
+import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.monitor.MonitorConfig;
 import dev.greenloop.monitor.outcome.OutcomeStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,7 +66,8 @@ public class DriftAnalysis {
             for (Map.Entry<String, ReferenceProfile.Feature> f : profile.features().entrySet()) {
                 List<Double> values = new ArrayList<>(windows.size());
                 for (Document w : windows) {
-                    int i = w.getList("featureNames", String.class).indexOf(f.getKey());
+                    List<String> names = w.getList("featureNames", String.class);
+                    int i = (names == null ? FeatureSpec.V1.names() : names).indexOf(f.getKey());
                     values.add(i < 0 ? null : w.getList("values", Double.class).get(i));
                 }
                 features.add(new FeatureDrift(f.getKey(), Psi.of(f.getValue(), values),

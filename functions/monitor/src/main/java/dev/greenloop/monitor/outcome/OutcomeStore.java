@@ -73,8 +73,15 @@ public class OutcomeStore {
     }
 
     public Optional<Document> window(String greenhouse, String zone, Instant end) {
-        return guard(() -> Optional.ofNullable(windows.find(Filters.and(Filters.eq("greenhouseId", greenhouse),
-                Filters.eq("zoneId", zone), Filters.eq("windowEnd", Date.from(end)))).first()));
+        return guard(() -> Optional.ofNullable(windows.find(Filters.eq("_id", windowKey(greenhouse, zone, end))).first()));
+    }
+
+    /**
+     * The key of a stored window: greenhouse, zone and end, so the joins find a window by its key
+     * (one index lookup on any MongoDB, including servers that index nothing but {@code _id}).
+     */
+    public static String windowKey(String greenhouse, String zone, Instant end) {
+        return greenhouse + "/" + zone + "/" + end.toEpochMilli();
     }
 
     /** The greenhouse's windows that ended at or after {@code since}. */
@@ -128,10 +135,6 @@ public class OutcomeStore {
     /** Stores an outcome; false when this prediction's target was judged before. */
     public boolean putOutcome(Document outcome) {
         return insert(outcomes, outcome);
-    }
-
-    public boolean hasOutcome(String id) {
-        return guard(() -> outcomes.find(Filters.eq("_id", id)).first() != null);
     }
 
     /** The greenhouse's outcomes with a target time at or after {@code since}, narrowed by the optional filters. */

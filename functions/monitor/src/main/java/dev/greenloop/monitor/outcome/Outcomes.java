@@ -25,7 +25,7 @@ import java.util.Optional;
  * none) in the window the prediction was made from, as the trainer's baseline. Either event may
  * come first; the outcome is written when both windows are known, once per prediction and target
  * (redeliveries and duplicates change nothing). A prediction whose target window has not come
- * {@code outcome-expiry} after its target time (by the zone's own windows) is expired and counted.
+ * {@code outcome-expiry} after its target time is expired and counted by the hourly check.
  */
 @ApplicationScoped
 public class Outcomes {
@@ -59,7 +59,6 @@ public class Outcomes {
         for (Document p : store.pendingTouching(w.greenhouseId(), w.zoneId(), w.windowEnd())) {
             resolve(p);
         }
-        expire(w.greenhouseId(), w.zoneId(), w.windowEnd());
     }
 
     public void onPrediction(Prediction p) {
@@ -84,8 +83,9 @@ public class Outcomes {
                 .append("modelName", p.modelName()).append("modelVersion", p.modelVersion())
                 .append("role", role).append("values", values)
                 .append("targetTimes", targetTimes).append("lastTargetTime", Date.from(last));
-        if (store.hasOutcome(outcomeId(id, p.values().get(0).target().wireName(), p.values().get(0).horizonMinutes()))
-                || !store.putPending(pending)) {
+        // A redelivery after the outcome was written stores the prediction again and resolves it
+        // to the same outcome, which is not inserted twice.
+        if (!store.putPending(pending)) {
             metrics.counter("greenloop.monitor.duplicates", "kind", "prediction").increment();
             return;
         }
@@ -172,9 +172,12 @@ public class Outcomes {
                 targets.append(s.sensor().wireName(), d);
             }
         }
-        return new Document("_id", w.windowId()).append("greenhouseId", w.greenhouseId()).append("zoneId", w.zoneId())
+        return new Document("_id", OutcomeStore.windowKey(w.greenhouseId(), w.zoneId(), w.windowEnd()))
+                .append("windowId", w.windowId()).append("greenhouseId", w.greenhouseId()).append("zoneId", w.zoneId())
                 .append("windowEnd", Date.from(w.windowEnd())).append("featureSpecVersion", w.featureSpecVersion())
-                .append("targets", targets).append("featureNames", w.featureNames()).append("values", w.values());
+                .append("targets", targets).append("values", w.values())
+                // The spec's own names are not stored with every window (half its size); others are.
+                .append("featureNames", w.featureNames().equals(FeatureSpec.V1.names()) ? null : w.featureNames());
     }
 
     private static Double value(FeatureWindow w, String name) {
