@@ -438,6 +438,24 @@ class ManifestChecksTest {
                 "GREENLOOP_MONGODB_TLS_CA_FILE");
     }
 
+    /**
+     * The README's kn path deploys every function, without building or pushing (the images come
+     * from Jib), after creating every ServiceAccount the Services name.
+     */
+    @Test
+    void theReadmesKnPathDeploysEveryFunctionWithWhatItNeeds() throws IOException {
+        String readme = java.nio.file.Files.readString(ROOT.resolve("README.md"));
+        Matcher loop = Pattern.compile("for f in ([a-z -]+); do \\(cd functions/\\$f && kn func deploy ([^)]*)\\)").matcher(readme);
+        assertThat(loop.find()).as("the kn loop in README.md").isTrue();
+        assertThat(List.of(loop.group(1).trim().split(" +"))).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+        assertThat(loop.group(2)).contains("--build=false").contains("--push=false");
+        assertThat(readme).contains("-f knative/base/service-accounts.yaml");
+        for (String name : FUNCTIONS) {
+            assertThat(java.nio.file.Files.readString(ROOT.resolve("functions/" + name + "/func.yaml")))
+                    .as("%s/func.yaml's deploy line", name).contains("kn func deploy --build=false --push=false");
+        }
+    }
+
     private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");
 
     @Test
@@ -450,6 +468,9 @@ class ManifestChecksTest {
             var c = template.getSpec().getContainers().get(0);
             assertThat(func.path("name").asText()).isEqualTo(name);
             assertThat(func.path("runtime").asText()).isEqualTo("quarkus");
+            // func refuses a project without it ("does not contain an initialized function").
+            assertThat(func.path("created").asText()).as("%s: created", name).isNotBlank();
+            java.time.OffsetDateTime.parse(func.path("created").asText());
             assertThat(func.path("image").asText()).as(name).isEqualTo(c.getImage());
             JsonNode options = func.at("/deploy/options");
             Map<String, String> annotations = template.getMetadata().getAnnotations();
