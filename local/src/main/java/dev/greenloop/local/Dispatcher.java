@@ -287,7 +287,8 @@ public final class Dispatcher implements AutoCloseable {
         String body = "";
         for (int attempt = 0; attempt <= retries && running.get(); attempt++) {
             if (attempt > 0) {
-                long wait = exponential ? backoff.toMillis() << (attempt - 1) : backoff.toMillis() * attempt;
+                // As Knative: exponential waits backoffDelay * 2^n before retry n (1, 2, 4, ... s for PT0.5S).
+                long wait = exponential ? backoff.toMillis() << attempt : backoff.toMillis() * attempt;
                 sleep(wait);
             }
             try {
