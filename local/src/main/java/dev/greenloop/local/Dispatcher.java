@@ -182,8 +182,7 @@ public final class Dispatcher implements AutoCloseable {
         for (HasMetadata source : eventing.objects()) {
             if (source.getKind().equals("KafkaSource")) {
                 JsonNode spec = json(source).path("spec");
-                boolean ordered = "ordered".equals(source.getMetadata().getAnnotations() == null ? null
-                        : source.getMetadata().getAnnotations().get("kafka.eventing.knative.dev/delivery.order"));
+                boolean ordered = "ordered".equals(spec.path("ordering").asText(null));
                 String sink = spec.at("/sink/ref/name").asText();
                 String audience = spec.at("/sink/audience").asText(null);
                 thread("kafkasource-" + source.getMetadata().getName(), () -> consume(spec.at("/topics/0").asText(),

@@ -456,6 +456,35 @@ class ManifestChecksTest {
         }
     }
 
+    /**
+     * Topics exist where the cluster can create them: the dead-letter KafkaSink declares its
+     * partitions and replicas (else it only checks for a topic nothing creates), sized for one
+     * broker in dev; the readings KafkaSource orders with its own field, not a Trigger annotation.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void topicsAreDeclaredAndSizedForTheOverlay(String overlay) {
+        Manifests m = overlay(overlay);
+        HasMetadata sink = m.objects().stream().filter(o -> o.getKind().equals("KafkaSink")).findFirst().orElseThrow();
+        assertThat(json(sink).at("/spec/numPartitions").asInt()).isPositive();
+        assertThat(json(sink).at("/spec/replicationFactor").asInt()).isEqualTo(3);
+        assertThat(m.find(io.fabric8.kubernetes.api.model.ConfigMap.class, "greenloop-kafka-broker-config").orElseThrow()
+                .getData()).containsEntry("default.topic.replication.factor", "3");
+        // The loader reads an overlay's patches without applying them: dev's must size both for one broker.
+        List<String> oneReplica = m.patches().stream().filter(p -> p.at("/patch").asText().contains("value: 1")
+                        || p.at("/patch").asText().contains("value: \"1\""))
+                .filter(p -> p.at("/patch").asText().contains("replication")).map(p -> p.at("/target/name").asText()).toList();
+        assertThat(oneReplica).as(overlay).isEqualTo(overlay.equals("dev")
+                ? List.of("greenloop-kafka-broker-config", "dead-letter") : List.of());
+        for (HasMetadata o : m.objects()) {
+            if (o.getKind().equals("KafkaSource")) {
+                assertThat(json(o).at("/spec/ordering").asText()).as(o.getMetadata().getName()).isEqualTo("ordered");
+                assertThat(o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations())
+                        .as("a Trigger's annotation does nothing on a KafkaSource").doesNotContainKey("kafka.eventing.knative.dev/delivery.order");
+            }
+        }
+    }
+
     private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");
 
     @Test
