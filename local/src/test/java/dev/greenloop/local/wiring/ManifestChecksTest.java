@@ -485,6 +485,26 @@ class ManifestChecksTest {
         }
     }
 
+    /**
+     * Serving's webhook refuses a timeout above max-revision-timeout-seconds (600 by default), and
+     * a response that has not started within responseStartTimeoutSeconds (300 by default, at most
+     * the timeout) is cut.
+     */
+    @Test
+    void timeoutsStayWithinServingsDefaults() {
+        Manifests base = Manifests.load(ROOT.resolve("knative/base"));
+        for (Service s : base.all(Service.class)) {
+            var spec = s.getSpec().getTemplate().getSpec();
+            long timeout = spec.getTimeoutSeconds() == null ? 300 : spec.getTimeoutSeconds();
+            assertThat(timeout).as(s.getMetadata().getName()).isBetween(1L, 600L);
+            long responseStart = spec.getResponseStartTimeoutSeconds() == null ? Math.min(300, timeout)
+                    : spec.getResponseStartTimeoutSeconds();
+            assertThat(responseStart).as(s.getMetadata().getName()).isLessThanOrEqualTo(timeout);
+        }
+        assertThat(base.find(Service.class, "preprocess").orElseThrow().getSpec().getTemplate().getSpec()
+                .getResponseStartTimeoutSeconds()).as("the archive answers when done").isEqualTo(600L);
+    }
+
     private static final Pattern SECRET_REF = Pattern.compile("\\{\\{ secret:([^:}]+):([^ }]+) }}");
 
     @Test
