@@ -38,26 +38,27 @@ public class DecayJudge {
     private static final Logger LOG = Logger.getLogger(DecayJudge.class);
 
     private final OutcomeStore store;
-    private final DriftAnalysis drift;
     private final MonitorConfig config;
     private final MeterRegistry metrics;
 
-    public DecayJudge(OutcomeStore store, DriftAnalysis drift, MonitorConfig config, MeterRegistry metrics) {
+    public DecayJudge(OutcomeStore store, MonitorConfig config, MeterRegistry metrics) {
         this.store = store;
-        this.drift = drift;
         this.config = config;
         this.metrics = metrics;
     }
 
-    /** The decay event for the greenhouse at {@code now}, if a rule holds and the cooldown has passed. */
-    public Optional<DriftDetected> judge(String greenhouse, Instant now) {
+    /**
+     * The decay event for the greenhouse at {@code now}, if a rule holds and the cooldown has
+     * passed; {@code drift} is the champion's drift report at {@code now}, computed once by the caller.
+     */
+    public Optional<DriftDetected> judge(String greenhouse, Instant now, Optional<DriftAnalysis.Report> drift) {
         Optional<String[]> champion = store.model(greenhouse, "champion");
         if (champion.isEmpty()) {
             return Optional.empty();
         }
         Optional<DriftDetected> found = accuracy(greenhouse, champion.get(), now)
                 .or(() -> challenger(greenhouse, champion.get(), now))
-                .or(() -> featureDrift(greenhouse, now));
+                .or(() -> drift.flatMap(this::featureDrift));
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -107,24 +108,15 @@ public class DecayJudge {
                         config.decay().challengerGain(), from, now));
     }
 
-    private Optional<DriftDetected> featureDrift(String greenhouse, Instant now) {
-        Optional<DriftAnalysis.Report> champion;
-        try {
-            champion = drift.champion(greenhouse, now);
-        } catch (MonitorException e) {
-            LOG.warnf("Feature drift of %s not judged: %s", greenhouse, e.getMessage());
-            return Optional.empty();
-        }
-        return champion.flatMap(report -> {
-            List<String> important = report.features().stream()
-                    .sorted((a, b) -> Double.compare(b.importance(), a.importance()))
-                    .limit(config.drift().topFeatures()).map(DriftAnalysis.FeatureDrift::feature).toList();
-            return report.features().stream()
-                    .filter(f -> important.contains(f.feature()) && f.psi() > config.drift().psiThreshold())
-                    .findFirst()
-                    .map(f -> new DriftDetected(greenhouse, null, report.modelName(), report.modelVersion(),
-                            "psi:" + f.feature(), f.psi(), config.drift().psiThreshold(), report.from(), report.to()));
-        });
+    private Optional<DriftDetected> featureDrift(DriftAnalysis.Report report) {
+        List<String> important = report.features().stream()
+                .sorted((a, b) -> Double.compare(b.importance(), a.importance()))
+                .limit(config.drift().topFeatures()).map(DriftAnalysis.FeatureDrift::feature).toList();
+        return report.features().stream()
+                .filter(f -> important.contains(f.feature()) && f.psi() > config.drift().psiThreshold())
+                .findFirst()
+                .map(f -> new DriftDetected(report.greenhouseId(), null, report.modelName(), report.modelVersion(),
+                        "psi:" + f.feature(), f.psi(), config.drift().psiThreshold(), report.from(), report.to()));
     }
 
     static String rule(String metric) {

@@ -23,6 +23,7 @@ import io.quarkus.funqy.knative.events.CloudEventMapping;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -46,10 +47,11 @@ public class MonitorFunctions {
     private final MonitorGauges gauges;
     private final MonitorConfig config;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MonitorFunctions.class);
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     public MonitorFunctions(Outcomes outcomes, OutcomeStore store, DecayJudge judge, DriftAnalysis drift,
-                            MonitorGauges gauges, MonitorConfig config) {
+                            MonitorGauges gauges, MonitorConfig config, Clock clock) {
+        this.clock = clock;
         this.outcomes = outcomes;
         this.store = store;
         this.judge = judge;
@@ -91,13 +93,16 @@ public class MonitorFunctions {
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);
         gauges.accuracy(greenhouse, Accuracy.hourly(store.outcomes(greenhouse, hour.minus(java.time.Duration.ofHours(1)),
                 null, null, null)).stream().filter(h -> h.hour().isBefore(hour)).toList());
+        Optional<DriftAnalysis.Report> driftReport;
         try {
-            drift.champion(greenhouse, now).ifPresent(gauges::drift);
+            driftReport = drift.champion(greenhouse, now);
         } catch (MonitorException e) {
-            // MLflow down: no drift gauges this time; the accuracy rules still judge.
+            // MLflow down: no drift figures this time; the accuracy rules still judge.
             LOG.warnf("No drift figures for %s: %s", greenhouse, e.getMessage());
+            driftReport = Optional.empty();
         }
-        DriftDetected decay = judge.judge(greenhouse, now).orElseThrow(() -> new MonitorException(Kind.NO_REPLY,
+        driftReport.ifPresent(gauges::drift);
+        DriftDetected decay = judge.judge(greenhouse, now, driftReport).orElseThrow(() -> new MonitorException(Kind.NO_REPLY,
                 "no decay of " + greenhouse + "'s champion"));
         io.cloudevents.CloudEvent event = Events.of(decay)
                 .id(EventIds.derived("drift.detected", greenhouse, decay.metric(), hour.toString()))

@@ -56,9 +56,10 @@ public class MonitorResource {
     private final OutcomeStore store;
     private final DriftAnalysis drift;
     private final MonitorConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    public MonitorResource(OutcomeStore store, DriftAnalysis drift, MonitorConfig config) {
+    public MonitorResource(OutcomeStore store, DriftAnalysis drift, MonitorConfig config, Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.drift = drift;
         this.config = config;

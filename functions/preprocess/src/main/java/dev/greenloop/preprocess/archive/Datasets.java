@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HexFormat;
@@ -45,7 +46,10 @@ public class Datasets {
     private final MeterRegistry registry;
     private final Map<String, double[]> gauges = new ConcurrentHashMap<>();
 
-    public Datasets(ArchiveState state, PreprocessConfig config, MeterRegistry registry) {
+    private final Clock clock;
+
+    public Datasets(ArchiveState state, PreprocessConfig config, MeterRegistry registry, Clock clock) {
+        this.clock = clock;
         this.state = state;
         this.days = config.archive().datasetDays();
         this.horizon = config.archive().horizonMinutes();
@@ -87,7 +91,7 @@ public class Datasets {
         state.saveDataset(new DatasetManifest(ready, files.stream().map(ArchiveState.FeatureFile::day).toList(), horizon,
                 FeatureSpec.V1.targetNames(horizon), days,
                 new DatasetManifest.Coverage(coverage.rows(), coverage.missingByGroup(), coverage.missingBySignal()),
-                leftOut, Events.derivedId("dataset.ready", id), Instant.now()));
+                leftOut, Events.derivedId("dataset.ready", id), Instant.now(clock)));
         LOG.infof("Dataset %s of %s: %d day(s), %s to %s, %s%s", id, greenhouse, files.size(), files.get(0).day(), newest,
                 coverage.summary(), cut);
         export(greenhouse, coverage, older.size());

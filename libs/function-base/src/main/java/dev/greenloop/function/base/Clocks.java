@@ -1,11 +1,14 @@
-package dev.greenloop.ingest;
+package dev.greenloop.function.base;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import java.time.Clock;
 
-/** The clock timestamps are checked against; tests replace it. */
+/**
+ * The one clock the functions take "now" from: inject {@link Clock}, never read the system clock
+ * directly, so a test or a simulation can replace it.
+ */
 @ApplicationScoped
 public class Clocks {
 
