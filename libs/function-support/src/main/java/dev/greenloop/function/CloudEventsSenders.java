@@ -6,7 +6,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
 
 /**
  * The HTTP security policy {@value #NAME} of the CloudEvents endpoint ({@code POST /}): only a
@@ -16,14 +20,18 @@ import org.jboss.logging.Logger;
  * is answered 401 before the function runs). {@code greenloop.events.oidc.enabled=false} lets
  * every sender through, for a cluster without the feature: then anyone who reaches the function
  * can drive it, and only the network (cluster-local Services, NetworkPolicies) keeps them out.
+ * A token once verified is taken until it expires, for at most {@link VerifiedTokens#MAX_AGE},
+ * without verifying its signature again ({@link VerifiedTokens}).
  */
 @ApplicationScoped
 public class CloudEventsSenders implements HttpSecurityPolicy {
 
     public static final String NAME = "cloudevents-sender";
+    private static final String BEARER = "Bearer ";
     private static final Logger LOG = Logger.getLogger(CloudEventsSenders.class);
 
     private final boolean enabled;
+    private final VerifiedTokens verified = new VerifiedTokens(Clock.systemUTC());
 
     public CloudEventsSenders(@ConfigProperty(name = "greenloop.events.oidc.enabled", defaultValue = "true") boolean enabled) {
         this.enabled = enabled;
@@ -39,7 +47,29 @@ public class CloudEventsSenders implements HttpSecurityPolicy {
         if (!enabled) {
             return Uni.createFrom().item(CheckResult.PERMIT);
         }
-        return identity.map(id -> id == null || id.isAnonymous() ? CheckResult.DENY : CheckResult.PERMIT);
+        String token = bearer(request.request().getHeader("Authorization"));
+        if (verified.verified(token)) {
+            return Uni.createFrom().item(CheckResult.PERMIT);
+        }
+        return identity.map(id -> {
+            if (id == null || id.isAnonymous()) {
+                return CheckResult.DENY;
+            }
+            if (id.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
+                verified.remember(token, Instant.ofEpochSecond(jwt.getExpirationTime()));
+            }
+            return CheckResult.PERMIT;
+        });
+    }
+
+    /** The token of an {@code Authorization: Bearer} header, null for any other. */
+    static String bearer(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return token.isEmpty() ? null : token;
     }
 
     @Override
