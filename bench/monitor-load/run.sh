@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds monitor and runs its load driver; prints rows for docs/benchmarks.md.
-# Usage: bench/monitor-load/run.sh [-Dbench.seconds=20 -Dbench.clients=8]
+# Usage: bench/monitor-load/run.sh [-Dbench.seconds=20 -Dbench.warmup=40 -Dbench.clients=8]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./mvnw -B -q install -DskipTests -pl functions/monitor,bench/monitor-load -am

@@ -102,6 +102,53 @@ class OutcomeJoinTest {
         assertThat(onlyChallenger.getList("hours")).hasSize(1);
     }
 
+    /**
+     * Many deliveries at once, as a busy Trigger makes them: every window and prediction of four
+     * zones, each sent twice, in a shuffled order by 16 senders. Writes and reads share MongoDB
+     * calls then (group commit); no join may be lost or doubled in the race.
+     */
+    @Test
+    void concurrentDeliveriesLoseAndDoubleNothing() throws Exception {
+        String gh = "gh-busy-" + UUID.randomUUID().toString().substring(0, 6);
+        List<Object> events = new java.util.ArrayList<>();
+        for (int zone = 1; zone <= 4; zone++) {
+            for (int m = 0; m < 40; m++) {
+                FeatureWindow w = window(gh, "zone-" + zone, T0.plusSeconds(60L * m), 20 + 0.1 * m + 0.05, 20 + 0.1 * m);
+                events.add(w);
+                events.add(w);
+                if (m < 25) {
+                    // 0.2 above what its target window (m + 15) will measure.
+                    Object p = prediction(w, "1", false, 20 + 0.1 * (m + 15) + 0.2);
+                    events.add(p);
+                    events.add(p);
+                }
+            }
+        }
+        java.util.Collections.shuffle(events, new java.util.Random(7));
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+            for (Object e : events) {
+                statuses.add(senders.submit(() -> e instanceof FeatureWindow w ? send(w).statusCode()
+                        : send((dev.greenloop.events.payload.Prediction) e).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> status : statuses) {
+                assertThat(status.get()).isEqualTo(204);
+            }
+        } finally {
+            senders.shutdown();
+        }
+        assertThat(check(gh, T0.plusSeconds(60L * 39)).statusCode()).isEqualTo(204);
+
+        List<Map<String, Object>> hours = accuracy(gh, Map.of("since", T0.toString())).jsonPath().getList("hours");
+        assertThat(hours).extracting(h -> h.get("zoneId")).containsExactlyInAnyOrder("zone-1", "zone-2", "zone-3", "zone-4");
+        for (Map<String, Object> hour : hours) {
+            assertThat(hour).as(hour.get("zoneId").toString()).containsEntry("count", 25).containsEntry("expired", 0);
+            assertThat(number(hour, "mae")).isCloseTo(0.2, within(1e-6));
+            assertThat(number(hour, "persistenceMae")).isCloseTo(1.45, within(1e-6));
+        }
+    }
+
     @Test
     void theReadApiNeedsTheOperatorTokenAndValidFilters() {
         assertThat(io.restassured.RestAssured.given().get("/v1/greenhouses/gh-x/accuracy").statusCode()).isEqualTo(401);

@@ -43,7 +43,8 @@ public final class MonitorLoad {
 
     private static final int CLIENTS = Integer.getInteger("bench.clients", 8);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
-    private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
+    /** Long enough for C2 to have compiled the hot paths on two busy cores (at 10 s the figure is half). */
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 40);
     private static final OidcIssuer ISSUER = OidcIssuer.start();
 
     private MonitorLoad() {

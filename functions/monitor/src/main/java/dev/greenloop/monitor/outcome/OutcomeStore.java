@@ -1,12 +1,17 @@
 package dev.greenloop.monitor.outcome;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Sorts;
 import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.clients.Settings;
@@ -34,6 +39,14 @@ import java.util.function.Supplier;
  * {@code monitor_state} (the last decay event per greenhouse, for the cooldown) and
  * {@code monitor_models} (the champion and challenger last seen per greenhouse). Every insert is
  * idempotent; MongoDB's failures are answered 503 (Knative retries).
+ *
+ * <p>The calls an event makes (store a window or a prediction, find what waits for a window,
+ * read a window, write an outcome, drop what was resolved) go through {@link GroupCommit}: the
+ * events a busy monitor handles at the same time share one MongoDB call per kind, and each
+ * request still returns only once its own writes are stored. What the windows measured is also
+ * kept in memory ({@link #RECENT_WINDOWS} of them, the newest), as windows never change once
+ * stored: a join finds its windows there first, and in MongoDB, the truth shared by every
+ * replica, when they are not.
  */
 @ApplicationScoped
 public class OutcomeStore {
@@ -44,6 +57,28 @@ public class OutcomeStore {
     private final MongoCollection<Document> outcomes;
     private final MongoCollection<Document> state;
     private final MongoCollection<Document> models;
+
+    /** Calls carried out together at most; a batch of windows is then about 0.7 MB. */
+    static final int MAX_BATCH = 256;
+    /** The windows whose measurements are kept in memory: at 8 zones, about a day and a half. */
+    static final int RECENT_WINDOWS = 16_384;
+
+    private record Touch(String greenhouse, String zone, Date at) {
+    }
+
+    private final GroupCommit<Document, Boolean> windowInserts;
+    private final GroupCommit<Document, Boolean> pendingInserts;
+    private final GroupCommit<Document, Boolean> outcomeInserts;
+    private final GroupCommit<String, Boolean> pendingDeletes;
+    private final GroupCommit<String, Optional<Document>> windowReads;
+    private final GroupCommit<Touch, List<Document>> touching;
+    private final java.util.Map<String, Document> recent = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Document> eldest) {
+                    return size() > RECENT_WINDOWS;
+                }
+            });
 
     @Inject
     public OutcomeStore(MonitorConfig config) {
@@ -58,6 +93,12 @@ public class OutcomeStore {
         this.outcomes = db.getCollection("monitor_outcomes");
         this.state = db.getCollection("monitor_state");
         this.models = db.getCollection("monitor_models");
+        this.windowInserts = new GroupCommit<>("window-inserts", MAX_BATCH, docs -> insertAll(windows, docs));
+        this.pendingInserts = new GroupCommit<>("prediction-inserts", MAX_BATCH, docs -> insertAll(pending, docs));
+        this.outcomeInserts = new GroupCommit<>("outcome-inserts", MAX_BATCH, docs -> insertAll(outcomes, docs));
+        this.pendingDeletes = new GroupCommit<>("prediction-deletes", MAX_BATCH, this::deleteAll);
+        this.windowReads = new GroupCommit<>("window-reads", MAX_BATCH, this::readAll);
+        this.touching = new GroupCommit<>("pending-reads", MAX_BATCH, this::touchingAll);
         guard(() -> {
             windows.createIndex(new Document("greenhouseId", 1).append("zoneId", 1).append("windowEnd", 1));
             pending.createIndex(new Document("greenhouseId", 1).append("zoneId", 1).append("windowEnd", 1));
@@ -69,11 +110,28 @@ public class OutcomeStore {
 
     /** Stores a window; false when it was stored before (a redelivery). */
     public boolean putWindow(Document window) {
-        return insert(windows, window);
+        boolean inserted = windowInserts.submit(window);
+        remember(window);
+        return inserted;
     }
 
-    public Optional<Document> window(String greenhouse, String zone, Instant end) {
-        return guard(() -> Optional.ofNullable(windows.find(Filters.eq("_id", windowKey(greenhouse, zone, end))).first()));
+    /** What the zone's window ending at {@code end} measured (its {@code targets}), if it has come. */
+    public Optional<Document> measured(String greenhouse, String zone, Instant end) {
+        String key = windowKey(greenhouse, zone, end);
+        Document known = recent.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Document> stored = windowReads.submit(key);
+        stored.ifPresent(this::remember);
+        return stored.map(w -> w.get("targets", Document.class));
+    }
+
+    private void remember(Document window) {
+        Document targets = window.get("targets", Document.class);
+        if (targets != null) {
+            recent.put(window.getString("_id"), targets);
+        }
     }
 
     /**
@@ -111,14 +169,12 @@ public class OutcomeStore {
 
     /** Stores a waiting prediction; false when it was stored before. */
     public boolean putPending(Document prediction) {
-        return insert(pending, prediction);
+        return pendingInserts.submit(prediction);
     }
 
     /** Waiting predictions of the zone made from, or aimed at, the window ending at {@code end}. */
     public List<Document> pendingTouching(String greenhouse, String zone, Instant end) {
-        Date at = Date.from(end);
-        return guard(() -> pending.find(Filters.and(Filters.eq("greenhouseId", greenhouse), Filters.eq("zoneId", zone),
-                Filters.or(Filters.eq("windowEnd", at), Filters.eq("targetTimes", at)))).into(new ArrayList<>()));
+        return touching.submit(new Touch(greenhouse, zone, Date.from(end)));
     }
 
     /** Waiting predictions of the greenhouse (one zone, when given) whose last target time is before {@code cutoff}. */
@@ -129,12 +185,12 @@ public class OutcomeStore {
     }
 
     public void deletePending(String id) {
-        guard(() -> pending.deleteOne(Filters.eq("_id", id)));
+        pendingDeletes.submit(id);
     }
 
     /** Stores an outcome; false when this prediction's target was judged before. */
     public boolean putOutcome(Document outcome) {
-        return insert(outcomes, outcome);
+        return outcomeInserts.submit(outcome);
     }
 
     /** The greenhouse's outcomes with a target time at or after {@code since}, narrowed by the optional filters. */
@@ -189,6 +245,74 @@ public class OutcomeStore {
         client.getDatabase("admin").runCommand(new Document("ping", 1));
     }
 
+    /** Inserts the batch, in no particular order: for each document, true, or false when its id was stored before. */
+    private static List<Boolean> insertAll(MongoCollection<Document> collection, List<Document> docs) {
+        List<Boolean> inserted = new ArrayList<>(java.util.Collections.nCopies(docs.size(), Boolean.TRUE));
+        try {
+            collection.insertMany(docs, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null) {
+                throw unavailable(e);
+            }
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw unavailable(e);
+                }
+                inserted.set(error.getIndex(), Boolean.FALSE);
+            }
+        } catch (MongoException e) {
+            throw unavailable(e);
+        }
+        return inserted;
+    }
+
+    private List<Boolean> deleteAll(List<String> ids) {
+        // One delete by _id each, in one bulk call: a filter on _id alone is answered from its index everywhere.
+        List<DeleteOneModel<Document>> deletes = new ArrayList<>(ids.size());
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            deletes.add(new DeleteOneModel<>(Filters.eq("_id", id)));
+        }
+        guard(() -> pending.bulkWrite(deletes, new BulkWriteOptions().ordered(false)));
+        return java.util.Collections.nCopies(ids.size(), Boolean.TRUE);
+    }
+
+    /**
+     * Reads the batch's windows one {@code _id} at a time: a lookup by {@code _id} is the one
+     * every MongoDB-wire server answers from its index ({@code $in} is a scan on some).
+     */
+    private List<Optional<Document>> readAll(List<String> keys) {
+        java.util.Map<String, Optional<Document>> found = new java.util.HashMap<>();
+        List<Optional<Document>> result = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            result.add(found.computeIfAbsent(key, k -> guard(() -> Optional.ofNullable(
+                    windows.find(Filters.eq("_id", k)).projection(new Document("targets", 1)).first()))));
+        }
+        return result;
+    }
+
+    private List<List<Document>> touchingAll(List<Touch> touches) {
+        java.util.Set<Touch> distinct = new java.util.LinkedHashSet<>(touches);
+        List<Bson> either = new ArrayList<>(distinct.size());
+        for (Touch t : distinct) {
+            either.add(Filters.and(Filters.eq("greenhouseId", t.greenhouse()), Filters.eq("zoneId", t.zone()),
+                    Filters.or(Filters.eq("windowEnd", t.at()), Filters.eq("targetTimes", t.at()))));
+        }
+        List<Document> found = guard(() -> pending.find(either.size() == 1 ? either.get(0) : Filters.or(either))
+                .into(new ArrayList<>()));
+        List<List<Document>> result = new ArrayList<>(touches.size());
+        for (Touch t : touches) {
+            List<Document> mine = new ArrayList<>();
+            for (Document p : found) {
+                if (t.greenhouse().equals(p.getString("greenhouseId")) && t.zone().equals(p.getString("zoneId"))
+                        && (t.at().equals(p.getDate("windowEnd")) || p.getList("targetTimes", Date.class).contains(t.at()))) {
+                    mine.add(p);
+                }
+            }
+            result.add(mine);
+        }
+        return result;
+    }
+
     private static boolean insert(MongoCollection<Document> collection, Document doc) {
         try {
             collection.insertOne(doc);
@@ -217,6 +341,9 @@ public class OutcomeStore {
 
     @PreDestroy
     void close() {
+        for (GroupCommit<?, ?> stage : List.of(windowInserts, pendingInserts, outcomeInserts, pendingDeletes, windowReads, touching)) {
+            stage.close();
+        }
         client.close();
     }
 }

@@ -109,14 +109,14 @@ public class Outcomes {
     private void resolve(Document p) {
         String greenhouse = p.getString("greenhouseId");
         String zone = p.getString("zoneId");
-        Optional<Document> now = store.window(greenhouse, zone, p.getDate("windowEnd").toInstant());
+        Optional<Document> now = store.measured(greenhouse, zone, p.getDate("windowEnd").toInstant());
         if (now.isEmpty()) {
             return;
         }
         boolean complete = true;
         for (Document v : p.getList("values", Document.class)) {
             Instant at = p.getDate("windowEnd").toInstant().plusSeconds(60L * v.getInteger("horizonMinutes"));
-            Optional<Document> then = store.window(greenhouse, zone, at);
+            Optional<Document> then = store.measured(greenhouse, zone, at);
             if (then.isEmpty()) {
                 complete = false;
                 continue;
@@ -151,9 +151,9 @@ public class Outcomes {
         return predictionId + ":" + target + ":" + horizonMinutes;
     }
 
-    /** A target signal's {@code last} or {@code mean} in a stored window, null when the signal was missing. */
-    private static Double measured(Document window, String target, String which) {
-        Document signal = window.get("targets", Document.class).get(target, Document.class);
+    /** A target signal's {@code last} or {@code mean} in what a window measured, null when the signal was missing. */
+    private static Double measured(Document targets, String target, String which) {
+        Document signal = targets.get(target, Document.class);
         return signal == null ? null : signal.getDouble(which);
     }
 

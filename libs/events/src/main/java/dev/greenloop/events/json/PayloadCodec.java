@@ -76,26 +76,40 @@ public final class PayloadCodec {
         }
     }
 
-    /** Every number of {@code node} a double can hold (1e9999 is valid JSON but no measurement). */
+    /**
+     * Every number of {@code node} a double can hold (1e9999 is valid JSON but no measurement).
+     * The pointer of a member is built only when it is out of range: this walks every value of
+     * every event.
+     */
     private static void finiteNumbers(JsonNode node, String pointer, List<FieldError> errors) {
-        if (node.isNumber()) {
-            double value;
-            try {
-                value = node.doubleValue();
-            } catch (ArithmeticException | NumberFormatException e) {
-                value = Double.NaN;
-            }
-            if (!Double.isFinite(value)) {
-                errors.add(new FieldError(pointer.isEmpty() ? "/" : pointer, "number " + clip(node.asText())
-                        + " is out of range (beyond ±1.8e308)", "range"));
-            }
-        } else if (node.isObject()) {
-            node.fields().forEachRemaining(f -> finiteNumbers(f.getValue(), pointer + "/" + f.getKey()
-                    .replace("~", "~0").replace("/", "~1"), errors));
+        if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                if (f.getValue().isContainerNode() || !finite(f.getValue())) {
+                    finiteNumbers(f.getValue(), pointer + "/" + f.getKey().replace("~", "~0").replace("/", "~1"), errors);
+                }
+            });
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                finiteNumbers(node.get(i), pointer + "/" + i, errors);
+                JsonNode item = node.get(i);
+                if (item.isContainerNode() || !finite(item)) {
+                    finiteNumbers(item, pointer + "/" + i, errors);
+                }
             }
+        } else if (!finite(node)) {
+            errors.add(new FieldError(pointer.isEmpty() ? "/" : pointer, "number " + clip(node.asText())
+                    + " is out of range (beyond ±1.8e308)", "range"));
+        }
+    }
+
+    /** True unless {@code node} is a number a double cannot hold. */
+    private static boolean finite(JsonNode node) {
+        if (!node.isNumber()) {
+            return true;
+        }
+        try {
+            return Double.isFinite(node.doubleValue());
+        } catch (ArithmeticException | NumberFormatException e) {
+            return false;
         }
     }
 

@@ -58,7 +58,8 @@ public final class MongoWireServer extends ChildService {
         if (dataFile != null) {
             args.add(dataFile.toString());
         }
-        server.launchJava(List.of("-Xms64m", "-Xmx512m"), "WARN", "dev.greenloop.testkit.server.MongoWireMain", args,
+        // It holds everything in its heap: a load driver that stores more raises greenloop.testkit.mongo.heap.
+        server.launchJava(List.of("-Xms64m", "-Xmx" + System.getProperty("greenloop.testkit.mongo.heap", "512m")), "WARN", "dev.greenloop.testkit.server.MongoWireMain", args,
                 () -> ReadyFile.exists(dir), Duration.ofSeconds(60));
         return server;
     }
