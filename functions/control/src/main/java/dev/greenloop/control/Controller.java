@@ -69,11 +69,7 @@ public class Controller {
     private final CommandIssuer issuer;
 
     @Inject
-    public Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics) {
-        this(config, store, publisher, metrics, Clock.systemUTC());
-    }
-
-    Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics, Clock clock) {
+    public Controller(ControlConfig config, ControlStore store, CommandPublisher publisher, ControlMetrics metrics, Clock clock) {
         this.config = config;
         this.store = store;
         this.metrics = metrics;

@@ -19,18 +19,20 @@ public class UnacknowledgedReport {
 
     private final ControlStore store;
     private final ControlMetrics metrics;
+    private final java.time.Clock clock;
     private long last;
 
-    public UnacknowledgedReport(ControlStore store, ControlMetrics metrics) {
+    public UnacknowledgedReport(ControlStore store, ControlMetrics metrics, java.time.Clock clock) {
         this.store = store;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Scheduled(every = "${greenloop.control.unacknowledged-every:60s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         try {
-            long count = store.countUnacknowledged(Instant.now());
+            long count = store.countUnacknowledged(Instant.now(clock));
             metrics.unacknowledged(count);
             if (count > last) {
                 LOG.warnf("%d command(s) past expiry without an acknowledgement (GET /v1/commands/unacknowledged)", count);

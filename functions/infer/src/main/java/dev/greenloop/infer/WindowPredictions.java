@@ -40,8 +40,8 @@ public class WindowPredictions {
     private final Clock clock;
 
     @Inject
-    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows, InferConfig config) {
-        this(models, scoring, shadows, config.futureTolerance(), Clock.systemUTC());
+    public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows, InferConfig config, Clock clock) {
+        this(models, scoring, shadows, config.futureTolerance(), clock);
     }
 
     public WindowPredictions(ModelStore models, Scoring scoring, ShadowSender shadows, Duration futureTolerance,

@@ -35,7 +35,7 @@ class MlflowAuthTest {
         MlflowCredentials admin = MlflowCredentials.fromSettings(name -> Optional.ofNullable(Map.of(
                 "greenloop.mlflow.username", MlflowServer.ADMIN_USER,
                 "greenloop.mlflow.password", MlflowServer.ADMIN_PASSWORD).get(name)));
-        MlflowRegistry registry = new MlflowRegistry(server.trackingUri().toString(), admin);
+        MlflowRegistry registry = new MlflowRegistry(server.trackingUri().toString(), admin, java.time.Clock.systemUTC());
 
         String runId = registry.createRun("greenloop-gh-auth", "auth-check", Map.of("greenhouse", "gh-auth"));
 
@@ -44,7 +44,7 @@ class MlflowAuthTest {
 
     @Test
     void withoutCredentialsNothingIsCreated() {
-        MlflowRegistry anonymous = new MlflowRegistry(server.trackingUri().toString(), MlflowCredentials.none());
+        MlflowRegistry anonymous = new MlflowRegistry(server.trackingUri().toString(), MlflowCredentials.none(), java.time.Clock.systemUTC());
 
         assertThatThrownBy(() -> anonymous.createRun("greenloop-gh-auth", "auth-check", Map.of()))
                 .hasMessageContaining("401");

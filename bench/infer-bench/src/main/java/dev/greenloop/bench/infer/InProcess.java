@@ -112,7 +112,7 @@ final class InProcess {
         http = new PredictResource(store, scoring, config, jakarta.validation.Validation.byDefaultProvider().configure()
                 .messageInterpolator(new org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator())
                 .buildValidatorFactory().getValidator());
-        events = new PredictionFunctions(new WindowPredictions(store, scoring, new ShadowSender(config, metrics), config), store, scoring);
+        events = new PredictionFunctions(new WindowPredictions(store, scoring, new ShadowSender(config, metrics), config, java.time.Clock.systemUTC()), store, scoring);
         try (ModelStore.Lease lease = store.champion(GREENHOUSE)) {
             if (!lease.model().version().equals("1")) {
                 throw new IllegalStateException("the benchmark model did not load");

@@ -51,11 +51,12 @@ public class CommandsResource {
     private final ControlStore store;
     private final Controller controller;
     private final ControlConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     private final Validator validator;
 
-    public CommandsResource(ControlStore store, Controller controller, ControlConfig config, Validator validator) {
+    public CommandsResource(ControlStore store, Controller controller, ControlConfig config, Validator validator, Clock clock) {
+        this.clock = clock;
         this.validator = validator;
         this.store = store;
         this.controller = controller;

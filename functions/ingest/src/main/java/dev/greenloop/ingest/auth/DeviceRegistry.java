@@ -37,10 +37,12 @@ public class DeviceRegistry {
     private final IngestConfig config;
     private final MongoClient client;
     private final MongoCollection<Document> devices;
+    private final java.time.Clock clock;
     private volatile boolean indexed;
 
-    public DeviceRegistry(IngestConfig config) {
+    public DeviceRegistry(IngestConfig config, java.time.Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         this.devices = client.getDatabase(config.mongodb().database()).getCollection(COLLECTION);
     }
@@ -76,7 +78,7 @@ public class DeviceRegistry {
                 .append("zones", device.zones())
                 .append("backfill", device.mayBackfill())
                 .append("tokenHash", Tokens.hash(token))
-                .append("registeredAt", java.util.Date.from(Instant.now()));
+                .append("registeredAt", java.util.Date.from(Instant.now(clock)));
         devices.replaceOne(Filters.eq("_id", device.id()), doc, new ReplaceOptions().upsert(true));
     }
 
@@ -86,7 +88,7 @@ public class DeviceRegistry {
         // The hash is replaced rather than removed: the unique index admits one missing value only.
         return devices.updateOne(Filters.eq("_id", deviceId), Updates.combine(
                 Updates.set("tokenHash", "revoked:" + deviceId),
-                Updates.set("revokedAt", java.util.Date.from(Instant.now())))).getMatchedCount() > 0;
+                Updates.set("revokedAt", java.util.Date.from(Instant.now(clock))))).getMatchedCount() > 0;
     }
 
     /** Round trip to MongoDB, for readiness. */

@@ -53,7 +53,10 @@ public class ArchiveState {
     private final DatasetRegistry datasets;
     private final String owner = UUID.randomUUID().toString();
 
-    public ArchiveState(PreprocessConfig config) {
+    private final java.time.Clock clock;
+
+    public ArchiveState(PreprocessConfig config, java.time.Clock clock) {
+        this.clock = clock;
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.lock = db.getCollection("archive_lock");
@@ -71,7 +74,7 @@ public class ArchiveState {
      * Takes the archive lease for {@code lease}, or returns false if another run holds it.
      */
     public boolean tryLock(java.time.Duration lease) {
-        Instant now = Instant.now();
+        Instant now = Instant.now(clock);
         try {
             Document taken = lock.findOneAndUpdate(
                     Filters.and(Filters.eq("_id", "archive"), Filters.or(Filters.lt("until", Date.from(now)),
@@ -116,7 +119,7 @@ public class ArchiveState {
         List<Document> docs = ranges.stream().map(r -> new Document("partition", r.partition()).append("start", r.start())
                 .append("end", r.end())).toList();
         guard(() -> plans.replaceOne(Filters.eq("_id", "current"), new Document("_id", "current").append("status", "writing")
-                .append("ranges", docs).append("createdAt", new Date()), new ReplaceOptions().upsert(true)));
+                .append("ranges", docs).append("createdAt", Date.from(clock.instant())), new ReplaceOptions().upsert(true)));
     }
 
     public void finishPlan() {

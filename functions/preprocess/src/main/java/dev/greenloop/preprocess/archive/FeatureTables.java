@@ -58,8 +58,10 @@ public class FeatureTables {
     private final java.time.Duration retention;
     private final Counter bytesWritten;
     private final MeterRegistry registry;
+    private final java.time.Clock clock;
 
-    public FeatureTables(Hdfs hdfs, ArchiveState state, PreprocessConfig config, MeterRegistry registry) {
+    public FeatureTables(Hdfs hdfs, ArchiveState state, PreprocessConfig config, MeterRegistry registry, java.time.Clock clock) {
+        this.clock = clock;
         this.hdfs = hdfs;
         this.state = state;
         this.offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, config.stream().allowedLateness()));
@@ -130,7 +132,7 @@ public class FeatureTables {
         if (!hdfs.fs().exists(dayDirectory)) {
             return;
         }
-        long cutoff = System.currentTimeMillis() - retention.toMillis();
+        long cutoff = clock.millis() - retention.toMillis();
         for (FileStatus f : hdfs.fs().listStatus(dayDirectory)) {
             if (!f.getPath().equals(current) && f.getPath().getName().endsWith(".parquet") && f.getModificationTime() < cutoff) {
                 hdfs.fs().delete(f.getPath(), false);

@@ -22,10 +22,11 @@ public class Launchers {
 
     @Produces
     @Singleton
-    JobLauncher launcher(TrainLauncherConfig config, JobSpecs specs, Instance<KubernetesClient> kubernetes, SinkClient sink) {
+    JobLauncher launcher(TrainLauncherConfig config, JobSpecs specs, Instance<KubernetesClient> kubernetes, SinkClient sink,
+                         java.time.Clock clock) {
         return switch (config.launcher()) {
             case "kubernetes" -> new KubernetesJobLauncher(kubernetes.get(), specs, config);
-            case "local" -> new LocalProcessLauncher(specs, config, sink);
+            case "local" -> new LocalProcessLauncher(specs, config, sink, clock);
             default -> throw new IllegalStateException("greenloop.train-launcher.launcher is '" + config.launcher()
                     + "'; it must be kubernetes or local");
         };

@@ -47,7 +47,10 @@ public class LocalProcessLauncher implements JobLauncher {
     private final KubernetesSerialization serialization = new KubernetesSerialization();
     private final MlflowCredentials mlflow = MlflowCredentials.fromSettings(Settings.fromConfig());
 
-    public LocalProcessLauncher(JobSpecs specs, TrainLauncherConfig config, SinkClient sink) {
+    private final java.time.Clock clock;
+
+    public LocalProcessLauncher(JobSpecs specs, TrainLauncherConfig config, SinkClient sink, java.time.Clock clock) {
+        this.clock = clock;
         this.specs = specs;
         this.config = config;
         this.sink = sink;
@@ -105,7 +108,7 @@ public class LocalProcessLauncher implements JobLauncher {
     /** Posts the Job, with the status Kubernetes would give it, as an ApiServerSource update event. */
     void report(TrainingPlan plan, int exitCode, String message) {
         Job job = specs.job(plan, NAMESPACE, null);
-        String now = Instant.now().toString();
+        String now = Instant.now(clock).toString();
         JobStatusBuilder status = new JobStatusBuilder().withCompletionTime(exitCode == 0 ? now : null);
         if (exitCode == 0) {
             status.withSucceeded(1).withConditions(new JobConditionBuilder().withType("Complete").withStatus("True")

@@ -33,14 +33,16 @@ public class MlflowRegistry {
     private final MlflowClient client;
     private final String trackingUri;
     private final MlflowCredentials credentials;
+    private final java.time.Clock clock;
 
     @Inject
-    public MlflowRegistry(TrainLauncherConfig config) {
-        this(config.mlflowTrackingUri(), MlflowCredentials.fromSettings(Settings.fromConfig()));
+    public MlflowRegistry(TrainLauncherConfig config, java.time.Clock clock) {
+        this(config.mlflowTrackingUri(), MlflowCredentials.fromSettings(Settings.fromConfig()), clock);
     }
 
     /** A registry at {@code trackingUri}, authenticating with {@code credentials} (basic auth or token). */
-    public MlflowRegistry(String trackingUri, MlflowCredentials credentials) {
+    public MlflowRegistry(String trackingUri, MlflowCredentials credentials, java.time.Clock clock) {
+        this.clock = clock;
         BasicMlflowHostCreds creds = credentials.token()
                 .map(token -> new BasicMlflowHostCreds(trackingUri, token))
                 .orElseGet(() -> new BasicMlflowHostCreds(trackingUri, credentials.username().orElse(null),
@@ -58,7 +60,7 @@ public class MlflowRegistry {
                     .map(Service.Experiment::getExperimentId).findFirst()
                     .orElseGet(() -> client.createExperiment(experimentName));
             Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(experimentId)
-                    .setRunName(runName).setStartTime(System.currentTimeMillis());
+                    .setRunName(runName).setStartTime(clock.millis());
             tags.forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
             return client.createRun(create.build()).getRunId();
         });

@@ -35,7 +35,10 @@ public class TrainingRuns {
     private final MongoCollection<Document> runs;
     private final DatasetRegistry datasets;
 
-    public TrainingRuns(TrainLauncherConfig config) {
+    private final java.time.Clock clock;
+
+    public TrainingRuns(TrainLauncherConfig config, java.time.Clock clock) {
+        this.clock = clock;
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.runs = db.getCollection("training_runs");
@@ -49,7 +52,7 @@ public class TrainingRuns {
     /** The greenhouse's run that is still going, if any (launched and younger than {@code maxAge}). */
     public Optional<Document> active(String greenhouseId, java.time.Duration maxAge) {
         return guard(() -> Optional.ofNullable(runs.find(Filters.and(Filters.eq("greenhouseId", greenhouseId),
-                Filters.eq("status", LAUNCHED), Filters.gt("launchedAt", Date.from(Instant.now().minus(maxAge))))).first()));
+                Filters.eq("status", LAUNCHED), Filters.gt("launchedAt", Date.from(Instant.now(clock).minus(maxAge))))).first()));
     }
 
     /** The dataset of the greenhouse's last run that ended with a model (promoted or not). */
@@ -62,7 +65,7 @@ public class TrainingRuns {
     /** Records a launch; false when the Job's run is recorded already (a redelivered request). */
     public boolean recordLaunch(Document run) {
         try {
-            runs.insertOne(run.append("status", LAUNCHED).append("launchedAt", new Date()));
+            runs.insertOne(run.append("status", LAUNCHED).append("launchedAt", Date.from(clock.instant())));
             return true;
         } catch (com.mongodb.MongoWriteException e) {
             if (e.getError().getCategory() == com.mongodb.ErrorCategory.DUPLICATE_KEY) {
@@ -82,7 +85,7 @@ public class TrainingRuns {
     public void recordOutcome(String jobName, String status, Document reply) {
         guard(() -> runs.updateOne(Filters.and(Filters.eq("_id", jobName), Filters.eq("status", LAUNCHED)),
                 Updates.combine(Updates.set("status", status), Updates.set("reply", reply),
-                        Updates.set("endedAt", new Date()))));
+                        Updates.set("endedAt", Date.from(clock.instant())))));
     }
 
     /** A dataset preprocess registered, through the {@link DatasetRegistry} contract. */
