@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.simulator.GreenhouseSimulator;
+import dev.greenloop.simulator.WeatherFile;
+import dev.greenloop.simulator.WeatherFileException;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,7 +45,13 @@ public final class Demo {
 
     /** Settings of a run. */
     public record Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
-                          long seed, Duration modelTimeout) {
+                          long seed, Duration modelTimeout, Path weather) {
+
+        /** Without a weather file: the simulator's synthetic weather. */
+        public Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
+                       long seed, Duration modelTimeout) {
+            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null);
+        }
 
         public static Options parse(String[] args) {
             Map<String, String> a = new HashMap<>();
@@ -52,14 +60,15 @@ public final class Demo {
                     a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
                 } else if (!arg.equals("demo")) {
                     throw new IllegalArgumentException("unknown argument " + arg
-                            + " (use --days=N --zones=N --live-minutes=N --work=DIR --seed=N --quiet=true)");
+                            + " (use --days=N --zones=N --live-minutes=N --work=DIR --seed=N --weather=FILE --quiet=true)");
                 }
             }
             return new Options(Integer.parseInt(a.getOrDefault("days", "5")), Integer.parseInt(a.getOrDefault("zones", "2")),
                     Duration.ofMinutes(Long.parseLong(a.getOrDefault("live-minutes", "3"))),
                     Double.parseDouble(a.getOrDefault("ping-speed", "60")), Path.of(a.getOrDefault("work", "local/work")),
                     Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature"),
-                    Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))));
+                    Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))),
+                    a.containsKey("weather") ? Path.of(a.get("weather")) : null);
         }
     }
 
@@ -111,8 +120,29 @@ public final class Demo {
      * @param beforeLive called once a model is promoted, before the live phase
      * @param beforeStop called after the live phase, before the stack stops
      */
+    /**
+     * Reads {@code --weather} and checks, before anything starts, that it can carry the run: its
+     * first row at midnight UTC (its days are replayed from the history's first day, whatever
+     * time of day the demo starts) and long enough for the history and the live phase.
+     */
+    static WeatherFile weatherFor(Path file, Options o) {
+        WeatherFile weather = WeatherFile.read(file);
+        if (!weather.start().equals(weather.start().truncatedTo(ChronoUnit.DAYS))) {
+            throw new WeatherFileException(file.toString(), List.of("its first row is at " + weather.start()
+                    + "; for the demo it must be at 00:00 UTC, as the demo starts at any time of day"));
+        }
+        Duration needed = Duration.ofDays(o.days() + 1).plus(o.live());
+        if (Duration.between(weather.start(), weather.end()).compareTo(needed) < 0) {
+            throw new WeatherFileException(file.toString(), List.of("it covers " + weather.start() + " to " + weather.end()
+                    + "; --days=" + o.days() + " and a live phase of " + o.live().toMinutes() + " min need "
+                    + needed.toHours() + " h of weather from its first midnight"));
+        }
+        return weather;
+    }
+
     public static Result run(Path root, Options o, Check beforeLive, Check beforeStop) throws Exception {
         Progress progress = new Progress(o.quiet());
+        WeatherFile weather = o.weather() == null ? null : weatherFor(root.resolve(o.weather()), o);
         Path work = root.resolve(o.work()).toAbsolutePath();
         Files.createDirectories(work);
         System.setProperty("greenloop.testkit.dir", work.resolve("services").toString());
@@ -180,7 +210,7 @@ public final class Demo {
 
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
                 GreenhouseSimulator simulator = new GreenhouseSimulator(GREENHOUSE, zones,
-                        now.minus(Duration.ofDays(o.days())), o.seed(), 0.5);
+                        now.minus(Duration.ofDays(o.days())), o.seed(), 0.5, weather);
                 try (Tap tap = new Tap(stack.kafka().bootstrapServers(), Dispatcher.BROKER_TOPIC, "greenhouse.commands",
                         dispatcher.deadLetterTopic());
                      Gateway gateway = new Gateway(simulator, stack.url("ingest"), stack.url("control"), deviceToken,

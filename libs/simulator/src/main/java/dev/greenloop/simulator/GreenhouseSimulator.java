@@ -45,9 +45,23 @@ public final class GreenhouseSimulator {
      * @param faultsPerDay expected sensor faults per zone and day (0 for clean data)
      */
     public GreenhouseSimulator(String greenhouseId, List<String> zoneIds, Instant start, long seed, double faultsPerDay) {
+        this(greenhouseId, zoneIds, start, seed, faultsPerDay, null);
+    }
+
+    /**
+     * A greenhouse under a site's own weather: the file's days are replayed from the simulation's
+     * first day (the file's first date becomes {@code start}'s, times of day are kept), so a file
+     * of any year drives a simulation of today. Its first row must be at or before {@code start}'s
+     * time of day, and it must last as long as the simulation runs (the simulator says when it
+     * runs out).
+     *
+     * @param weatherFile the site's weather, or null for the synthetic weather
+     */
+    public GreenhouseSimulator(String greenhouseId, List<String> zoneIds, Instant start, long seed, double faultsPerDay,
+                               WeatherFile weatherFile) {
         this.greenhouseId = greenhouseId;
         this.random = new Random(seed);
-        this.weather = new Weather(random);
+        this.weather = weatherFile == null ? new Weather(random) : new Weather(random, weatherFile, shift(weatherFile, start));
         this.faultsPerDay = faultsPerDay;
         this.now = start;
         double size = 1.0;
@@ -57,7 +71,20 @@ public final class GreenhouseSimulator {
             faults.put(zone, new Faults());
             size += 0.15;
         }
-        weather.step(hourOfDay(), dayOfYear(), 0);
+        weather.step(now, hourOfDay(), dayOfYear(), 0);
+    }
+
+    /** Simulated time minus the file's: whole days, so that the file's first date falls on {@code start}'s. */
+    static Duration shift(WeatherFile file, Instant start) {
+        long days = java.time.temporal.ChronoUnit.DAYS.between(file.start().atZone(ZoneOffset.UTC).toLocalDate(),
+                start.atZone(ZoneOffset.UTC).toLocalDate());
+        Duration shift = Duration.ofDays(days);
+        if (file.start().plus(shift).isAfter(start)) {
+            throw new WeatherFileException(file.name(), List.of("its first row, " + file.start() + ", is later in its day than"
+                    + " the simulation's start, " + start + ": the file must begin at or before "
+                    + start.atZone(ZoneOffset.UTC).toLocalTime() + " UTC of its first day"));
+        }
+        return shift;
     }
 
     public Instant now() {
@@ -108,7 +135,7 @@ public final class GreenhouseSimulator {
         int subSteps = Math.max(1, (int) Math.ceil(minutes));
         for (int i = 0; i < subSteps; i++) {
             now = now.plusMillis(step.toMillis() / subSteps);
-            weather.step(hourOfDay(), dayOfYear(), minutes / subSteps);
+            weather.step(now, hourOfDay(), dayOfYear(), minutes / subSteps);
             for (Map.Entry<String, ZoneClimate> zone : zones.entrySet()) {
                 climateComputer(zone.getKey(), zone.getValue());
                 zone.getValue().step(weather, minutes / subSteps);

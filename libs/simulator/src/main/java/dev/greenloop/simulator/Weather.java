@@ -5,11 +5,14 @@ import java.util.Random;
 /**
  * Outside weather: a daily temperature cycle with slow weather fronts, humidity that falls as it
  * warms, solar radiation on a clear-sky curve dimmed by passing clouds, and gusty wind.
- * Deterministic for a seed.
+ * Deterministic for a seed. Or, given a {@link WeatherFile}, a site's own weather, its days
+ * replayed from the simulation's first day ({@code shift}: simulated time minus the file's).
  */
 final class Weather {
 
     private final Random random;
+    private final WeatherFile file;
+    private final java.time.Duration shift;
     private double front;
     private double cloud = 0.2;
     private double wind = 3;
@@ -18,13 +21,29 @@ final class Weather {
     double humidity;
     double radiation;
     double windSpeed;
+    double co2 = ZoneClimate.OUTSIDE_CO2;
 
     Weather(Random random) {
-        this.random = random;
+        this(random, null, java.time.Duration.ZERO);
     }
 
-    /** Advances to {@code hourOfDay} (UTC, fractional), {@code dayOfYear}, by {@code minutes}. */
-    void step(double hourOfDay, int dayOfYear, double minutes) {
+    Weather(Random random, WeatherFile file, java.time.Duration shift) {
+        this.random = random;
+        this.file = file;
+        this.shift = shift;
+    }
+
+    /** Advances to {@code at}, which is {@code hourOfDay} (UTC, fractional) of {@code dayOfYear}, by {@code minutes}. */
+    void step(java.time.Instant at, double hourOfDay, int dayOfYear, double minutes) {
+        if (file != null) {
+            WeatherFile.Sample s = file.at(at.minus(shift));
+            temperature = s.temperature();
+            humidity = s.humidity();
+            radiation = s.radiation();
+            windSpeed = s.windSpeed();
+            co2 = s.co2();
+            return;
+        }
         double season = Math.cos(2 * Math.PI * (dayOfYear - 200) / 365.0);
         front += (-front / 2_000.0) * minutes + random.nextGaussian() * 0.05 * Math.sqrt(minutes);
         cloud = clamp(cloud + (0.3 - cloud) * minutes / 600 + random.nextGaussian() * 0.03 * Math.sqrt(minutes), 0, 1);

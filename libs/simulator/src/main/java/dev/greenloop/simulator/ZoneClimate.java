@@ -75,7 +75,7 @@ final class ZoneClimate {
 
         double uptake = 0.08 * light / (light + 300) * co2 / (co2 + 300) * minutes * 10;
         double dosing = position.get(ActuatorKind.CO2_DOSING) / 100 * 12 * minutes;
-        co2 += dosing - uptake - Math.min(1, exchange) * (co2 - OUTSIDE_CO2);
+        co2 += dosing - uptake - Math.min(1, exchange) * (co2 - outside.co2);
         co2 = Math.max(250, co2);
     }
 
