@@ -485,6 +485,51 @@ class ManifestChecksTest {
         }
     }
 
+    /** The release pins every function's image in prod (monitor's was once left to the base's tag). */
+    @Test
+    void prodPinsTheImageOfEveryFunction() throws IOException {
+        JsonNode prod = YAML.readTree(ROOT.resolve("knative/overlays/prod/kustomization.yaml").toFile());
+        Set<String> pinned = new TreeSet<>();
+        prod.path("images").forEach(i -> pinned.add(i.path("name").asText()));
+        assertThat(pinned).containsAll(FUNCTIONS.stream().map(f -> "ghcr.io/greenloop/" + f).toList());
+    }
+
+    /**
+     * The optional Strimzi component declares the topics the functions write (the names they
+     * default to), sized to survive a broker: three replicas, two in sync, partitions enough
+     * for several consumers, a retention. No overlay takes it unasked.
+     */
+    @Test
+    void strimziTopicsAreTheFunctionsTopicsAndSurviveABroker() throws IOException {
+        Path component = ROOT.resolve("knative/components/strimzi-topics");
+        JsonNode kustomization = YAML.readTree(component.resolve("kustomization.yaml").toFile());
+        assertThat(kustomization.path("kind").asText()).isEqualTo("Component");
+        List<JsonNode> topics = YAML.readerFor(JsonNode.class).<JsonNode>readValues(component.resolve("topics.yaml").toFile()).readAll();
+        Map<String, JsonNode> byName = new HashMap<>();
+        for (JsonNode t : topics) {
+            assertThat(t.path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1beta2");
+            assertThat(t.path("kind").asText()).isEqualTo("KafkaTopic");
+            assertThat(t.at("/metadata/labels/strimzi.io~1cluster").asText()).as("the Kafka cluster it belongs to").isNotEmpty();
+            byName.put(t.at("/spec/topicName").asText(), t.path("spec"));
+        }
+        assertThat(byName.keySet()).containsExactlyInAnyOrder(dev.greenloop.events.Topics.READINGS,
+                dev.greenloop.events.Topics.READINGS_QUARANTINE, dev.greenloop.events.Topics.COMMANDS);
+        String configs = Files.readString(ROOT.resolve("functions/ingest/src/main/java/dev/greenloop/ingest/IngestConfig.java"))
+                + Files.readString(ROOT.resolve("functions/control/src/main/java/dev/greenloop/control/ControlConfig.java"));
+        for (Map.Entry<String, JsonNode> t : byName.entrySet()) {
+            assertThat(configs).as("a function writes " + t.getKey() + " by default").contains("@WithDefault(\"" + t.getKey() + "\")");
+            JsonNode spec = t.getValue();
+            assertThat(spec.path("replicas").asInt()).as(t.getKey()).isEqualTo(3);
+            assertThat(spec.at("/config/min.insync.replicas").asInt()).as(t.getKey()).isEqualTo(2);
+            assertThat(spec.path("partitions").asInt()).as(t.getKey()).isGreaterThanOrEqualTo(3);
+            assertThat(spec.at("/config/retention.ms").asLong()).as(t.getKey()).isPositive();
+        }
+        for (String overlay : List.of("dev", "prod")) {
+            assertThat(Files.readString(ROOT.resolve("knative/overlays/" + overlay + "/kustomization.yaml")))
+                    .as("optional: for clusters with Strimzi").doesNotContain("strimzi-topics");
+        }
+    }
+
     /**
      * Serving's webhook refuses a timeout above max-revision-timeout-seconds (600 by default), and
      * a response that has not started within responseStartTimeoutSeconds (300 by default, at most
