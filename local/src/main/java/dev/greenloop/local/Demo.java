@@ -189,7 +189,6 @@ public final class Demo {
                 tl.put("greenloop.train-launcher.local.python", python.toString());
                 tl.put("greenloop.train-launcher.local.trainer-dir", root.resolve("trainer").toString());
                 tl.put("greenloop.train-launcher.targets", o.targets());
-                props.get("infer").put("greenloop.infer.poll-interval", "15s");
                 props.get("infer").put("greenloop.infer.cache-dir", work.resolve("infer-cache").toString());
                 env.get("control").put("GREENLOOP_SIGNING_KEYS", keySpec);
                 env.get("control").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);

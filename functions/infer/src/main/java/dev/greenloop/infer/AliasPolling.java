@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * Loads the configured greenhouses' models at start, and checks every known model's aliases on
- * an interval: a replica sees only the promotion events routed to it (or none, scaled to zero).
+ * a short interval: a replica sees only the promotion events routed to it (or none, scaled to
+ * zero). A check is one registry search for all the replica's models; only a model whose alias
+ * moved is reloaded, so every replica follows a promotion within {@code poll-interval} (5 s).
  */
 @ApplicationScoped
 public class AliasPolling {
@@ -36,9 +38,9 @@ public class AliasPolling {
         }
     }
 
-    @Scheduled(every = "${greenloop.infer.poll-interval:60s}", delayed = "${greenloop.infer.poll-interval:60s}",
+    @Scheduled(every = "${greenloop.infer.poll-interval:5s}", delayed = "${greenloop.infer.poll-interval:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
-        models.refreshAll();
+        models.refreshChanged();
     }
 }

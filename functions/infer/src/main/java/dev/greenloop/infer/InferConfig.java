@@ -22,8 +22,8 @@ public interface InferConfig {
     /** Greenhouses whose models are loaded at start; others load on their first request. */
     Optional<List<String>> greenhouses();
 
-    /** How often the registry aliases are checked (each replica sees only some promotion events). */
-    @WithDefault("60s")
+    /** How often the registry aliases are checked (each replica sees only some promotion events); one search per check. */
+    @WithDefault("5s")
     Duration pollInterval();
 
     /** How long a greenhouse without a champion waits before the registry is asked again. */

@@ -91,6 +91,28 @@ public class MlflowModels {
         return Optional.of(new ModelVersionInfo(modelName, version, mv.path("run_id").asText(null), tags));
     }
 
+    /**
+     * The aliases of every registered model whose name starts with {@code prefix}: model name to
+     * alias to version. One search (paged by 100), so a replica can check all its models often.
+     */
+    public Map<String, Map<String, String>> aliases(String prefix) throws RegistryException {
+        Map<String, Map<String, String>> result = new HashMap<>();
+        String filter = encode("name LIKE '" + prefix.replace("'", "\\'") + "%'");
+        String pageToken = null;
+        do {
+            JsonNode page = getJson("/api/2.0/mlflow/registered-models/search?max_results=100&filter=" + filter
+                    + (pageToken == null ? "" : "&page_token=" + encode(pageToken)));
+            for (JsonNode model : page.path("registered_models")) {
+                Map<String, String> aliases = result.computeIfAbsent(model.path("name").asText(), m -> new HashMap<>());
+                for (JsonNode a : model.path("aliases")) {
+                    aliases.put(a.path("alias").asText(), a.path("version").asText());
+                }
+            }
+            pageToken = page.path("next_page_token").asText(null);
+        } while (pageToken != null && !pageToken.isEmpty());
+        return result;
+    }
+
     /** The bytes of the version's {@code model.onnx}, through the server's artifact proxy. */
     public byte[] downloadOnnx(String modelName, String version) throws RegistryException {
         String uri = getJson("/api/2.0/mlflow/model-versions/get-download-uri?name=" + encode(modelName)

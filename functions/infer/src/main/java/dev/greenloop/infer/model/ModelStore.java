@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +61,8 @@ public class ModelStore {
         final Object lock = new Object();
         volatile long nextMissingCheck;
         volatile String problem = "not looked up yet";
+        /** The version each alias pointed at when the registry was last read (absent: no alias). */
+        final Map<String, String> seen = new ConcurrentHashMap<>();
 
         Slot(String model) {
             this.model = model;
@@ -166,13 +169,34 @@ public class ModelStore {
         }
     }
 
-    /** Every model this replica has been asked for. */
-    public void refreshAll() {
-        for (String model : slots.keySet()) {
-            try {
-                refresh(model);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "Refreshing %s failed", model);
+    /**
+     * Checks every model this replica has been asked for with one registry search, and reloads
+     * (as {@link #refresh(String)}) only those whose aliases moved, appeared or went. When the
+     * search fails, nothing changes: the models keep serving and the next poll asks again.
+     */
+    public void refreshChanged() {
+        if (slots.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, String>> aliases;
+        try {
+            aliases = mlflow.aliases(config.modelNamePrefix());
+        } catch (MlflowModels.RegistryException e) {
+            LOG.debugf("Alias check skipped: %s", e.getMessage());
+            return;
+        }
+        for (Slot slot : slots.values()) {
+            Map<String, String> now = aliases.getOrDefault(slot.model, Map.of());
+            // Against what the registry said last time, not what is loaded: a version that cannot
+            // be served is not downloaded again at every poll.
+            boolean moved = !java.util.Objects.equals(slot.seen.get(CHAMPION), now.get(CHAMPION))
+                    || config.shadow() && !java.util.Objects.equals(slot.seen.get(CHALLENGER), now.get(CHALLENGER));
+            if (moved) {
+                try {
+                    refresh(slot.model);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Refreshing %s failed", slot.model);
+                }
             }
         }
     }
@@ -207,6 +231,7 @@ public class ModelStore {
             return;
         }
         if (resolved.isEmpty()) {
+            slot.seen.remove(alias);
             if (current != null && CHALLENGER.equals(alias)) {
                 ref.set(null);
                 current.retire();
@@ -220,6 +245,7 @@ public class ModelStore {
             return;
         }
         ModelVersionInfo info = resolved.get();
+        slot.seen.put(alias, info.version());
         if (current != null && current.version().equals(info.version())) {
             return;
         }

@@ -177,6 +177,46 @@ class ModelStoreTest {
         assertThat(failures("tags")).isEqualTo(2);
     }
 
+    /**
+     * The poll: one search finds every moved alias of the replica's models and only those are
+     * reloaded; a version that cannot be served is tried once, not at every poll.
+     */
+    @Test
+    void onePollFollowsEveryMovedAliasAndTriesABadVersionOnce() {
+        String a = greenhouse();
+        String b = greenhouse();
+        String firstA = TestModels.register("greenloop-" + a, "champion", 1.0);
+        String firstB = TestModels.register("greenloop-" + b, "champion", 1.0);
+        ModelStore store = store(TestModels.mlflow());
+        store.refreshGreenhouse(a);
+        store.refreshGreenhouse(b);
+
+        store.refreshChanged();
+        assertThat(version(store, a)).isEqualTo(firstA);
+
+        String secondA = TestModels.register("greenloop-" + a, "champion", 2.0);
+        String badB = TestModels.register("greenloop-" + b, "champion", 1.0, "--width", "100");
+        store.refreshChanged();
+        assertThat(version(store, a)).isEqualTo(secondA);
+        assertThat(version(store, b)).as("the bad version is refused, the old one serves").isEqualTo(firstB);
+        assertThat(badB).isNotEqualTo(firstB);
+        assertThat(failures("signature")).isEqualTo(1);
+
+        store.refreshChanged();
+        store.refreshChanged();
+        assertThat(failures("signature")).as("not downloaded and tried again while the alias stays").isEqualTo(1);
+
+        String thirdB = TestModels.register("greenloop-" + b, "champion", 3.0);
+        store.refreshChanged();
+        assertThat(version(store, b)).isEqualTo(thirdB);
+    }
+
+    private static String version(ModelStore store, String greenhouse) {
+        try (Lease lease = store.champion(greenhouse)) {
+            return lease.model().version();
+        }
+    }
+
     @Test
     void aSwapClosesTheOldSessionOnlyAfterItsLastUser() throws Exception {
         String greenhouse = greenhouse();
