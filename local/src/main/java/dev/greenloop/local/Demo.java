@@ -117,10 +117,6 @@ public final class Demo {
     }
 
     /**
-     * @param beforeLive called once a model is promoted, before the live phase
-     * @param beforeStop called after the live phase, before the stack stops
-     */
-    /**
      * Reads {@code --weather} and checks, before anything starts, that it can carry the run: its
      * first row at midnight UTC (its days are replayed from the history's first day, whatever
      * time of day the demo starts) and long enough for the history and the live phase.
@@ -140,6 +136,10 @@ public final class Demo {
         return weather;
     }
 
+    /**
+     * @param beforeLive called once a model is promoted, before the live phase
+     * @param beforeStop called after the live phase, before the stack stops
+     */
     public static Result run(Path root, Options o, Check beforeLive, Check beforeStop) throws Exception {
         Progress progress = new Progress(o.quiet());
         WeatherFile weather = o.weather() == null ? null : weatherFor(root.resolve(o.weather()), o);
