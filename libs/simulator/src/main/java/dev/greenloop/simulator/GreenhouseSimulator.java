@@ -9,7 +9,6 @@ import dev.greenloop.events.payload.SensorKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -71,7 +70,7 @@ public final class GreenhouseSimulator {
             faults.put(zone, new Faults());
             size += 0.15;
         }
-        weather.step(now, hourOfDay(), dayOfYear(), 0);
+        weather.step(now, 0);
     }
 
     /** Simulated time minus the file's: whole days, so that the file's first date falls on {@code start}'s. */
@@ -135,7 +134,7 @@ public final class GreenhouseSimulator {
         int subSteps = Math.max(1, (int) Math.ceil(minutes));
         for (int i = 0; i < subSteps; i++) {
             now = now.plusMillis(step.toMillis() / subSteps);
-            weather.step(now, hourOfDay(), dayOfYear(), minutes / subSteps);
+            weather.step(now, minutes / subSteps);
             for (Map.Entry<String, ZoneClimate> zone : zones.entrySet()) {
                 climateComputer(zone.getKey(), zone.getValue());
                 zone.getValue().step(weather, minutes / subSteps);
@@ -199,15 +198,6 @@ public final class GreenhouseSimulator {
             value = Weather.clamp(value, 0, 100);
         }
         return new Reading(kind, Math.round(value * 100) / 100.0, kind.canonicalUnit(), now);
-    }
-
-    private double hourOfDay() {
-        ZonedDateTime t = now.atZone(ZoneOffset.UTC);
-        return t.getHour() + t.getMinute() / 60.0 + t.getSecond() / 3600.0;
-    }
-
-    private int dayOfYear() {
-        return now.atZone(ZoneOffset.UTC).getDayOfYear();
     }
 
     /** A zone's sensor faults: a stuck sensor for a while, or a single spike. */

@@ -33,8 +33,8 @@ final class Weather {
         this.shift = shift;
     }
 
-    /** Advances to {@code at}, which is {@code hourOfDay} (UTC, fractional) of {@code dayOfYear}, by {@code minutes}. */
-    void step(java.time.Instant at, double hourOfDay, int dayOfYear, double minutes) {
+    /** Advances to {@code at}, by {@code minutes}. */
+    void step(java.time.Instant at, double minutes) {
         if (file != null) {
             WeatherFile.Sample s = file.at(at.minus(shift));
             temperature = s.temperature();
@@ -44,7 +44,9 @@ final class Weather {
             co2 = s.co2();
             return;
         }
-        double season = Math.cos(2 * Math.PI * (dayOfYear - 200) / 365.0);
+        java.time.ZonedDateTime utc = at.atZone(java.time.ZoneOffset.UTC);
+        double hourOfDay = utc.getHour() + utc.getMinute() / 60.0 + utc.getSecond() / 3600.0;
+        double season = Math.cos(2 * Math.PI * (utc.getDayOfYear() - 200) / 365.0);
         front += (-front / 2_000.0) * minutes + random.nextGaussian() * 0.05 * Math.sqrt(minutes);
         cloud = clamp(cloud + (0.3 - cloud) * minutes / 600 + random.nextGaussian() * 0.03 * Math.sqrt(minutes), 0, 1);
         wind = clamp(wind + (4 - wind) * minutes / 120 + random.nextGaussian() * 0.4 * Math.sqrt(minutes), 0, 25);

@@ -1,9 +1,7 @@
 package dev.greenloop.simulator;
 
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.csv.DuplicateHeaderMode;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -14,13 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -98,11 +95,9 @@ public final class WeatherFile {
     }
 
     private static WeatherFile parse(String name, Reader reader) throws IOException {
-        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true)
-                .setIgnoreEmptyLines(true).setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW).get();
         List<String> problems = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
-        try (CSVParser csv = CSVParser.builder().setReader(withoutBom(reader)).setFormat(format).get()) {
+        try (CSVParser csv = ClimateCsv.parser(reader)) {
             List<String> header = csv.getHeaderNames().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
             if (header.isEmpty()) {
                 throw new WeatherFileException(name, List.of("line 1: the file is empty; its first line must be the header "
@@ -133,12 +128,12 @@ public final class WeatherFile {
                 if (record.size() != header.size()) {
                     rowProblems.add("line " + line + ": " + record.size() + " fields, the header has " + header.size());
                 } else {
-                    Instant time = time(record.get(csv.getHeaderNames().get(header.indexOf(TIME))), line, rowProblems);
-                    double t = value(record, csv, header, TEMPERATURE, line, rowProblems);
-                    double h = value(record, csv, header, HUMIDITY, line, rowProblems);
-                    double r = value(record, csv, header, RADIATION, line, rowProblems);
-                    double w = value(record, csv, header, WIND, line, rowProblems);
-                    double c = hasCo2 ? value(record, csv, header, CO2, line, rowProblems) : ZoneClimate.OUTSIDE_CO2;
+                    Instant time = time(record.get(header.indexOf(TIME)), line, rowProblems);
+                    double t = value(record, header, TEMPERATURE, line, rowProblems);
+                    double h = value(record, header, HUMIDITY, line, rowProblems);
+                    double r = value(record, header, RADIATION, line, rowProblems);
+                    double w = value(record, header, WIND, line, rowProblems);
+                    double c = hasCo2 ? value(record, header, CO2, line, rowProblems) : ZoneClimate.OUTSIDE_CO2;
                     if (time != null && previous != null) {
                         if (!time.isAfter(previous)) {
                             rowProblems.add("line " + line + ": time " + time + " is not after line " + previousLine + "'s "
@@ -177,28 +172,16 @@ public final class WeatherFile {
         return new WeatherFile(name, List.copyOf(rows));
     }
 
-    private static Reader withoutBom(Reader reader) throws IOException {
-        java.io.PushbackReader in = new java.io.PushbackReader(reader, 1);
-        int first = in.read();
-        if (first != -1 && first != '\uFEFF') {
-            in.unread(first);
-        }
-        return in;
-    }
-
     private static Instant time(String text, long line, List<String> problems) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            problems.add("line " + line + ": time '" + clip(text) + "' is not an RFC 3339 instant with an offset"
-                    + " (e.g. 2026-06-01T00:00:00Z)");
-            return null;
+        Optional<Instant> time = ClimateCsv.instant(text);
+        if (time.isEmpty()) {
+            problems.add("line " + line + ": time '" + clip(text) + "' " + ClimateCsv.NOT_AN_INSTANT);
         }
+        return time.orElse(null);
     }
 
-    private static double value(CSVRecord record, CSVParser csv, List<String> header, String column, long line,
-                                List<String> problems) {
-        String text = record.get(csv.getHeaderNames().get(header.indexOf(column)));
+    private static double value(CSVRecord record, List<String> header, String column, long line, List<String> problems) {
+        String text = record.get(header.indexOf(column));
         Range range = RANGES.get(column);
         double v;
         try {
@@ -219,7 +202,7 @@ public final class WeatherFile {
     }
 
     private static String clip(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return ClimateCsv.clip(text);
     }
 
     public String name() {
