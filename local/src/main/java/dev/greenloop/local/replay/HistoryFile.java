@@ -6,18 +6,14 @@ import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
-import org.apache.commons.csv.CSVFormat;
+import dev.greenloop.simulator.ClimateCsv;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.csv.DuplicateHeaderMode;
 
 import java.io.IOException;
-import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -47,8 +43,8 @@ public final class HistoryFile {
     /** Names an actuator whose name is also a sensor's: {@code actuator:lamps} is the lamps' position, {@code lamps} their sensor. */
     public static final String ACTUATOR_PREFIX = "actuator:";
 
-    /** One usable row: its line, and what it carries. */
-    public record Row(long line, String zone, Instant time, List<Reading> readings, List<ActuatorState> actuators) {
+    /** One usable row: its line, where it starts in the file (characters), and what it carries. */
+    public record Row(long line, long position, String zone, Instant time, List<Reading> readings, List<ActuatorState> actuators) {
 
         public int items() {
             return readings.size() + actuators.size();
@@ -74,9 +70,7 @@ public final class HistoryFile {
      * @throws HistoryFileException when the header cannot be used (nothing is handed on then)
      */
     public static long read(String name, Reader reader, long skipThroughLine, Consumer<Row> rows, Consumer<BadRow> bad) {
-        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true)
-                .setIgnoreEmptyLines(true).setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW).get();
-        try (CSVParser csv = CSVParser.builder().setReader(withoutBom(reader)).setFormat(format).get()) {
+        try (CSVParser csv = ClimateCsv.parser(reader)) {
             List<String> header = csv.getHeaderNames();
             Column[] columns = columns(name, header);
             Set<String> validZones = new HashSet<>();
@@ -223,27 +217,14 @@ public final class HistoryFile {
         if (readings.isEmpty() && actuators.isEmpty()) {
             throw new BadValue("no value in any sensor or actuator column");
         }
-        return new Row(line, zone, time, List.copyOf(readings), List.copyOf(actuators));
+        return new Row(line, record.getCharacterPosition(), zone, time, List.copyOf(readings), List.copyOf(actuators));
     }
 
     private static Instant time(String text) throws BadValue {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new BadValue("time '" + clip(text) + "' is not an RFC 3339 instant with an offset (e.g. 2025-06-10T00:00:00Z)");
-        }
-    }
-
-    private static Reader withoutBom(Reader reader) throws IOException {
-        PushbackReader in = new PushbackReader(reader, 1);
-        int first = in.read();
-        if (first != -1 && first != '\uFEFF') {
-            in.unread(first);
-        }
-        return in;
+        return ClimateCsv.instant(text).orElseThrow(() -> new BadValue("time '" + clip(text) + "' " + ClimateCsv.NOT_AN_INSTANT));
     }
 
     private static String clip(String text) {
-        return text == null ? "" : text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return ClimateCsv.clip(text);
     }
 }

@@ -105,8 +105,13 @@ public final class Replay {
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
-    private final Map<String, List<HistoryFile.Row>> buffers = new LinkedHashMap<>();
-    private final Map<String, Integer> buffered = new HashMap<>();
+    /** A zone's rows read and not sent yet, and how many items they hold. */
+    private static final class Waiting {
+        final List<HistoryFile.Row> rows = new ArrayList<>();
+        int items;
+    }
+
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
     /** Per zone, the last line ingest has taken: on a resume, rows of the zone up to it are not sent again. */
     private final Map<String, Long> zoneSent = new HashMap<>();
     private String identity;
@@ -162,16 +167,15 @@ public final class Replay {
             }
             out.printf(Locale.ROOT, "resuming %s after line %,d (state in %s)%n", options.file(), resumeAfter, options.state());
         }
-        long totalLines = countLines(options.file());
-        progress = new Progress(out, totalLines, options.quiet());
+        progress = new Progress(out, Files.size(options.file()), options.quiet());
         boolean complete = false;
         try (BufferedReader reader = Files.newBufferedReader(options.file(), StandardCharsets.UTF_8)) {
-            lastLineRead = HistoryFile.read(options.file().toString(), reader, resumeAfter, this::add, bad -> {
+            HistoryFile.read(options.file().toString(), reader, resumeAfter, this::add, bad -> {
                 badRows.add(bad);
                 lastLineRead = bad.line();
             });
-            for (String zone : new ArrayList<>(buffers.keySet())) {
-                flush(zone);
+            for (String zone : List.copyOf(waiting.keySet())) {
+                flush(zone, true);
             }
             saveState(lastLineRead);
             complete = true;
@@ -192,32 +196,34 @@ public final class Replay {
             return;
         }
         rows++;
-        buffers.computeIfAbsent(row.zone(), z -> new ArrayList<>()).add(row);
-        int n = buffered.merge(row.zone(), row.items(), Integer::sum);
-        progress.at(row.line(), rows, items);
-        if (n >= options.batchItems()) {
-            flush(row.zone());
+        Waiting zone = waiting.computeIfAbsent(row.zone(), z -> new Waiting());
+        zone.rows.add(row);
+        zone.items += row.items();
+        progress.at(row.line(), row.position(), rows, items);
+        if (zone.items >= options.batchItems()) {
+            flush(row.zone(), false);
         }
     }
 
     /** Every row up to this line has been taken by ingest (or was bad). */
     private long doneThrough() {
-        long firstWaiting = buffers.values().stream().filter(b -> !b.isEmpty()).mapToLong(b -> b.get(0).line())
+        long firstWaiting = waiting.values().stream().filter(w -> !w.rows.isEmpty()).mapToLong(w -> w.rows.get(0).line())
                 .min().orElse(Long.MAX_VALUE);
         return firstWaiting == Long.MAX_VALUE ? lastLineRead : firstWaiting - 1;
     }
 
-    private void flush(String zone) {
-        List<HistoryFile.Row> waiting = buffers.get(zone);
-        while (waiting != null && !waiting.isEmpty()) {
+    /** Sends the zone's full batches, and with {@code all} the rest too (at the end of the file). */
+    private void flush(String zone, boolean all) {
+        Waiting w = waiting.get(zone);
+        while (!w.rows.isEmpty() && (all || w.items >= options.batchItems())) {
             List<Reading> readings = new ArrayList<>();
             List<ActuatorState> actuators = new ArrayList<>();
             List<Long> readingLines = new ArrayList<>();
             List<Long> actuatorLines = new ArrayList<>();
             int taken = 0;
-            while (taken < waiting.size() && (readings.size() + actuators.size() + waiting.get(taken).items() <= options.batchItems()
+            while (taken < w.rows.size() && (readings.size() + actuators.size() + w.rows.get(taken).items() <= options.batchItems()
                     || taken == 0)) {
-                HistoryFile.Row row = waiting.get(taken++);
+                HistoryFile.Row row = w.rows.get(taken++);
                 row.readings().forEach(r -> {
                     readings.add(r);
                     readingLines.add(row.line());
@@ -230,9 +236,9 @@ public final class Replay {
             ReadingsBatch batch = new ReadingsBatch(options.greenhouse(), zone, options.device(), readings, actuators);
             send(new Sent(batch, readingLines.stream().mapToLong(Long::longValue).toArray(),
                     actuatorLines.stream().mapToLong(Long::longValue).toArray()));
-            zoneSent.put(zone, waiting.get(taken - 1).line());
-            waiting.subList(0, taken).clear();
-            buffered.put(zone, waiting.stream().mapToInt(HistoryFile.Row::items).sum());
+            zoneSent.put(zone, w.rows.get(taken - 1).line());
+            w.rows.subList(0, taken).clear();
+            w.items -= readings.size() + actuators.size();
             saveState(doneThrough());
             if (++batchesSent >= stopAfterBatches) {
                 throw new Stopped();
@@ -395,22 +401,6 @@ public final class Replay {
         }
     }
 
-    private static long countLines(Path file) throws IOException {
-        long lines = 0;
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        lines++;
-                    }
-                }
-            }
-        }
-        return lines;
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
@@ -423,29 +413,30 @@ public final class Replay {
     /** A progress bar on a terminal; a line every 10 s otherwise. */
     private static final class Progress {
         private final PrintStream out;
-        private final long total;
+        private final long size;
         private final boolean quiet;
         private final boolean terminal = System.console() != null;
         private final long started = System.nanoTime();
         private long last;
 
-        Progress(PrintStream out, long total, boolean quiet) {
+        Progress(PrintStream out, long size, boolean quiet) {
             this.out = out;
-            this.total = Math.max(1, total);
+            this.size = Math.max(1, size);
             this.quiet = quiet;
         }
 
-        void at(long line, long rows, long items) {
+        /** At {@code line}, which starts {@code position} characters into the file (about as many bytes). */
+        void at(long line, long position, long rows, long items) {
             long now = System.nanoTime();
             if (quiet || now - last < (terminal ? 250_000_000L : 10_000_000_000L)) {
                 return;
             }
             last = now;
-            int percent = (int) Math.min(100, line * 100 / total);
+            int percent = (int) Math.min(100, position * 100 / size);
             double seconds = Math.max(1e-3, (now - started) / 1e9);
             String bar = "#".repeat(percent / 4) + ".".repeat(25 - percent / 4);
-            String text = String.format(Locale.ROOT, "%3d %% [%s] line %,d of %,d  %,d rows/s  %,d items sent",
-                    percent, bar, line, total, (long) (rows / seconds), items);
+            String text = String.format(Locale.ROOT, "%3d %% [%s] line %,d  %,d rows/s  %,d items sent",
+                    percent, bar, line, (long) (rows / seconds), items);
             if (terminal) {
                 out.print("\r" + text);
             } else {
