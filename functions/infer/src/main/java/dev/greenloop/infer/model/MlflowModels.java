@@ -67,18 +67,10 @@ public class MlflowModels {
 
     /** The version {@code alias} of {@code modelName} points at, or empty when the model or alias does not exist. */
     public Optional<ModelVersionInfo> resolve(String modelName, String alias) throws RegistryException {
-        JsonNode search = getJson("/api/2.0/mlflow/registered-models/search?max_results=10&filter="
-                + encode("name = '" + modelName.replace("'", "\\'") + "'"));
-        String version = null;
-        for (JsonNode model : search.path("registered_models")) {
-            if (model.path("name").asText().equals(modelName)) {
-                for (JsonNode a : model.path("aliases")) {
-                    if (a.path("alias").asText().equals(alias)) {
-                        version = a.path("version").asText();
-                    }
-                }
-            }
-        }
+        Map<String, Map<String, String>> found = new HashMap<>();
+        aliasesIn(getJson("/api/2.0/mlflow/registered-models/search?max_results=10&filter="
+                + encode("name = '" + modelName.replace("'", "\\'") + "'")), found);
+        String version = found.getOrDefault(modelName, Map.of()).get(alias);
         if (version == null) {
             return Optional.empty();
         }
@@ -102,15 +94,20 @@ public class MlflowModels {
         do {
             JsonNode page = getJson("/api/2.0/mlflow/registered-models/search?max_results=100&filter=" + filter
                     + (pageToken == null ? "" : "&page_token=" + encode(pageToken)));
-            for (JsonNode model : page.path("registered_models")) {
-                Map<String, String> aliases = result.computeIfAbsent(model.path("name").asText(), m -> new HashMap<>());
-                for (JsonNode a : model.path("aliases")) {
-                    aliases.put(a.path("alias").asText(), a.path("version").asText());
-                }
-            }
+            aliasesIn(page, result);
             pageToken = page.path("next_page_token").asText(null);
         } while (pageToken != null && !pageToken.isEmpty());
         return result;
+    }
+
+    /** Adds the aliases of each model of a {@code registered-models/search} answer to {@code into}. */
+    private static void aliasesIn(JsonNode page, Map<String, Map<String, String>> into) {
+        for (JsonNode model : page.path("registered_models")) {
+            Map<String, String> aliases = into.computeIfAbsent(model.path("name").asText(), m -> new HashMap<>());
+            for (JsonNode a : model.path("aliases")) {
+                aliases.put(a.path("alias").asText(), a.path("version").asText());
+            }
+        }
     }
 
     /** The bytes of the version's {@code model.onnx}, through the server's artifact proxy. */
