@@ -40,8 +40,8 @@ public final class Manifests {
     public record Generated(String kind, String name, Set<String> keys) {
     }
 
-    /** An object and the file it came from. */
-    public record Entry(HasMetadata object, Path file) {
+    /** An object, the file it came from, and the document as written (every field, typed or not). */
+    public record Entry(HasMetadata object, Path file, JsonNode source) {
     }
 
     private final List<Entry> entries = new ArrayList<>();
@@ -61,9 +61,17 @@ public final class Manifests {
 
     /** The objects of one manifest file (no kustomization). */
     public static List<HasMetadata> parse(Path file) {
-        List<HasMetadata> out = new ArrayList<>();
+        return documentsOf(file).stream().map(Entry::object).toList();
+    }
+
+    private static List<Entry> documentsOf(Path file) {
+        List<Entry> out = new ArrayList<>();
         for (String doc : documents(file)) {
-            out.add(object(doc, file));
+            try {
+                out.add(new Entry(object(doc, file), file, YAML.readTree(doc)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
         }
         return out;
     }
@@ -122,9 +130,7 @@ public final class Manifests {
             if (Files.isDirectory(p)) {
                 kustomization(p);
             } else {
-                for (HasMetadata o : parse(p)) {
-                    entries.add(new Entry(o, p));
-                }
+                entries.addAll(documentsOf(p));
             }
         }
         for (JsonNode c : k.path("components")) {
