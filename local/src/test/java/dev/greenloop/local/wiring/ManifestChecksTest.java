@@ -448,11 +448,15 @@ class ManifestChecksTest {
         Matcher loop = Pattern.compile("for f in ([a-z -]+); do \\(cd functions/\\$f && kn func deploy ([^)]*)\\)").matcher(readme);
         assertThat(loop.find()).as("the kn loop in README.md").isTrue();
         assertThat(List.of(loop.group(1).trim().split(" +"))).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
-        assertThat(loop.group(2)).contains("--build=false").contains("--push=false");
+        assertThat(loop.group(2)).contains("--build=false").contains("--push=false").contains("--namespace $NS");
+        assertThat(readme).contains("NS=greenloop");
         assertThat(readme).contains("-f knative/base/service-accounts.yaml");
         for (String name : FUNCTIONS) {
             assertThat(java.nio.file.Files.readString(ROOT.resolve("functions/" + name + "/func.yaml")))
-                    .as("%s/func.yaml's deploy line", name).contains("kn func deploy --build=false --push=false");
+                    .as("%s/func.yaml's deploy line", name).contains("kn func deploy --build=false --push=false --namespace");
+            JsonNode func = Manifests.read(ROOT.resolve("functions/" + name + "/func.yaml"));
+            assertThat(func.has("namespace") || func.at("/deploy/namespace").isTextual())
+                    .as("%s/func.yaml pins no namespace (dev deploys elsewhere)", name).isFalse();
         }
     }
 
@@ -483,6 +487,44 @@ class ManifestChecksTest {
                         .as("a Trigger's annotation does nothing on a KafkaSource").doesNotContainKey("kafka.eventing.knative.dev/delivery.order");
             }
         }
+    }
+
+    /**
+     * Every service-account subject (the Broker's EventPolicy) and every Broker audience (the
+     * functions' projected tokens) names the overlay's own namespace, after its patches.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void subjectsAndAudiencesNameTheOverlaysNamespace(String overlay) throws IOException {
+        String namespace = YAML.readTree(ROOT.resolve("knative/overlays/" + overlay + "/kustomization.yaml").toFile())
+                .path("namespace").asText();
+        Manifests m = overlay(overlay);
+        Pattern subject = Pattern.compile("system:serviceaccount:([^:]+):(.+)");
+        Pattern audience = Pattern.compile("eventing\\.knative\\.dev/broker/([^/]+)/default");
+        List<String> wrong = new ArrayList<>();
+        int seen = 0;
+        for (Rendering.Rendered r : Rendering.of(m)) {
+            List<String> values = new ArrayList<>();
+            walk(r.object(), "", "sub", (path, v) -> values.add(v.asText()));
+            walk(r.object(), "", "audience", (path, v) -> values.add(v.asText()));
+            for (String v : values) {
+                Matcher s = subject.matcher(v);
+                Matcher a = audience.matcher(v);
+                if (s.matches()) {
+                    seen++;
+                    if (!s.group(1).equals(namespace) || !m.has("v1", "ServiceAccount", s.group(2))) {
+                        wrong.add(r.name() + ": " + v);
+                    }
+                } else if (a.matches()) {
+                    seen++;
+                    if (!a.group(1).equals(namespace)) {
+                        wrong.add(r.name() + ": " + v);
+                    }
+                }
+            }
+        }
+        assertThat(wrong).as("subjects and audiences outside " + namespace).isEmpty();
+        assertThat(seen).isGreaterThanOrEqualTo(6);
     }
 
     /** The release pins every function's image in prod (monitor's was once left to the base's tag). */
