@@ -7,6 +7,7 @@ import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.datasetregistry.DatasetManifest;
 import dev.greenloop.datasetregistry.DatasetRegistry;
 import dev.greenloop.events.EventType;
+import dev.greenloop.events.Events;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.DatasetFile;
@@ -17,6 +18,7 @@ import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Signal;
 import dev.greenloop.simulator.GreenhouseSimulator;
 import dev.greenloop.testkit.oidc.OidcIssuer;
+import io.cloudevents.CloudEvent;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -62,6 +64,8 @@ class FeatureIntegrityIT {
     private static final List<Signal> ACTUATOR_SIGNALS = Signal.Group.ACTUATORS.signals();
 
     private static Stack stack;
+    private static BrokerIngress broker;
+    private static final List<CloudEvent> ANNOUNCED = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Plays the cluster's service-account issuer: the archive ping is sent as the Trigger would, with a token. */
     private static OidcIssuer issuer;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -87,14 +91,28 @@ class FeatureIntegrityIT {
         preprocess.put("greenloop.events.oidc.issuer", issuer.issuer().toString());
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
-        stack.startFunctions(List.of("ingest", "preprocess"), Map.of("ingest", ingest, "preprocess", preprocess), Map.of(),
-                progress);
+        // The Broker's ingress alone: preprocess posts its dataset.ready there with its projected token.
+        try {
+            broker = new BrokerIngress(issuer, Map.of(), ANNOUNCED::add);
+            broker.start();
+            java.nio.file.Path token = work.resolve("preprocess-broker-token");
+            Files.createDirectories(work);
+            Files.writeString(token, issuer.token(Dispatcher.BROKER_AUDIENCE));
+            preprocess.put("greenloop.sink.token-file", token.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        stack.startFunctions(List.of("ingest", "preprocess"), Map.of("ingest", ingest, "preprocess", preprocess),
+                Map.of("preprocess", Map.of("K_SINK", broker.url().toString())), progress);
     }
 
     @AfterAll
     static void stop() {
         if (stack != null) {
             stack.close();
+        }
+        if (broker != null) {
+            broker.close();
         }
         if (issuer != null) {
             issuer.close();
@@ -225,7 +243,10 @@ class FeatureIntegrityIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The hourly archive ping, as the Broker delivers it: archive, features, dataset. */
+    /**
+     * The hourly archive ping, as the Broker delivers it: answered 202 at once; then the
+     * background archive, features and dataset, announced through K_SINK.
+     */
     private static DatasetReady archive(String greenhouse) throws Exception {
         HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(stack.url("preprocess"))
                 .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
@@ -235,8 +256,18 @@ class FeatureIntegrityIT {
                 .timeout(Duration.ofMinutes(5))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"greenhouseId\":\"" + greenhouse + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
-        return PayloadCodec.read(EventType.DATASET_READY, r.body());
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(202);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            for (CloudEvent e : ANNOUNCED) {
+                if (e.getType().equals(EventType.DATASET_READY.type()) && greenhouse.equals(e.getExtension("greenhouseid"))) {
+                    return Events.payload(e, DatasetReady.class);
+                }
+            }
+            assertThat(System.nanoTime()).as("dataset.ready of %s within 5 minutes (see preprocess's log)", greenhouse)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     private static List<FeatureTable.ReadRow> features(DatasetReady dataset) throws Exception {

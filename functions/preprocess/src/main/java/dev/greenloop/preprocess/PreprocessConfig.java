@@ -90,9 +90,20 @@ public interface PreprocessConfig {
         /** Partitions archived at once; defaults to the number of processors. */
         Optional<Integer> parallelism();
 
-        /** How long one archive run may hold the archive lock before another may take it over. */
-        @WithDefault("30m")
+        /**
+         * How long the archive lease lasts unless renewed; a running archive renews it every
+         * quarter of this, so a run that died frees it within one lease.
+         */
+        @WithDefault("2m")
         Duration lease();
+
+        /** Wait before retrying a failed archive run; doubles with each further failure. */
+        @WithDefault("1m")
+        Duration retryDelay();
+
+        /** Runs tried for one ping before waiting for the next. */
+        @WithDefault("5")
+        int attempts();
 
         /**
          * How long a day's feature file stays after a rebuild replaced it: datasets made before

@@ -20,8 +20,8 @@ public final class PreprocessException extends FunctionException {
         @HttpStatus(503) STORE_UNAVAILABLE,
         /** Kafka or HDFS failed during an archive run. */
         @HttpStatus(503) ARCHIVE_FAILED,
-        /** Nothing to reply (a ping for a greenhouse without features): answered 204. */
-        @HttpStatus(204) NO_REPLY;
+        /** Taken, to be done in the background (an archive ping): answered 202 without a body. */
+        @HttpStatus(202) ACCEPTED;
     }
 
     public PreprocessException(Kind kind, String message) {

@@ -9,7 +9,6 @@ import dev.greenloop.events.Extensions;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.EventTypes;
-import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.DatasetReady;
 import dev.greenloop.events.payload.Reading;
@@ -17,6 +16,8 @@ import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.preprocess.archive.ArchiveState;
+import dev.greenloop.preprocess.archive.ArchiveWorker;
+import dev.greenloop.preprocess.archive.ArchiveWorkerAccess;
 import dev.greenloop.preprocess.archive.FeatureTables;
 import dev.greenloop.preprocess.archive.Hdfs;
 import dev.greenloop.preprocess.archive.RawRow;
@@ -71,6 +72,10 @@ class ArchiveTest {
     ArchiveState state;
     @Inject
     RawArchiverAccess archiver;
+    @Inject
+    ArchiveWorker worker;
+    @Inject
+    ArchiveWorkerAccess dead;
 
     /** Produces {@code minutes} of one-minute batches (3 signals every 20 s) for a zone; returns the readings count. */
     static int produce(String greenhouse, String zone, long from, int minutes, int copies) {
@@ -129,6 +134,34 @@ class ArchiveTest {
                 .post("/").then().extract();
     }
 
+    /** Waits for the background archive to finish every request (a wait, not a timing check). */
+    void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (!worker.idle()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the archive worker still has requests after 3 minutes: " + state.requests());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The dataset.ready events posted to K_SINK for {@code greenhouse}, once the worker is idle. */
+    List<CloudEvent> announced(String greenhouse) throws InterruptedException {
+        awaitIdle();
+        return CapturingSink.received().stream().filter(e -> e.getType().equals(EventTypes.DATASET_READY)
+                && greenhouse.equals(String.valueOf(e.getExtension("greenhouseid")))).toList();
+    }
+
+    /** Pings for {@code greenhouse} (answered 202 at once) and returns the dataset announced last. */
+    DatasetReady archive(String greenhouse) throws InterruptedException {
+        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+        assertThat(reply.statusCode()).as(reply.asString()).isEqualTo(202);
+        assertThat(reply.body().asByteArray()).isEmpty();
+        List<CloudEvent> events = announced(greenhouse);
+        assertThat(events).as("dataset.ready of " + greenhouse).isNotEmpty();
+        return Events.payload(events.get(events.size() - 1), DatasetReady.class);
+    }
+
     List<RawRow> rawRows(String greenhouse) throws IOException {
         List<RawRow> rows = new ArrayList<>();
         for (LocalDate d = LocalDate.parse("2026-06-19"); d.isBefore(LocalDate.parse("2026-06-23")); d = d.plusDays(1)) {
@@ -138,16 +171,15 @@ class ArchiveTest {
     }
 
     @Test
-    void pingArchivesBuildsFeaturesAndRepliesWithTheDataset() throws Exception {
+    void pingIsAnsweredAtOnceAndTheDatasetIsAnnouncedOnceThroughTheSink() throws Exception {
         String greenhouse = "gh-a" + UUID.randomUUID().toString().substring(0, 6);
         int produced = produce(greenhouse, "z1", T0, 120, 1);
 
-        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+        DatasetReady dataset = archive(greenhouse);
 
-        assertThat(reply.statusCode()).as(reply.asString()).isEqualTo(200);
-        assertThat(reply.header("ce-type")).isEqualTo(EventTypes.DATASET_READY);
-        assertThat(reply.header("ce-greenhouseid")).isEqualTo(greenhouse);
-        DatasetReady dataset = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY, reply.body().asByteArray());
+        CloudEvent event = announced(greenhouse).get(0);
+        assertThat(event.getId()).isEqualTo(Events.derivedId("dataset.ready", dataset.datasetId()));
+        assertThat(event.getExtension("causationid")).isNotNull();
         // Two UTC days: 22:30 to 00:30.
         assertThat(dataset.files()).hasSize(2);
         assertThat(dataset.featureSpecVersion()).isEqualTo("v1");
@@ -174,10 +206,9 @@ class ArchiveTest {
         assertThat(manifest.dataset()).isEqualTo(dataset);
         assertThat(manifest.fileDays()).hasSize(2);
 
-        ExtractableResponse<Response> again = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
-        assertThat(again.statusCode()).isEqualTo(200);
-        assertThat(PayloadCodec.<DatasetReady>read(dev.greenloop.events.EventType.DATASET_READY, again.body().asByteArray())
-                .datasetId()).isEqualTo(dataset.datasetId());
+        // Nothing new: the same dataset, not announced again.
+        assertThat(ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
+        assertThat(announced(greenhouse)).hasSize(1);
         assertThat(rawRows(greenhouse)).hasSize(produced);
     }
 
@@ -185,12 +216,10 @@ class ArchiveTest {
     void aRebuildOfADayLeavesTheFilesOfEarlierDatasetsAsTheirManifestsSay() throws Exception {
         String greenhouse = "gh-r" + UUID.randomUUID().toString().substring(0, 6);
         produce(greenhouse, "z1", T0, 20, 1);
-        DatasetReady first = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY,
-                ping("{\"greenhouseId\":\"" + greenhouse + "\"}").body().asByteArray());
+        DatasetReady first = archive(greenhouse);
         // More data for the same day, as while a training reads the first dataset.
         produce(greenhouse, "z1", T0 + 20 * 60_000L, 20, 1);
-        DatasetReady second = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY,
-                ping("{\"greenhouseId\":\"" + greenhouse + "\"}").body().asByteArray());
+        DatasetReady second = archive(greenhouse);
 
         assertThat(second.datasetId()).isNotEqualTo(first.datasetId());
         assertThat(second.rows()).isGreaterThan(first.rows());
@@ -213,11 +242,9 @@ class ArchiveTest {
         // A half-written file of the crashed run.
         hdfs.fs().create(hdfs.path("_tmp/crashed.parquet")).close();
         int more = produce(greenhouse, "z1", T0 + 30 * 60_000L, 10, 1);
-        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
-        ExtractableResponse<Response> next = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
+        archive(greenhouse);
+        archive(greenhouse);
 
-        assertThat(reply.statusCode()).isEqualTo(200);
-        assertThat(next.statusCode()).isEqualTo(200);
         List<RawRow> raw = rawRows(greenhouse);
         Set<String> unique = new HashSet<>();
         raw.forEach(r -> unique.add(r.eventId() + "#" + r.itemIndex()));
@@ -233,8 +260,8 @@ class ArchiveTest {
         produce(once, "z1", T0, 60, 1);
         produce(twice, "z1", T0, 60, 2);
 
-        ping("{\"greenhouseId\":\"" + once + "\"}").response().then().statusCode(200);
-        ping("{\"greenhouseId\":\"" + twice + "\"}").response().then().statusCode(200);
+        archive(once);
+        archive(twice);
 
         ArchiveState.FeatureFile a = tables.build(once, LocalDate.parse("2026-06-20"));
         ArchiveState.FeatureFile b = tables.build(twice, LocalDate.parse("2026-06-20"));
@@ -259,8 +286,8 @@ class ArchiveTest {
         send(backfilled, "z1", List.of(new Reading(SensorKind.AIR_TEMPERATURE, 19, "degC", Instant.ofEpochMilli(history))),
                 vents(history, 30), true);
 
-        ping("{\"greenhouseId\":\"" + late + "\"}").response().then().statusCode(200);
-        ping("{\"greenhouseId\":\"" + backfilled + "\"}").response().then().statusCode(200);
+        archive(late);
+        archive(backfilled);
 
         int vent = FeatureSpec.V1.names().indexOf("vent_opening_mean");
         List<FeatureTable.ReadRow> lateRows = read(late, LocalDate.parse("2026-06-20"));
@@ -286,14 +313,12 @@ class ArchiveTest {
      * than {@code dataset-days} is left out, counted, not silently dropped.
      */
     @Test
-    void theManifestCountsMissingGroupsAndTheDaysTheSpanLeftOut() {
+    void theManifestCountsMissingGroupsAndTheDaysTheSpanLeftOut() throws Exception {
         String greenhouse = "gh-m" + UUID.randomUUID().toString().substring(0, 6);
         produce(greenhouse, "z1", T0, 30, 1);
         send(greenhouse, "z1", List.of(), vents(T0 - 40 * 86_400_000L, 20), true);
 
-        ExtractableResponse<Response> reply = ping("{\"greenhouseId\":\"" + greenhouse + "\"}");
-
-        DatasetReady dataset = PayloadCodec.read(dev.greenloop.events.EventType.DATASET_READY, reply.body().asByteArray());
+        DatasetReady dataset = archive(greenhouse);
         DatasetManifest manifest = state.dataset(dataset.datasetId()).orElseThrow();
         DatasetManifest.Coverage coverage = manifest.coverage();
         assertThat(coverage.rows()).isEqualTo(dataset.rows());
@@ -320,9 +345,73 @@ class ArchiveTest {
     }
 
     @Test
-    void pingWithoutGreenhouseOnlyArchivesAndAnInvalidOneIsRefused() {
-        assertThat(ping("{}").statusCode()).isEqualTo(204);
+    void pingWithoutGreenhouseOnlyArchivesAndAnInvalidOneIsRefused() throws Exception {
+        String greenhouse = "gh-n" + UUID.randomUUID().toString().substring(0, 6);
+        int produced = produce(greenhouse, "z1", T0, 10, 1);
+        assertThat(ping("{}").statusCode()).isEqualTo(202);
+        assertThat(announced(greenhouse)).isEmpty();
+        assertThat(rawRows(greenhouse)).hasSize(produced);
         assertThat(ping("{\"greenhouseId\":\"no such/greenhouse\"}").statusCode()).isEqualTo(400);
+    }
+
+    /**
+     * Pings of many greenhouses at the same minute are all taken (one lease, one run for all of
+     * them), and each greenhouse's dataset is announced once.
+     */
+    @Test
+    void pingsOfSeveralGreenhousesAtOnceAreEachAnnouncedOnce() throws Exception {
+        List<String> greenhouses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            greenhouses.add("gh-p" + i + UUID.randomUUID().toString().substring(0, 6));
+            produce(greenhouses.get(i), "z1", T0, 20, 1);
+        }
+        for (String greenhouse : greenhouses) {
+            assertThat(ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
+        }
+        for (String greenhouse : greenhouses) {
+            assertThat(announced(greenhouse)).as(greenhouse).hasSize(1);
+        }
+    }
+
+    /**
+     * A run that died part-way (its request still stored, the lease held by a process that is
+     * gone) is resumed when preprocess starts again, once the lease has lapsed (5 s in these
+     * tests), and its dataset is announced once; a run that died after announcing does not
+     * announce again.
+     */
+    @Test
+    void aRunThatDiedIsResumedAndAnnouncesItsDatasetOnce() throws Exception {
+        String greenhouse = "gh-d" + UUID.randomUUID().toString().substring(0, 6);
+        produce(greenhouse, "z1", T0, 20, 1);
+        state.request(greenhouse, "ping-of-the-dead-run", java.util.Map.of());
+        dead.holdLeaseAsADeadProcess(java.time.Duration.ofSeconds(2));
+
+        ArchiveWorkerAccess.restart(worker);
+        List<CloudEvent> events = announced(greenhouse);
+
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).getExtension("causationid")).isEqualTo("ping-of-the-dead-run");
+        // Died after posting dataset.ready and before ending its request: the rerun posts nothing.
+        state.request(greenhouse, "ping-of-the-second-dead-run", java.util.Map.of());
+        ArchiveWorkerAccess.restart(worker);
+        assertThat(announced(greenhouse)).hasSize(1);
+    }
+
+    /** The Broker refusing dataset.ready fails the run, which is retried until the event is taken. */
+    @Test
+    void aRefusedAnnouncementIsRetried() throws Exception {
+        String greenhouse = "gh-f" + UUID.randomUUID().toString().substring(0, 6);
+        produce(greenhouse, "z1", T0, 20, 1);
+        CapturingSink.refuseNext(1000);
+        assertThat(ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (given().get("/q/metrics").then().extract().asString().lines()
+                .noneMatch(l -> l.startsWith("greenloop_preprocess_archive_failures_total") && !l.endsWith(" 0.0"))) {
+            assertThat(System.nanoTime()).as("a failed run is counted").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        CapturingSink.refuseNext(0);
+        assertThat(announced(greenhouse)).hasSize(1);
     }
 
     private List<String> featureValues(String file) throws IOException {

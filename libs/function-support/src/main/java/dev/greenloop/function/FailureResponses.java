@@ -42,9 +42,11 @@ public class FailureResponses {
             }
             type = p.problemType();
             detail = p.getMessage();
-            if (status == 204) {
-                LOG.debugf("No reply: %s", detail);
-                context.response().setStatusCode(204).end();
+            if (status == 204 || status == 202) {
+                // Success without a reply event (202: taken, to be done later): no body, which the
+                // Broker would otherwise try to read as a reply.
+                LOG.debugf("No reply (%d): %s", status, detail);
+                context.response().setStatusCode(status).end();
                 return;
             }
         } else if (failure instanceof io.quarkus.oidc.OIDCException) {

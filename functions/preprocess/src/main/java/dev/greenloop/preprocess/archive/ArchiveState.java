@@ -39,7 +39,11 @@ import java.util.UUID;
  *       duplicates data;</li>
  *   <li>{@code feature_days}: greenhouse days whose feature table must be (re)built;</li>
  *   <li>{@code feature_files}: what each feature file holds (rows, bytes, digest, time range);</li>
- *   <li>{@code datasets}: dataset manifests, through the {@link DatasetRegistry} contract.</li>
+ *   <li>{@code datasets}: dataset manifests, through the {@link DatasetRegistry} contract;</li>
+ *   <li>{@code archive_requests}: the greenhouses whose archive a ping asked for and no run has
+ *       finished yet (a crashed run leaves its requests for the next);</li>
+ *   <li>{@code dataset_announcements}: the datasets whose {@code dataset.ready} was sent, so each
+ *       is announced once.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -51,6 +55,8 @@ public class ArchiveState {
     private final MongoCollection<Document> featureDays;
     private final MongoCollection<Document> featureFiles;
     private final DatasetRegistry datasets;
+    private final MongoCollection<Document> requests;
+    private final MongoCollection<Document> announcements;
     private final String owner = UUID.randomUUID().toString();
 
     private final java.time.Clock clock;
@@ -64,6 +70,61 @@ public class ArchiveState {
         this.featureDays = db.getCollection("feature_days");
         this.featureFiles = db.getCollection("feature_files");
         this.datasets = new DatasetRegistry(db);
+        this.requests = db.getCollection("archive_requests");
+        this.announcements = db.getCollection("dataset_announcements");
+    }
+
+    /** What an archive request is for: a greenhouse, or {@link #ARCHIVE_ONLY}. */
+    public static final String ARCHIVE_ONLY = "*";
+
+    /**
+     * An archive asked for and not finished: its greenhouse ({@link #ARCHIVE_ONLY} for a ping
+     * naming none), a sequence number that every new ping for it raises, and the ping it answers
+     * (id and CloudEvents extensions, for the causation of {@code dataset.ready}).
+     */
+    public record Request(String greenhouse, long seq, String pingId, Map<String, String> extensions) {
+        public Request {
+            extensions = Map.copyOf(extensions);
+        }
+    }
+
+    /** Records that a ping asked for {@code greenhouse}'s archive (a second ask before a run is one request). */
+    public void request(String greenhouse, String pingId, Map<String, String> extensions) {
+        Document ext = new Document();
+        extensions.forEach(ext::append);
+        guard(() -> requests.updateOne(Filters.eq("_id", greenhouse), Updates.combine(Updates.inc("seq", 1L),
+                Updates.set("pingId", pingId), Updates.set("extensions", ext),
+                Updates.set("requestedAt", Date.from(clock.instant()))), new UpdateOptions().upsert(true)));
+    }
+
+    /** The requests no run has finished, oldest first. */
+    public List<Request> requests() {
+        return guard(() -> {
+            List<Request> out = new ArrayList<>();
+            for (Document d : requests.find().sort(new Document("requestedAt", 1))) {
+                Map<String, String> ext = new java.util.TreeMap<>();
+                Document e = d.get("extensions", Document.class);
+                if (e != null) {
+                    e.forEach((k, v) -> ext.put(k, String.valueOf(v)));
+                }
+                out.add(new Request(d.getString("_id"), ((Number) d.get("seq")).longValue(), d.getString("pingId"), ext));
+            }
+            return out;
+        });
+    }
+
+    /** Ends {@code request}, unless a ping asked again since it was read (then the next run takes it). */
+    public void requestDone(Request request) {
+        guard(() -> requests.deleteOne(Filters.and(Filters.eq("_id", request.greenhouse()), Filters.eq("seq", request.seq()))));
+    }
+
+    public boolean announced(String datasetId) {
+        return guard(() -> announcements.find(Filters.eq("_id", datasetId)).first() != null);
+    }
+
+    public void markAnnounced(String datasetId) {
+        guard(() -> announcements.updateOne(Filters.eq("_id", datasetId),
+                Updates.setOnInsert("announcedAt", Date.from(clock.instant())), new UpdateOptions().upsert(true)));
     }
 
     /** A planned range of one partition: {@code [start, end)}. */
