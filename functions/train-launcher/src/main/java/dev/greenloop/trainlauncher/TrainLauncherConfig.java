@@ -153,9 +153,10 @@ public interface TrainLauncherConfig {
      */
     interface Retrain {
         /**
-         * A {@code dataset.ready} launches a run when the greenhouse has no model yet, or when its
-         * dataset has at least this many rows more than the one the last model was trained on
-         * (10,080: a week of one zone's windows); otherwise it only records the dataset.
+         * A {@code dataset.ready} launches a run for the greenhouse's first dataset, or when it has
+         * at least this many rows more than the one the last run trained on (10,080: a week of
+         * one zone's windows), or, while no run of the greenhouse has been promoted, when it has
+         * at least twice the rows of the last run's; otherwise it only records the dataset.
          */
         @WithDefault("10080")
         long minNewRows();

@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
 /**
  * The events that ask for training, each mapped to its CloudEvent type: an explicit request,
  * detected drift, the nightly PingSource (whose data names the greenhouse), and a new dataset,
- * which launches only for a greenhouse without a model or when enough new data has come since the
- * last model ({@code retrain.min-new-rows}): preprocess writes a dataset every hour, and a run
- * per hour would keep a GPU busy for little. They reply nothing (204); a launched Job reports
+ * which launches for a greenhouse's first dataset, when enough new data has come since the last
+ * trained one ({@code retrain.min-new-rows}), or, while no run has been promoted yet, when the
+ * data has doubled since the last run: preprocess writes a dataset every hour, and a run per hour
+ * would keep a GPU busy for little. They reply nothing (204); a launched Job reports
  * through its status events.
  */
 public class TrainingTriggers {
@@ -71,6 +72,14 @@ public class TrainingTriggers {
         if (lastTrained.isPresent()) {
             long before = runs.dataset(lastTrained.get()).map(m -> m.dataset().rows()).orElse(0L);
             long fresh = d.rows() - before;
+            // No model in service yet (the runs so far missed the gate, e.g. the first one saw only
+            // the start of the history): twice the data is worth another try.
+            if (before > 0 && d.rows() >= 2 * before && !runs.everPromoted(d.greenhouseId())) {
+                launches.launch(new Request(d.greenhouseId(), TrainingReason.DATASET_READY, d.datasetId(), d, event.id(),
+                        String.format(java.util.Locale.ROOT, "no model in service yet; %d rows, twice those of %s",
+                                d.rows(), lastTrained.get())));
+                return;
+            }
             if (fresh < config.retrain().minNewRows()) {
                 metrics.counter("greenloop.train_launcher.skipped", "reason", "not-enough-new-data").increment();
                 LOG.infof("Dataset %s of %s recorded, not trained on: %,d rows more than %s, the last model's"

@@ -235,6 +235,30 @@ class TriggerDecisionsTest {
         assertThat(jobsOf(greenhouse)).hasSize(2);
     }
 
+    /**
+     * The first run saw only the start of the history and missed the gate: no model is in
+     * service, so a dataset with twice its rows trains again, well before retrain.min-new-rows.
+     * Once a run is promoted, doubling alone no longer retrains.
+     */
+    @Test
+    void withoutAModelInServiceTwiceTheDataTrainsAgain() {
+        String greenhouse = unique("gh-young");
+        String first = UUID.randomUUID().toString();
+        assertThat(datasetReady(first, dataset(greenhouse, unique("ds"), 300)).statusCode()).isEqualTo(204);
+        runs.recordOutcome(JobNames.of(greenhouse, first), "completed", new Document("type", "test"));
+
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"), 500)).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).as("500 rows: not twice 300").hasSize(1);
+        String second = UUID.randomUUID().toString();
+        assertThat(datasetReady(second, dataset(greenhouse, unique("ds"), 600)).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).as("600 rows: twice 300").hasSize(2);
+        assertThat(runs.run(JobNames.of(greenhouse, second))).as("the run of the second dataset").isPresent();
+
+        runs.recordOutcome(JobNames.of(greenhouse, second), "promoted", new Document("type", "test"));
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"), 1200)).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).as("a model is in service: 600 more rows are below min-new-rows").hasSize(2);
+    }
+
     @Test
     void detectedDriftStartsExactlyOneJob() {
         String greenhouse = unique("gh-drift");

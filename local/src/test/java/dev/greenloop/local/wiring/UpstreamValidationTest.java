@@ -170,6 +170,30 @@ class UpstreamValidationTest {
         assertThat(funcProblems(JsonPatch.apply(YAML.readTree(patch), func))).anyMatch(p -> p.contains(refusal));
     }
 
+    /**
+     * The README's kn line, flag by flag, against func's own reference for {@code func deploy}:
+     * each flag exists, and deploying an image built elsewhere without building or pushing is
+     * the documented use of {@code --build=false --push=false}.
+     */
+    @Test
+    void theReadmesKnLineUsesFuncDeploysDocumentedFlags() throws IOException {
+        String reference = Files.readString(UpstreamSchemas.DIR.resolve("func/func_deploy.md"));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("kn func deploy ([^)\n]*)\\)").matcher(readme);
+        assertThat(line.find()).as("the kn line in README.md").isTrue();
+        List<String> flags = new ArrayList<>();
+        java.util.regex.Matcher flag = java.util.regex.Pattern.compile("--([a-z-]+)").matcher(line.group(1));
+        while (flag.find()) {
+            flags.add(flag.group(1));
+        }
+        assertThat(flags).containsExactlyInAnyOrder("build", "push", "namespace");
+        for (String f : flags) {
+            assertThat(reference).as("func deploy --" + f).containsPattern("(?m)^\\s+(-[a-zA-Z], )?--" + f + "\\b");
+        }
+        assertThat(reference).contains("$ func deploy --build=false --push=false")
+                .contains("-n, --namespace string              Deploy into a specific namespace");
+    }
+
     @Test
     void theVendoredFilesNameTheirReleaseAndLicence() throws IOException {
         String readme = Files.readString(UpstreamSchemas.DIR.resolve("README.md"));

@@ -88,16 +88,18 @@ public class ArchiveWorker {
         wake();
     }
 
-    /** Resumes what a previous process left unfinished. */
+    /** Resumes what a previous process left unfinished, on the worker's thread (start-up does not wait for MongoDB). */
     void onStart(@Observes StartupEvent start) {
-        try {
-            if (!state.requests().isEmpty()) {
-                LOG.info("Archive requests left unfinished by an earlier run: resuming them");
-                wake();
+        executor.execute(() -> {
+            try {
+                if (!state.requests().isEmpty()) {
+                    LOG.info("Archive requests left unfinished by an earlier run: resuming them");
+                    wake();
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot look for unfinished archive requests (%s); the next ping resumes them", e.getMessage());
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("Cannot look for unfinished archive requests (%s); the next ping resumes them", e.getMessage());
-        }
+        });
     }
 
     /** Runs {@link #drain()} soon; a wake-up while it runs makes it look for requests once more. */
@@ -115,6 +117,11 @@ public class ArchiveWorker {
             drain();
             failures.set(0);
         } catch (RuntimeException e) {
+            if (executor.isShutdown()) {
+                LOG.infof("Archive run stopped by shutdown (%s); its requests are resumed by the next start or ping",
+                        e.getMessage());
+                return;
+            }
             failed.increment();
             int n = failures.incrementAndGet();
             if (n < attempts) {

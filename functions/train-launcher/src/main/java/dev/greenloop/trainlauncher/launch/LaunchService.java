@@ -109,8 +109,8 @@ public class LaunchService {
                 manifest.get().json(), request.causeId(), request.reason().wireName());
         launcher.launch(plan);
         metrics.counter("greenloop.train_launcher.launched", "reason", request.reason().wireName()).increment();
-        LOG.infof("Training %s launched for %s (%s, dataset %s, MLflow run %s)", jobName, request.greenhouseId(),
-                request.reason().wireName(), manifest.get().id(), runId);
+        LOG.infof("Training %s launched for %s (%s, dataset %s, MLflow run %s)%s", jobName, request.greenhouseId(),
+                request.reason().wireName(), manifest.get().id(), runId, request.note() == null ? "" : ": " + request.note());
         return new Decision(plan, null);
     }
 

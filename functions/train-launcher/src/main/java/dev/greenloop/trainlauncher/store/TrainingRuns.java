@@ -62,6 +62,12 @@ public class TrainingRuns {
                 .map(d -> d.getString("datasetId")));
     }
 
+    /** Whether a run of the greenhouse was ever promoted: a model is in service. */
+    public boolean everPromoted(String greenhouseId) {
+        return guard(() -> runs.find(Filters.and(Filters.eq("greenhouseId", greenhouseId), Filters.eq("status", "promoted")))
+                .first() != null);
+    }
+
     /** Records a launch; false when the Job's run is recorded already (a redelivered request). */
     public boolean recordLaunch(Document run) {
         try {
