@@ -17,6 +17,7 @@ import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import dev.greenloop.trainlauncher.launch.JobNames;
 import dev.greenloop.trainlauncher.launch.JobSpecs;
+import dev.greenloop.trainlauncher.launch.TrainingPlan;
 import dev.greenloop.trainlauncher.store.TrainingRuns;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -74,6 +75,8 @@ class TriggerDecisionsTest {
     KubernetesClient kubernetes;
     @Inject
     TrainingRuns runs;
+    @Inject
+    JobSpecs specs;
 
     @BeforeAll
     static void connect() {
@@ -257,6 +260,31 @@ class TriggerDecisionsTest {
         runs.recordOutcome(JobNames.of(greenhouse, second), "promoted", new Document("type", "test"));
         assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"), 1200)).statusCode()).isEqualTo(204);
         assertThat(jobsOf(greenhouse)).as("a model is in service: 600 more rows are below min-new-rows").hasSize(2);
+    }
+
+    /**
+     * A dataset announced while a run went on waits for no other: when that run ends without a
+     * model in service, the newest dataset is trained on at once if it is worth a run, once
+     * however often the status event comes.
+     */
+    @Test
+    void aDatasetAnnouncedDuringARunIsTrainedWhenTheRunEndsWithoutAModel() {
+        String greenhouse = unique("gh-during");
+        String first = UUID.randomUUID().toString();
+        assertThat(datasetReady(first, dataset(greenhouse, unique("ds"), 300)).statusCode()).isEqualTo(204);
+        assertThat(datasetReady(UUID.randomUUID().toString(), dataset(greenhouse, unique("ds"), 700)).statusCode()).isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).as("one run at a time").hasSize(1);
+
+        org.bson.Document run = runs.run(JobNames.of(greenhouse, first)).orElseThrow();
+        TrainingPlan plan = new TrainingPlan(run.getString("_id"), greenhouse, run.getString("runId"), run.getString("modelName"),
+                run.getString("datasetId"), run.getString("manifest"), run.getString("causationId"), run.getString("reason"));
+        // The run ends without a model version: completed, no model in service.
+        String status = JobEvents.job(specs, plan, "Complete", null, null);
+        assertThat(JobEvents.post("status-1", status).header("ce-type")).isEqualTo(EventTypes.TRAINING_COMPLETED);
+
+        assertThat(jobsOf(greenhouse)).as("the 700-row dataset, twice the first run's").hasSize(2);
+        assertThat(JobEvents.post("status-1", status).statusCode()).as("redelivered").isEqualTo(200);
+        assertThat(jobsOf(greenhouse)).hasSize(2);
     }
 
     @Test
