@@ -1,50 +1,37 @@
 package dev.greenloop.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.local.eventing.DeadLetters;
+import dev.greenloop.local.eventing.Deliverer;
+import dev.greenloop.local.eventing.DeliverySpec;
+import dev.greenloop.local.eventing.Supervisor;
+import dev.greenloop.local.eventing.TopicConsumer;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.testkit.oidc.OidcIssuer;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.http.HttpMessageFactory;
-import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
 import io.cloudevents.core.message.Encoding;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.knative.eventing.v1.Broker;
 import io.fabric8.knative.eventing.v1.Trigger;
 import io.fabric8.knative.sources.v1.ApiServerSource;
 import io.fabric8.knative.sources.v1.PingSource;
 import io.fabric8.knative.sources.v1.SinkBinding;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -53,11 +40,15 @@ import java.util.function.Function;
  * Plays Knative Eventing's part on one machine, from the manifests in {@code eventing/}:
  * <ul>
  *   <li>the Broker: an HTTP ingress (binary or structured CloudEvents) in front of a Kafka topic;</li>
- *   <li>Triggers: one consumer group each, exact attribute filters, delivery to the subscriber in
- *       binary mode, a reply goes back into the Broker; retries with exponential backoff from
- *       the Trigger's delivery spec, then the dead-letter topic with Knative's
- *       {@code knativeerrorcode}, {@code knativeerrordest} and {@code knativeerrordata};</li>
+ *   <li>Triggers: one consumer group each ({@link TopicConsumer}), exact attribute filters,
+ *       delivery to the subscriber in binary mode ({@link Deliverer}), a reply goes back into the
+ *       Broker; the Trigger's delivery spec merged over the Broker's ({@link DeliverySpec}):
+ *       retries on the statuses Knative retries, with its backoff, then the dead-letter topic
+ *       with Knative's {@code knativeerrorcode}, {@code knativeerrordest} and
+ *       {@code knativeerrordata}, acknowledged before the offset is committed
+ *       ({@link DeadLetters});</li>
  *   <li>the KafkaSource: ordered per partition, replies discarded;</li>
+ *   <li>a consumer loop that dies is started again and counted ({@link Supervisor});</li>
  *   <li>SinkBindings: {@link #sinkFor} gives a function its {@code K_SINK};</li>
  *   <li>PingSources on an accelerated clock (cron in simulated time), ApiServerSource: Job status
  *       events the local launcher posts get the source's {@code ceOverrides};</li>
@@ -79,12 +70,11 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock pingClock;
     private final String deadLetterTopic;
     private final KafkaProducer<String, CloudEvent> producer;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
+    private final Supervisor loops = new Supervisor(running::get, Duration.ofSeconds(1));
+    private final DeadLetters deadLetters;
+    private final Deliverer deliverer;
     private final BrokerIngress ingress;
     private final Map<String, String> apiServerOverrides = new HashMap<>();
     private final OidcIssuer issuer = OidcIssuer.start();
@@ -116,6 +106,8 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         this.ingress = new BrokerIngress(issuer, apiServerOverrides, this::publish);
+        this.deadLetters = new DeadLetters(producer, deadLetterTopic);
+        this.deliverer = new Deliverer(issuer::token, Duration.ofMinutes(15));
     }
 
     public String deadLetterTopic() {
@@ -162,22 +154,29 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     public long deadLettered() {
-        return deadLettered.get();
+        return deadLetters.sent();
+    }
+
+    /** Consumer loops that died and were started again. */
+    public long restarts() {
+        return loops.restarts();
     }
 
     public void start() {
         ingress.start();
+        JsonNode brokerDelivery = eventing.all(Broker.class).stream().findFirst().map(b -> json(b).at("/spec/delivery"))
+                .orElse(null);
         for (Trigger t : eventing.all(Trigger.class)) {
             Map<String, String> filter = t.getSpec().getFilter() == null ? Map.of() : t.getSpec().getFilter().getAttributes();
             String subscriber = t.getSpec().getSubscriber().getRef().getName();
             String audience = t.getSpec().getSubscriber().getAudience();
-            JsonNode delivery = json(t).at("/spec/delivery");
-            thread("trigger-" + t.getMetadata().getName(), () -> consume(BROKER_TOPIC, "trigger-" + t.getMetadata().getName(),
-                    false, record -> {
-                        if (matches(filter, record.value())) {
-                            deliver(record.value(), subscriber, audience, delivery, true);
-                        }
-                    }));
+            DeliverySpec delivery = DeliverySpec.merged(json(t).at("/spec/delivery"), brokerDelivery);
+            String name = "trigger-" + t.getMetadata().getName();
+            loops.start(name, () -> TopicConsumer.run(bootstrap, BROKER_TOPIC, name, false, running::get, record -> {
+                if (matches(filter, record.value())) {
+                    dispatch(record.value(), subscriber, audience, delivery, true);
+                }
+            }));
         }
         for (HasMetadata source : eventing.objects()) {
             if (source.getKind().equals("KafkaSource")) {
@@ -185,29 +184,14 @@ public final class Dispatcher implements AutoCloseable {
                 boolean ordered = "ordered".equals(spec.path("ordering").asText(null));
                 String sink = spec.at("/sink/ref/name").asText();
                 String audience = spec.at("/sink/audience").asText(null);
-                thread("kafkasource-" + source.getMetadata().getName(), () -> consume(spec.at("/topics/0").asText(),
-                        spec.path("consumerGroup").asText(), ordered, record -> deliver(record.value(), sink, audience,
-                                spec.path("delivery"), false)));
+                DeliverySpec delivery = DeliverySpec.source(spec.path("delivery"));
+                loops.start("kafkasource-" + source.getMetadata().getName(), () -> TopicConsumer.run(bootstrap,
+                        spec.at("/topics/0").asText(), spec.path("consumerGroup").asText(), ordered, running::get,
+                        record -> dispatch(record.value(), sink, audience, delivery, false)));
             }
         }
         PingSources pings = new PingSources(eventing.all(PingSource.class), pingClock, this::publish);
-        thread("pingsources", () -> pings.run(running::get));
-    }
-
-    private void thread(String name, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (RuntimeException e) {
-                if (running.get()) {
-                    System.err.println("dispatcher: " + name + " stopped: " + e
-                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
-                }
-            }
-        }, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
+        loops.start("pingsources", () -> pings.run(running::get));
     }
 
     static boolean matches(Map<String, String> filter, CloudEvent event) {
@@ -226,127 +210,29 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    private interface Handler {
-        void handle(ConsumerRecord<String, CloudEvent> record);
-    }
-
-    /** Reads {@code topic} as consumer group {@code group}; ordered: one record per partition at a time. */
-    private void consume(String topic, String group, boolean ordered, Handler handler) {
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
-        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30 * 60 * 1000);
-        ExecutorService pool = Executors.newFixedThreadPool(ordered ? 6 : 16);
-        try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new CloudEventDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            while (running.get()) {
-                ConsumerRecords<String, CloudEvent> records = consumer.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                List<Future<?>> work = new ArrayList<>();
-                if (ordered) {
-                    for (TopicPartition partition : records.partitions()) {
-                        List<ConsumerRecord<String, CloudEvent>> inOrder = records.records(partition);
-                        work.add(pool.submit(() -> inOrder.forEach(handler::handle)));
-                    }
-                } else {
-                    for (ConsumerRecord<String, CloudEvent> r : records) {
-                        work.add(pool.submit(() -> handler.handle(r)));
-                    }
-                }
-                for (Future<?> f : work) {
-                    try {
-                        f.get();
-                    } catch (Exception e) {
-                        System.err.println("dispatcher: delivery failed on " + topic + ": " + e);
-                    }
-                }
-                consumer.commitSync();
-            }
-        } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
-            // closing
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** Delivers with the delivery spec's retries and backoff, then dead-letters. */
-    private void deliver(CloudEvent event, String service, String audience, JsonNode delivery, boolean keepReply) {
+    /**
+     * Delivers with the delivery spec (Knative's retryable statuses and backoff); a reply goes into
+     * the Broker when {@code keepReply} (Sources discard replies); a failure goes to the dead-letter
+     * topic, acknowledged before this returns, or is dropped with a log line when the spec has no
+     * dead-letter sink. Throws when neither happened, so the record's offset is not committed.
+     */
+    private void dispatch(CloudEvent event, String service, String audience, DeliverySpec delivery, boolean keepReply)
+            throws InterruptedException {
         URI target = services.apply(service);
-        int retries = delivery.path("retry").asInt(3);
-        Duration backoff = delivery.hasNonNull("backoffDelay") ? Duration.parse(delivery.path("backoffDelay").asText())
-                : Duration.ofMillis(500);
-        boolean exponential = !"linear".equals(delivery.path("backoffPolicy").asText("exponential"));
-        int status = 0;
-        String body = "";
-        for (int attempt = 0; attempt <= retries && running.get(); attempt++) {
-            if (attempt > 0) {
-                // As Knative: exponential waits backoffDelay * 2^n before retry n (1, 2, 4, ... s for PT0.5S).
-                long wait = exponential ? backoff.toMillis() << attempt : backoff.toMillis() * attempt;
-                sleep(wait);
+        Deliverer.Outcome outcome = deliverer.deliver(event, target, audience, delivery, running::get);
+        if (outcome.delivered()) {
+            delivered.incrementAndGet();
+            if (keepReply) {
+                outcome.reply().ifPresent(this::publish);
             }
-            try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(15));
-                byte[][] out = new byte[1][];
-                HttpMessageFactory.createWriter(request::header, b -> out[0] = b).writeBinary(event);
-                if (audience != null) {
-                    request.header("Authorization", "Bearer " + issuer.token(audience));
-                }
-                HttpResponse<byte[]> response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(
-                        out[0] == null ? new byte[0] : out[0])).build(), HttpResponse.BodyHandlers.ofByteArray());
-                status = response.statusCode();
-                body = new String(response.body(), StandardCharsets.UTF_8);
-                if (status >= 200 && status < 300) {
-                    delivered.incrementAndGet();
-                    if (keepReply && response.headers().firstValue("ce-id").isPresent()) {
-                        CloudEvent reply = HttpMessageFactory.createReader(flatten(response.headers().map()), response.body())
-                                .toEvent();
-                        publish(reply);
-                    }
-                    return;
-                }
-                if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                    break;
-                }
-            } catch (IOException e) {
-                status = 0;
-                body = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                status = 0;
-                body = e.toString();
-            }
+        } else if (!running.get()) {
+            throw new IllegalStateException("stopping: " + event.getId() + " is read again at the next start");
+        } else if (delivery.deadLetter()) {
+            deadLetters.send(event, key(event), target, outcome.status(), outcome.body());
+        } else {
+            System.err.printf(Locale.ROOT, "dispatcher: %s %s dropped (no dead-letter sink) after %s answered %d%n",
+                    event.getType(), event.getId(), target, outcome.status());
         }
-        deadLetter(event, target, status, body);
-    }
-
-    private void deadLetter(CloudEvent event, URI target, int status, String body) {
-        deadLettered.incrementAndGet();
-        byte[] data = body.getBytes(StandardCharsets.UTF_8);
-        CloudEvent dead = CloudEventBuilder.v1(event).withExtension("knativeerrordest", target.toString())
-                .withExtension("knativeerrorcode", String.valueOf(status))
-                .withExtension("knativeerrordata", Base64.getEncoder().encodeToString(
-                        data.length > 1024 ? java.util.Arrays.copyOf(data, 1024) : data)).build();
-        producer.send(new ProducerRecord<>(deadLetterTopic, key(event), dead));
-        System.err.printf(Locale.ROOT, "dispatcher: %s %s dead-lettered after %s answered %d: %s%n", event.getType(),
-                event.getId(), target, status, body.length() > 200 ? body.substring(0, 200) : body);
-    }
-
-    private static Map<String, String> flatten(Map<String, List<String>> headers) {
-        Map<String, String> out = new HashMap<>();
-        headers.forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                out.put(k.toLowerCase(Locale.ROOT), v.get(0));
-            }
-        });
-        return out;
     }
 
     /** Puts an event into the Broker. */
@@ -380,13 +266,7 @@ public final class Dispatcher implements AutoCloseable {
     public void close() {
         running.set(false);
         ingress.close();
-        for (Thread t : threads) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loops.join(Duration.ofSeconds(2));
         producer.close(Duration.ofSeconds(2));
         issuer.close();
     }
