@@ -22,7 +22,7 @@ import java.util.Optional;
 
 /**
  * Posts events to the sink a SinkBinding injects ({@code K_SINK}, the Broker) in binary mode,
- * retrying with exponential backoff. Knative Sources discard replies, so functions fed by a
+ * retrying with exponential backoff on no answer and on the statuses Knative retries. Knative Sources discard replies, so functions fed by a
  * Source (or working on their own, like a local training process) emit here. Blocking;
  * thread-safe.
  */
@@ -105,6 +105,10 @@ public final class SinkClient {
                     return;
                 }
                 last = "status " + response.statusCode() + ": " + abbreviate(response.body());
+                if (!retryable(response.statusCode())) {
+                    throw new SinkUnavailableException("the sink " + sink + " refused event " + event.getId() + " ("
+                            + last + "); not retried", null);
+                }
             } catch (IOException e) {
                 last = e.getClass().getSimpleName() + ": " + e.getMessage();
             } catch (InterruptedException e) {
@@ -121,6 +125,14 @@ public final class SinkClient {
         }
         throw new SinkUnavailableException("the sink " + sink + " did not take event " + event.getId() + " after "
                 + attempts + " attempts (last: " + last + ")", null);
+    }
+
+    /**
+     * The statuses Knative's own senders retry (its data-plane contract): 5xx, 404 (a pod
+     * becoming ready), 408, 409 and 429. Any other refusal would be refused again.
+     */
+    static boolean retryable(int status) {
+        return status >= 500 || status == 404 || status == 408 || status == 409 || status == 429;
     }
 
     private static String abbreviate(String s) {
