@@ -50,6 +50,18 @@ public abstract class ChildService implements Service {
         TestkitLog.info(name() + " started on " + address() + " in " + TestkitLog.since(t0) + " (log: " + logFile() + ")");
     }
 
+    /** Freezes the process (SIGSTOP): connections stay open but nothing is answered. */
+    public synchronized void pause() {
+        process.pause();
+        TestkitLog.info(name() + " on " + address() + " paused");
+    }
+
+    /** Lets a {@link #pause() paused} process run again. */
+    public synchronized void resume() {
+        process.resume();
+        TestkitLog.info(name() + " on " + address() + " resumed");
+    }
+
     /** The running process, for subclasses that pause or restart it. */
     protected final synchronized ChildProcess process() {
         return process;

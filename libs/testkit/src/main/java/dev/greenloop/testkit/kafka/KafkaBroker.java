@@ -158,17 +158,6 @@ public final class KafkaBroker extends ChildService {
         launch();
     }
 
-    /** Freezes the broker process: connections stay open but nothing is answered. */
-    public synchronized void pause() {
-        process().pause();
-        TestkitLog.info(name() + " on " + bootstrapServers() + " paused");
-    }
-
-    public synchronized void resume() {
-        process().resume();
-        TestkitLog.info(name() + " on " + bootstrapServers() + " resumed");
-    }
-
     private void launch() {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),

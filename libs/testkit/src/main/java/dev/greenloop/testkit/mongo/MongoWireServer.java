@@ -22,10 +22,12 @@ import java.util.List;
 public final class MongoWireServer extends ChildService {
 
     private final int port;
+    private final List<String> args;
 
-    private MongoWireServer(Path dir, int port) {
+    private MongoWireServer(Path dir, int port, List<String> args) {
         super(dir);
         this.port = port;
+        this.args = List.copyOf(args);
     }
 
     /** The in-memory server shared by every test of this JVM, started on first use. */
@@ -53,15 +55,40 @@ public final class MongoWireServer extends ChildService {
      * a restart, without one it lives in memory.
      */
     public static MongoWireServer start(Path dir, int port, Path dataFile) {
-        MongoWireServer server = new MongoWireServer(dir, port);
         List<String> args = new ArrayList<>(List.of(dir.toString(), Integer.toString(port)));
         if (dataFile != null) {
             args.add(dataFile.toString());
         }
-        // It holds everything in its heap: a load driver that stores more raises greenloop.testkit.mongo.heap.
-        server.launchJava(List.of("-Xms64m", "-Xmx" + System.getProperty("greenloop.testkit.mongo.heap", "512m")), "WARN", "dev.greenloop.testkit.server.MongoWireMain", args,
-                () -> ReadyFile.exists(dir), Duration.ofSeconds(60));
+        MongoWireServer server = new MongoWireServer(dir, port, args);
+        server.launch();
         return server;
+    }
+
+    /**
+     * A new server of its own whose data is kept in an H2 file, so that {@link #restart()} brings
+     * it back with everything it had: for tests of what happens when MongoDB goes away.
+     */
+    public static MongoWireServer startDurable() {
+        Path dir = TestkitDirs.newServiceDir("mongo-durable");
+        return start(dir, FreePorts.next(), dir.resolve("data.mv"));
+    }
+
+    private void launch() {
+        ReadyFile.delete(directory());
+        // It holds everything in its heap: a load driver that stores more raises greenloop.testkit.mongo.heap.
+        launchJava(List.of("-Xms64m", "-Xmx" + System.getProperty("greenloop.testkit.mongo.heap", "512m")), "WARN",
+                "dev.greenloop.testkit.server.MongoWireMain", args, () -> ReadyFile.exists(directory()), Duration.ofSeconds(60));
+    }
+
+    /** Stops the server, keeping the data of a {@link #startDurable()} one; {@link #restart()} brings it back. */
+    public void stop() {
+        close();
+    }
+
+    /** Starts the server again on the same port (with the same data when it is durable). */
+    public synchronized void restart() {
+        close();
+        launch();
     }
 
     @Override

@@ -25,6 +25,15 @@ public final class ReadyFile {
         }
     }
 
+    /** Removes the file of an earlier run, before the server is started again in the same directory. */
+    public static void delete(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(NAME));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve(NAME));
     }
