@@ -101,6 +101,43 @@ class PromotionTest {
         assertThat(registry.aliasVersion(model, "champion")).contains("3");
     }
 
+    /**
+     * A handler killed between the two alias moves (previous moved, champion not) or after both
+     * (nothing recorded): the redelivered status event converges on one consistent pair,
+     * champion the new version and previous the old one, and replies model.promoted.
+     */
+    @Test
+    void aHandlerKilledBetweenOrAfterTheAliasMovesConvergesOnRedelivery() throws Exception {
+        String greenhouse = "gh-k" + UUID.randomUUID().toString().substring(0, 6);
+        String model = "greenloop-" + greenhouse;
+        TrainingPlan first = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.30, null, null));
+        assertThat(JobEvents.post("k-1", JobEvents.job(specs, first, "Complete", null, null)).header("ce-type"))
+                .isEqualTo(EventTypes.MODEL_PROMOTED);
+
+        // Killed between the moves: previous already names version 1, champion still does too.
+        TrainingPlan second = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.25, 1.0, 0.30));
+        registry.setAlias(model, "previous", "1");
+        ExtractableResponse<Response> r2 = JobEvents.post("k-2", JobEvents.job(specs, second, "Complete", null, null));
+        ModelPromoted p2 = PayloadCodec.read(EventType.MODEL_PROMOTED, r2.body().asByteArray());
+        assertThat(p2.modelVersion()).isEqualTo("2");
+        assertThat(p2.previousVersion()).isEqualTo("1");
+        assertThat(registry.aliasVersion(model, "champion")).contains("2");
+        assertThat(registry.aliasVersion(model, "previous")).contains("1");
+
+        // Killed after both moves, before the outcome was recorded: the redelivery sees its own
+        // version as champion and says so, moving nothing.
+        TrainingPlan third = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.20, 2.0, 0.25));
+        registry.setAlias(model, "previous", "2");
+        registry.setAlias(model, "champion", "3");
+        ExtractableResponse<Response> r3 = JobEvents.post("k-3", JobEvents.job(specs, third, "Complete", null, null));
+        ModelPromoted p3 = PayloadCodec.read(EventType.MODEL_PROMOTED, r3.body().asByteArray());
+        assertThat(p3.modelVersion()).isEqualTo("3");
+        assertThat(p3.previousVersion()).isEqualTo("2");
+        assertThat(registry.aliasVersion(model, "champion")).contains("3");
+        assertThat(registry.aliasVersion(model, "previous")).contains("2");
+        assertThat(runs.run(third.jobName()).orElseThrow().getString("status")).isEqualTo("promoted");
+    }
+
     @Test
     void aFailedJobRepliesTrainingFailedWithTheReasonFromItsConditions() throws Exception {
         String greenhouse = "gh-f" + UUID.randomUUID().toString().substring(0, 6);

@@ -287,6 +287,30 @@ class TriggerDecisionsTest {
         assertThat(jobsOf(greenhouse)).hasSize(2);
     }
 
+    /**
+     * Killed after recording the run and before creating its Job (the Job is missing), or after
+     * creating it (the Job exists): the redelivered event converges on exactly one Job, with the
+     * same MLflow run.
+     */
+    @Test
+    void aLaunchKilledBeforeOrAfterCreatingTheJobConvergesOnOneJob() {
+        String greenhouse = unique("gh-crash");
+        String eventId = UUID.randomUUID().toString();
+        DatasetReady ready = dataset(greenhouse, unique("ds"));
+        assertThat(datasetReady(eventId, ready).statusCode()).isEqualTo(204);
+        String runId = runs.run(JobNames.of(greenhouse, eventId)).orElseThrow().getString("runId");
+        // Killed before the Job was created: the run is recorded, the Job is not there.
+        kubernetes.batch().v1().jobs().inNamespace("greenloop").withName(JobNames.of(greenhouse, eventId)).delete();
+        assertThat(jobsOf(greenhouse)).isEmpty();
+
+        assertThat(datasetReady(eventId, ready).statusCode()).as("redelivered").isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+        // Killed after creating it: the redelivery finds it there.
+        assertThat(datasetReady(eventId, ready).statusCode()).as("redelivered again").isEqualTo(204);
+        assertThat(jobsOf(greenhouse)).hasSize(1);
+        assertThat(runs.run(JobNames.of(greenhouse, eventId)).orElseThrow().getString("runId")).isEqualTo(runId);
+    }
+
     @Test
     void detectedDriftStartsExactlyOneJob() {
         String greenhouse = unique("gh-drift");

@@ -55,4 +55,29 @@ class MongoWireServerTest {
             assertThat(watermarks.find().first().getLong("ts")).isEqualTo(170L);
         }
     }
+
+    /** A durable server comes back from a restart on the same port with its data; a paused one answers nothing until resumed. */
+    @Test
+    void aDurableServerKeepsItsDataAcrossARestartAndAPausedOneAnswersAfterResume() {
+        try (MongoWireServer durable = MongoWireServer.startDurable()) {
+            String uri = durable.connectionString() + "/?serverSelectionTimeoutMS=2000";
+            try (MongoClient client = MongoClients.create(uri)) {
+                client.getDatabase("t").getCollection("c").insertOne(new Document("_id", "kept").append("v", 1));
+            }
+            durable.restart();
+            try (MongoClient client = MongoClients.create(uri)) {
+                Document kept = client.getDatabase("t").getCollection("c").find(Filters.eq("_id", "kept")).first();
+                assertThat(kept).isNotNull();
+                assertThat(kept.getInteger("v")).isEqualTo(1);
+            }
+            durable.pause();
+            try (MongoClient client = MongoClients.create(durable.connectionString()
+                    + "/?serverSelectionTimeoutMS=1000&socketTimeoutMS=1000&connectTimeoutMS=1000")) {
+                assertThatThrownBy(() -> client.getDatabase("t").getCollection("c").countDocuments())
+                        .isInstanceOf(com.mongodb.MongoException.class);
+                durable.resume();
+                assertThat(client.getDatabase("t").getCollection("c").countDocuments()).isEqualTo(1);
+            }
+        }
+    }
 }
