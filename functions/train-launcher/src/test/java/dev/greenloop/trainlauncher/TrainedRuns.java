@@ -20,11 +20,17 @@ final class TrainedRuns {
     /** A finished training run as the trainer leaves it: metrics and a registered version. */
     static TrainingPlan trained(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics)
             throws Exception {
+        return trained(registry, runs, greenhouse, metrics, MlflowServer.shared().trackingUri().toString());
+    }
+
+    /** The same, on the MLflow server at {@code trackingUri} (the one the registry talks to). */
+    static TrainingPlan trained(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics,
+                                String trackingUri) throws Exception {
         String cause = UUID.randomUUID().toString();
         String job = JobNames.of(greenhouse, cause);
         String model = "greenloop-" + greenhouse;
         String runId = registry.createRun("greenloop-" + greenhouse, job, Map.of("greenloop.job", job));
-        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        MlflowClient client = new MlflowClient(trackingUri);
         metrics.forEach((k, v) -> client.logMetric(runId, k, v));
         if (!client.sendGet("registered-models/search?filter=name%3D%27" + model + "%27").contains(model)) {
             client.sendPost("registered-models/create", "{\"name\":\"" + model + "\"}");

@@ -66,6 +66,17 @@ public final class MlflowServer extends ChildService {
         return server;
     }
 
+    /** Stops the server, keeping its database and artifacts; {@link #restart()} brings it back. */
+    public void stop() {
+        close();
+    }
+
+    /** Starts the server again on the same port with the same database and artifacts. */
+    public synchronized void restart() {
+        close();
+        launch(environment());
+    }
+
     /** The kit's MLflow virtualenv, created on first use. */
     public static PythonEnvironment environment() {
         return PythonEnvironment.ensure("mlflow", "requirements.txt", "constraints.txt");
