@@ -79,6 +79,11 @@ class ArchiveTest {
 
     /** Produces {@code minutes} of one-minute batches (3 signals every 20 s) for a zone; returns the readings count. */
     static int produce(String greenhouse, String zone, long from, int minutes, int copies) {
+        return produce("greenhouse.readings", greenhouse, zone, from, minutes, copies);
+    }
+
+    /** The same, to {@code topic}. */
+    static int produce(String topic, String greenhouse, String zone, long from, int minutes, int copies) {
         int count = 0;
         try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(KafkaEvents.producerConfig(
                 KafkaBroker.shared().bootstrapServers()))) {
@@ -93,7 +98,7 @@ class ArchiveTest {
                 ReadingsBatch batch = new ReadingsBatch(greenhouse, zone, "dev-1", readings, List.of());
                 CloudEvent event = Events.of(batch).id(UUID.randomUUID().toString()).source(URI.create("/test")).build();
                 for (int c = 0; c < copies; c++) {
-                    producer.send(KafkaEvents.record("greenhouse.readings", event)).get();
+                    producer.send(KafkaEvents.record(topic, event)).get();
                 }
                 count += readings.size() * copies;
             }

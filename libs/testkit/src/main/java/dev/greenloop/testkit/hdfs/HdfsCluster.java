@@ -35,10 +35,26 @@ public final class HdfsCluster extends ChildService {
     /** A new cluster of its own; the caller closes it. */
     public static HdfsCluster start() {
         HdfsCluster cluster = new HdfsCluster(TestkitDirs.newServiceDir("hdfs"), FreePorts.next(), FreePorts.next());
-        cluster.launchJava(List.of("-Xms128m", "-Xmx768m"), "INFO", "dev.greenloop.testkit.server.MiniHdfsMain",
-                List.of(cluster.directory().toString(), Integer.toString(cluster.rpcPort), Integer.toString(cluster.httpPort)),
-                () -> ReadyFile.exists(cluster.directory()), Duration.ofSeconds(120));
+        cluster.launch();
         return cluster;
+    }
+
+    private void launch() {
+        ReadyFile.delete(directory());
+        launchJava(List.of("-Xms128m", "-Xmx768m"), "INFO", "dev.greenloop.testkit.server.MiniHdfsMain",
+                List.of(directory().toString(), Integer.toString(rpcPort), Integer.toString(httpPort)),
+                () -> ReadyFile.exists(directory()), Duration.ofSeconds(120));
+    }
+
+    /** Stops the NameNode and DataNodes, keeping the namespace and blocks; {@link #restart()} brings them back. */
+    public void stop() {
+        close();
+    }
+
+    /** Starts the cluster again on the same NameNode ports with the same files. */
+    public synchronized void restart() {
+        close();
+        launch();
     }
 
     @Override

@@ -36,12 +36,18 @@ public final class MiniHdfsMain {
         conf.setInt("dfs.datanode.handler.count", 3);
 
         File base = dir.resolve("data").toFile();
+        // Formatted once; a restart in the same directory keeps the namespace and the blocks.
+        Path formatted = dir.resolve("formatted");
+        boolean restart = java.nio.file.Files.exists(formatted);
         MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, base)
                 .numDataNodes(2)
                 .nameNodePort(rpcPort)
                 .nameNodeHttpPort(httpPort)
-                .format(true)
+                .format(!restart)
                 .build();
+        if (!restart) {
+            java.nio.file.Files.writeString(formatted, "");
+        }
         cluster.waitActive();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("hdfs: shutting down NameNode and DataNodes");

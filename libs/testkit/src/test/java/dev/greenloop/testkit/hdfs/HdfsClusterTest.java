@@ -81,4 +81,23 @@ class HdfsClusterTest {
         String listing = http.send(HttpRequest.newBuilder(list).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(listing).contains("\"pathSuffix\":\"part-0.parquet\"").contains("\"length\":" + viaHdfs.length);
     }
+
+    /** A cluster of its own, stopped and started again: the files are still there and readable. */
+    @Test
+    void aRestartedClusterKeepsItsFiles() throws Exception {
+        try (HdfsCluster own = HdfsCluster.start()) {
+            Configuration conf = new Configuration();
+            own.clientConfig().forEach(conf::set);
+            Path file = new Path("/testkit/kept.txt");
+            try (FileSystem fs = FileSystem.newInstance(own.uri(), conf)) {
+                try (var out = fs.create(file)) {
+                    out.write("still here".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            own.restart();
+            try (FileSystem fs = FileSystem.newInstance(own.uri(), conf); FSDataInputStream in = fs.open(file)) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("still here");
+            }
+        }
+    }
 }
