@@ -75,6 +75,98 @@ class UpstreamValidationTest {
         assertThat(checked).as("Knative objects in " + dir).isGreaterThanOrEqualTo(dir.equals("knative/base") ? 6 : 20);
     }
 
+    /**
+     * The Kubernetes objects (ConfigMaps, ServiceAccounts, RBAC, NetworkPolicies, the admission
+     * policy, Namespaces) are held to fabric8's models, which are generated from Kubernetes'
+     * OpenAPI: a field the model does not know lands in an {@code additionalProperties} map, and
+     * any such field is an error here, as the API server's strict field validation makes it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"knative/overlays/dev", "knative/overlays/prod"})
+    void everyKubernetesObjectHasOnlyFieldsItsApiKnows(String dir) {
+        Map<String, List<String>> unknown = new LinkedHashMap<>();
+        int checked = 0;
+        for (Manifests.Entry e : Manifests.load(ROOT.resolve(dir)).entries()) {
+            if (knative(e.source())) {
+                continue;
+            }
+            checked++;
+            List<String> found = new ArrayList<>();
+            unknownFields(e.object(), "", found, new java.util.IdentityHashMap<>());
+            if (!found.isEmpty()) {
+                unknown.put(e.object().getKind() + "/" + e.object().getMetadata().getName(), found);
+            }
+        }
+        assertThat(unknown).as("fields the Kubernetes API does not know").isEmpty();
+        assertThat(checked).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void aFieldTheKubernetesApiDoesNotKnowIsFound() {
+        io.fabric8.kubernetes.api.model.ConfigMap map = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("x").endMetadata().addToData("a", "b").build();
+        map.getMetadata().setAdditionalProperty("lables", Map.of("app", "x"));
+        List<String> found = new ArrayList<>();
+
+        unknownFields(map, "", found, new java.util.IdentityHashMap<>());
+
+        assertThat(found).containsExactly("/metadata/lables");
+
+        // Deep in a spec: a misspelt port list of a NetworkPolicy's rule.
+        Object policy = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: p}
+                spec:
+                  podSelector: {}
+                  ingress:
+                    - prots: [{port: 8080}]
+                """);
+        List<String> deep = new ArrayList<>();
+        unknownFields(policy, "", deep, new java.util.IdentityHashMap<>());
+        assertThat(deep).containsExactly("/spec/ingress/0/prots");
+    }
+
+    /** Every additionalProperties entry under {@code o}, by path (fabric8 model classes only). */
+    static void unknownFields(Object o, String at, List<String> found, java.util.IdentityHashMap<Object, Boolean> seen) {
+        if (o == null || seen.put(o, Boolean.TRUE) != null) {
+            return;
+        }
+        if (o instanceof java.util.Collection<?> c) {
+            int i = 0;
+            for (Object item : c) {
+                unknownFields(item, at + "/" + i++, found, seen);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> unknownFields(v, at + "/" + k, found, seen));
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (java.lang.reflect.Method getter : o.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+                continue;
+            }
+            Object value;
+            try {
+                value = getter.invoke(o);
+            } catch (ReflectiveOperationException e) {
+                continue;
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                if (value instanceof Map<?, ?> extra) {
+                    extra.keySet().forEach(k -> found.add(at + "/" + k));
+                }
+            } else {
+                String field = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+                unknownFields(value, at + "/" + field, found, seen);
+            }
+        }
+    }
+
     @Test
     void everyKnativeKindDeployedHasItsCrdVendored() {
         for (Rendering.Rendered r : Rendering.of(Manifests.load(ROOT.resolve("knative/overlays/prod")))) {
