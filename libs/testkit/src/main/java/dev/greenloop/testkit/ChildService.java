@@ -52,14 +52,28 @@ public abstract class ChildService implements Service {
 
     /** Freezes the process (SIGSTOP): connections stay open but nothing is answered. */
     public synchronized void pause() {
+        requireOwn("pause");
         process.pause();
         TestkitLog.info(name() + " on " + address() + " paused");
     }
 
     /** Lets a {@link #pause() paused} process run again. */
     public synchronized void resume() {
+        requireOwn("resume");
         process.resume();
         TestkitLog.info(name() + " on " + address() + " resumed");
+    }
+
+    /** The environment variable that made this an external service, or null when the kit runs it. */
+    protected String externalVariable() {
+        return null;
+    }
+
+    /** Refuses a fault on an external service (nothing of the kit's to stop or pause). */
+    protected final void requireOwn(String operation) {
+        if (externalVariable() != null) {
+            throw External.refused(name(), externalVariable(), operation);
+        }
     }
 
     /** The running process, for subclasses that pause or restart it. */

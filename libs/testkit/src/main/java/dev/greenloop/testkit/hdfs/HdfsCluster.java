@@ -1,6 +1,7 @@
 package dev.greenloop.testkit.hdfs;
 
 import dev.greenloop.testkit.ChildService;
+import dev.greenloop.testkit.External;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
@@ -20,21 +21,41 @@ public final class HdfsCluster extends ChildService {
 
     private final int rpcPort;
     private final int httpPort;
+    private final URI external;
+    private final URI externalWeb;
 
-    private HdfsCluster(Path dir, int rpcPort, int httpPort) {
+    private HdfsCluster(Path dir, int rpcPort, int httpPort, URI external, URI externalWeb) {
         super(dir);
         this.rpcPort = rpcPort;
         this.httpPort = httpPort;
+        this.external = external;
+        this.externalWeb = externalWeb;
     }
 
-    /** The cluster shared by every test of this JVM, started on first use. */
+    /**
+     * The cluster shared by every test of this JVM, started on first use; the external HDFS named
+     * by {@value dev.greenloop.testkit.External#HDFS} (and {@value dev.greenloop.testkit.External#WEBHDFS})
+     * when set.
+     */
     public static HdfsCluster shared() {
-        return SharedServices.get(HdfsCluster.class, HdfsCluster::start);
+        return SharedServices.get(HdfsCluster.class, () -> External.address(External.HDFS)
+                .map(uri -> external(URI.create(uri), External.address(External.WEBHDFS).map(URI::create).orElse(null)))
+                .orElseGet(HdfsCluster::start));
+    }
+
+    /** An external HDFS at {@code uri} (WebHDFS at {@code webHdfs}, may be null), which the kit never stops. */
+    public static HdfsCluster external(URI uri, URI webHdfs) {
+        return new HdfsCluster(TestkitDirs.newServiceDir("hdfs-external"), 0, 0, uri, webHdfs);
+    }
+
+    @Override
+    protected String externalVariable() {
+        return external == null ? null : External.HDFS;
     }
 
     /** A new cluster of its own; the caller closes it. */
     public static HdfsCluster start() {
-        HdfsCluster cluster = new HdfsCluster(TestkitDirs.newServiceDir("hdfs"), FreePorts.next(), FreePorts.next());
+        HdfsCluster cluster = new HdfsCluster(TestkitDirs.newServiceDir("hdfs"), FreePorts.next(), FreePorts.next(), null, null);
         cluster.launch();
         return cluster;
     }
@@ -48,11 +69,13 @@ public final class HdfsCluster extends ChildService {
 
     /** Stops the NameNode and DataNodes, keeping the namespace and blocks; {@link #restart()} brings them back. */
     public void stop() {
+        requireOwn("stop");
         close();
     }
 
     /** Starts the cluster again on the same NameNode ports with the same files. */
     public synchronized void restart() {
+        requireOwn("restart");
         close();
         launch();
     }
@@ -69,11 +92,20 @@ public final class HdfsCluster extends ChildService {
 
     /** {@code hdfs://127.0.0.1:<port>}: the {@code fs.defaultFS} of clients. */
     public URI uri() {
+        if (external != null) {
+            return external;
+        }
         return URI.create("hdfs://" + FreePorts.LOOPBACK + ":" + rpcPort);
     }
 
     /** {@code http://127.0.0.1:<port>}: the NameNode's HTTP address, where WebHDFS lives under {@code /webhdfs/v1}. */
     public URI webHdfsUri() {
+        if (external != null) {
+            if (externalWeb == null) {
+                throw new IllegalStateException("an external HDFS without " + External.WEBHDFS + ": set it for WebHDFS");
+            }
+            return externalWeb;
+        }
         return URI.create("http://" + FreePorts.LOOPBACK + ":" + httpPort);
     }
 

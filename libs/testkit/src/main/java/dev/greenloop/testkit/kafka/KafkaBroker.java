@@ -1,6 +1,7 @@
 package dev.greenloop.testkit.kafka;
 
 import dev.greenloop.testkit.ChildService;
+import dev.greenloop.testkit.External;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
@@ -40,18 +41,39 @@ public final class KafkaBroker extends ChildService {
     private final int controllerPort;
     private final Integer securedPort;
     private final TestCertificate certificate;
+    private final String external;
 
     private KafkaBroker(Path dir, int brokerPort, int controllerPort, Integer securedPort, TestCertificate certificate) {
+        this(dir, brokerPort, controllerPort, securedPort, certificate, null);
+    }
+
+    private KafkaBroker(Path dir, int brokerPort, int controllerPort, Integer securedPort, TestCertificate certificate,
+                        String external) {
         super(dir);
+        this.external = external;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.securedPort = securedPort;
         this.certificate = certificate;
     }
 
-    /** The broker shared by every test of this JVM, started on first use. */
+    /**
+     * The broker shared by every test of this JVM, started on first use; the external one named
+     * by {@value dev.greenloop.testkit.External#KAFKA} when set.
+     */
     public static KafkaBroker shared() {
-        return SharedServices.get(KafkaBroker.class, KafkaBroker::start);
+        return SharedServices.get(KafkaBroker.class, () -> External.address(External.KAFKA)
+                .map(KafkaBroker::external).orElseGet(KafkaBroker::start));
+    }
+
+    /** An external Kafka at {@code bootstrapServers}, which the kit never stops. */
+    public static KafkaBroker external(String bootstrapServers) {
+        return new KafkaBroker(TestkitDirs.newServiceDir("kafka-external"), 0, 0, null, null, bootstrapServers);
+    }
+
+    @Override
+    protected String externalVariable() {
+        return external == null ? null : External.KAFKA;
     }
 
     /** A new broker of its own; the caller closes it. */
@@ -105,6 +127,9 @@ public final class KafkaBroker extends ChildService {
 
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
+        if (external != null) {
+            return external;
+        }
         return FreePorts.LOOPBACK + ":" + brokerPort;
     }
 
@@ -149,11 +174,13 @@ public final class KafkaBroker extends ChildService {
 
     /** Stops the broker cleanly, keeping its data; {@link #restart()} brings it back. */
     public void stop() {
+        requireOwn("stop");
         close();
     }
 
     /** Starts the broker again on the same ports with the same data. */
     public synchronized void restart() {
+        requireOwn("restart");
         close();
         launch();
     }

@@ -1,6 +1,7 @@
 package dev.greenloop.testkit.mlflow;
 
 import dev.greenloop.testkit.ChildService;
+import dev.greenloop.testkit.External;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
@@ -34,16 +35,36 @@ public final class MlflowServer extends ChildService {
 
     private final int port;
     private final boolean basicAuth;
+    private final URI external;
 
     private MlflowServer(Path dir, int port, boolean basicAuth) {
+        this(dir, port, basicAuth, null);
+    }
+
+    private MlflowServer(Path dir, int port, boolean basicAuth, URI external) {
         super(dir);
         this.port = port;
         this.basicAuth = basicAuth;
+        this.external = external;
     }
 
-    /** The server shared by every test of this JVM, started on first use. */
+    /**
+     * The server shared by every test of this JVM, started on first use; the external MLflow
+     * named by {@value dev.greenloop.testkit.External#MLFLOW} when set.
+     */
     public static MlflowServer shared() {
-        return SharedServices.get(MlflowServer.class, MlflowServer::start);
+        return SharedServices.get(MlflowServer.class, () -> External.address(External.MLFLOW)
+                .map(uri -> external(URI.create(uri))).orElseGet(MlflowServer::start));
+    }
+
+    /** An external MLflow at {@code trackingUri}, which the kit never stops. */
+    public static MlflowServer external(URI trackingUri) {
+        return new MlflowServer(TestkitDirs.newServiceDir("mlflow-external"), 0, false, trackingUri);
+    }
+
+    @Override
+    protected String externalVariable() {
+        return external == null ? null : External.MLFLOW;
     }
 
     /** A new server of its own (own database and artifact store); the caller closes it. */
@@ -68,11 +89,13 @@ public final class MlflowServer extends ChildService {
 
     /** Stops the server, keeping its database and artifacts; {@link #restart()} brings it back. */
     public void stop() {
+        requireOwn("stop");
         close();
     }
 
     /** Starts the server again on the same port with the same database and artifacts. */
     public synchronized void restart() {
+        requireOwn("restart");
         close();
         launch(environment());
     }
@@ -94,6 +117,9 @@ public final class MlflowServer extends ChildService {
 
     /** {@code http://127.0.0.1:<port>}: the tracking URI for clients. */
     public URI trackingUri() {
+        if (external != null) {
+            return external;
+        }
         return URI.create("http://" + FreePorts.LOOPBACK + ":" + port);
     }
 

@@ -1,6 +1,7 @@
 package dev.greenloop.testkit.mongo;
 
 import dev.greenloop.testkit.ChildService;
+import dev.greenloop.testkit.External;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
@@ -23,16 +24,32 @@ public final class MongoWireServer extends ChildService {
 
     private final int port;
     private final List<String> args;
+    private final String external;
 
-    private MongoWireServer(Path dir, int port, List<String> args) {
+    private MongoWireServer(Path dir, int port, List<String> args, String external) {
         super(dir);
         this.port = port;
         this.args = List.copyOf(args);
+        this.external = external;
     }
 
-    /** The in-memory server shared by every test of this JVM, started on first use. */
+    /**
+     * The in-memory server shared by every test of this JVM, started on first use; the external
+     * MongoDB named by {@value dev.greenloop.testkit.External#MONGODB} when set.
+     */
     public static MongoWireServer shared() {
-        return SharedServices.get(MongoWireServer.class, MongoWireServer::start);
+        return SharedServices.get(MongoWireServer.class, () -> External.address(External.MONGODB)
+                .map(MongoWireServer::external).orElseGet(MongoWireServer::start));
+    }
+
+    /** An external MongoDB at {@code connectionString}, which the kit never stops. */
+    public static MongoWireServer external(String connectionString) {
+        return new MongoWireServer(TestkitDirs.newServiceDir("mongo-external"), 0, List.of(), connectionString);
+    }
+
+    @Override
+    protected String externalVariable() {
+        return external == null ? null : External.MONGODB;
     }
 
     /** A new in-memory server of its own; the caller closes it. */
@@ -59,7 +76,7 @@ public final class MongoWireServer extends ChildService {
         if (dataFile != null) {
             args.add(dataFile.toString());
         }
-        MongoWireServer server = new MongoWireServer(dir, port, args);
+        MongoWireServer server = new MongoWireServer(dir, port, args, null);
         server.launch();
         return server;
     }
@@ -82,11 +99,13 @@ public final class MongoWireServer extends ChildService {
 
     /** Stops the server, keeping the data of a {@link #startDurable()} one; {@link #restart()} brings it back. */
     public void stop() {
+        requireOwn("stop");
         close();
     }
 
     /** Starts the server again on the same port (with the same data when it is durable). */
     public synchronized void restart() {
+        requireOwn("restart");
         close();
         launch();
     }
@@ -103,6 +122,9 @@ public final class MongoWireServer extends ChildService {
 
     /** {@code mongodb://127.0.0.1:<port>}, with {@code /?tls=true} for a {@link #startTls()} server. */
     public String connectionString() {
+        if (external != null) {
+            return external;
+        }
         return "mongodb://" + FreePorts.LOOPBACK + ":" + port + (tls() ? "/?tls=true" : "");
     }
 
