@@ -50,6 +50,22 @@ public abstract class ChildService implements Service {
         TestkitLog.info(name() + " started on " + address() + " in " + TestkitLog.since(t0) + " (log: " + logFile() + ")");
     }
 
+    /** Stops the service cleanly, keeping its data; {@link #restart()} brings it back. */
+    public void stop() {
+        requireOwn("stop");
+        close();
+    }
+
+    /** Starts the service again on the same ports with the same data. */
+    public synchronized void restart() {
+        requireOwn("restart");
+        close();
+        relaunch();
+    }
+
+    /** Starts the process again, in the same directory and on the same ports. */
+    protected abstract void relaunch();
+
     /** Freezes the process (SIGSTOP): connections stay open but nothing is answered. */
     public synchronized void pause() {
         requireOwn("pause");

@@ -67,16 +67,9 @@ public final class HdfsCluster extends ChildService {
                 () -> ReadyFile.exists(directory()), Duration.ofSeconds(120));
     }
 
-    /** Stops the NameNode and DataNodes, keeping the namespace and blocks; {@link #restart()} brings them back. */
-    public void stop() {
-        requireOwn("stop");
-        close();
-    }
-
-    /** Starts the cluster again on the same NameNode ports with the same files. */
-    public synchronized void restart() {
-        requireOwn("restart");
-        close();
+    /** Starts the NameNode and DataNodes again on the same NameNode ports, with the same namespace and blocks. */
+    @Override
+    protected void relaunch() {
         launch();
     }
 

@@ -172,16 +172,8 @@ public final class KafkaBroker extends ChildService {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
     }
 
-    /** Stops the broker cleanly, keeping its data; {@link #restart()} brings it back. */
-    public void stop() {
-        requireOwn("stop");
-        close();
-    }
-
-    /** Starts the broker again on the same ports with the same data. */
-    public synchronized void restart() {
-        requireOwn("restart");
-        close();
+    @Override
+    protected void relaunch() {
         launch();
     }
 

@@ -87,16 +87,9 @@ public final class MlflowServer extends ChildService {
         return server;
     }
 
-    /** Stops the server, keeping its database and artifacts; {@link #restart()} brings it back. */
-    public void stop() {
-        requireOwn("stop");
-        close();
-    }
-
-    /** Starts the server again on the same port with the same database and artifacts. */
-    public synchronized void restart() {
-        requireOwn("restart");
-        close();
+    /** Starts the server again on the same port, with the same database and artifacts. */
+    @Override
+    protected void relaunch() {
         launch(environment());
     }
 

@@ -97,16 +97,9 @@ public final class MongoWireServer extends ChildService {
                 "dev.greenloop.testkit.server.MongoWireMain", args, () -> ReadyFile.exists(directory()), Duration.ofSeconds(60));
     }
 
-    /** Stops the server, keeping the data of a {@link #startDurable()} one; {@link #restart()} brings it back. */
-    public void stop() {
-        requireOwn("stop");
-        close();
-    }
-
-    /** Starts the server again on the same port (with the same data when it is durable). */
-    public synchronized void restart() {
-        requireOwn("restart");
-        close();
+    /** Starts the server again on the same port (with the same data when it is {@link #startDurable() durable}). */
+    @Override
+    protected void relaunch() {
         launch();
     }
 

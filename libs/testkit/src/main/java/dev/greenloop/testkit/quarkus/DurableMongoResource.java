@@ -1,7 +1,6 @@
 package dev.greenloop.testkit.quarkus;
 
 import dev.greenloop.testkit.mongo.MongoWireServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
@@ -12,30 +11,21 @@ import java.util.Map;
  * with a 3 s server-selection timeout (the driver's default is 30 s), so a call while it is down
  * fails within the test's patience.
  */
-public final class DurableMongoResource implements QuarkusTestResourceLifecycleManager {
-
-    private static MongoWireServer server;
+public final class DurableMongoResource extends OwnServiceResource<MongoWireServer> {
 
     /** The running server of the current test class. */
-    public static synchronized MongoWireServer server() {
-        if (server == null) {
-            throw new IllegalStateException("DurableMongoResource is not started");
-        }
-        return server;
+    public static MongoWireServer server() {
+        return running(DurableMongoResource.class, MongoWireServer.class);
     }
 
     @Override
-    public synchronized Map<String, String> start() {
-        server = MongoWireServer.startDurable();
+    MongoWireServer startService() {
+        return MongoWireServer.startDurable();
+    }
+
+    @Override
+    Map<String, String> configuration(MongoWireServer server) {
         return Map.of("greenloop.mongodb.connection-string",
                 server.connectionString() + "/?serverSelectionTimeoutMS=3000&connectTimeoutMS=2000");
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
     }
 }

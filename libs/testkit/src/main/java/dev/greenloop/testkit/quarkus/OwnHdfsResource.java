@@ -1,7 +1,6 @@
 package dev.greenloop.testkit.quarkus;
 
 import dev.greenloop.testkit.hdfs.HdfsCluster;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
@@ -10,29 +9,20 @@ import java.util.Map;
  * ({@link #cluster()} stops and restarts it; its files stay). Sets {@code greenloop.hdfs.uri}
  * and {@code greenloop.hdfs.webhdfs-uri}.
  */
-public final class OwnHdfsResource implements QuarkusTestResourceLifecycleManager {
-
-    private static HdfsCluster cluster;
+public final class OwnHdfsResource extends OwnServiceResource<HdfsCluster> {
 
     /** The running cluster of the current test class. */
-    public static synchronized HdfsCluster cluster() {
-        if (cluster == null) {
-            throw new IllegalStateException("OwnHdfsResource is not started");
-        }
-        return cluster;
+    public static HdfsCluster cluster() {
+        return running(OwnHdfsResource.class, HdfsCluster.class);
     }
 
     @Override
-    public synchronized Map<String, String> start() {
-        cluster = HdfsCluster.start();
+    HdfsCluster startService() {
+        return HdfsCluster.start();
+    }
+
+    @Override
+    Map<String, String> configuration(HdfsCluster cluster) {
         return Map.of("greenloop.hdfs.uri", cluster.uri().toString(), "greenloop.hdfs.webhdfs-uri", cluster.webHdfsUri().toString());
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (cluster != null) {
-            cluster.close();
-            cluster = null;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.greenloop.testkit.quarkus;
 
 import dev.greenloop.testkit.mlflow.MlflowServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
@@ -10,29 +9,20 @@ import java.util.Map;
  * ({@link #server()} stops and restarts it; its database and artifacts stay). Sets
  * {@code greenloop.mlflow.tracking-uri}.
  */
-public final class OwnMlflowResource implements QuarkusTestResourceLifecycleManager {
-
-    private static MlflowServer server;
+public final class OwnMlflowResource extends OwnServiceResource<MlflowServer> {
 
     /** The running server of the current test class. */
-    public static synchronized MlflowServer server() {
-        if (server == null) {
-            throw new IllegalStateException("OwnMlflowResource is not started");
-        }
-        return server;
+    public static MlflowServer server() {
+        return running(OwnMlflowResource.class, MlflowServer.class);
     }
 
     @Override
-    public synchronized Map<String, String> start() {
-        server = MlflowServer.start();
+    MlflowServer startService() {
+        return MlflowServer.start();
+    }
+
+    @Override
+    Map<String, String> configuration(MlflowServer server) {
         return Map.of("greenloop.mlflow.tracking-uri", server.trackingUri().toString());
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
     }
 }
