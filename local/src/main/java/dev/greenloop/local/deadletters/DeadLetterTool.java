@@ -1,8 +1,9 @@
 package dev.greenloop.local.deadletters;
 
+import dev.greenloop.local.eventing.Deliverer;
+import dev.greenloop.local.eventing.DeliverySpec;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,9 +17,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -294,13 +292,14 @@ public final class DeadLetterTool {
     int replay(List<String> positions, URI to, String token) {
         Map<String, DeadLetter> byPosition = new LinkedHashMap<>();
         all().forEach(d -> byPosition.put(d.position(), d));
+        Deliverer deliverer = new Deliverer(audience -> token, Duration.ofSeconds(30));
         int failed = 0;
         for (String p : positions) {
             DeadLetter d = byPosition.get(p);
             if (d == null) {
                 throw new IllegalArgumentException("no dead letter at " + p + " on " + topic + " (see: list)");
             }
-            failed += post(d, to, token) ? 0 : 1;
+            failed += post(deliverer, d, to, token) ? 0 : 1;
         }
         return failed;
     }
@@ -320,9 +319,10 @@ public final class DeadLetterTool {
                 }
             });
             List<DeadLetter> letters = read(consumer, from);
+            Deliverer deliverer = new Deliverer(audience -> token, Duration.ofSeconds(30));
             int sent = 0;
             for (DeadLetter d : letters) {
-                if (!post(d, to, token)) {
+                if (!post(deliverer, d, to, token)) {
                     out.println("stopped at " + d.position() + "; run replay --all again once the Broker takes it ("
                             + sent + " replayed, " + (letters.size() - sent) + " left)");
                     return letters.size() - sent;
@@ -336,29 +336,22 @@ public final class DeadLetterTool {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    private boolean post(DeadLetter d, URI to, String token) {
+    /** Posts the original event once (the operator reruns a replay), with the token when given. */
+    private boolean post(Deliverer deliverer, DeadLetter d, URI to, String token) {
         CloudEvent original = d.original();
-        HttpRequest.Builder request = HttpRequest.newBuilder(to).timeout(Duration.ofSeconds(30));
-        byte[][] body = {new byte[0]};
-        HttpMessageFactory.createWriter(request::header, b -> body[0] = b == null ? new byte[0] : b).writeBinary(original);
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        Deliverer.Outcome outcome;
         try {
-            HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() / 100 == 2) {
-                out.println("replayed " + d.position() + " " + original.getType() + " " + original.getId());
-                return true;
-            }
-            out.println("the Broker answered " + r.statusCode() + " to " + d.position() + ": " + oneLine(r.body(), 200));
-        } catch (IOException e) {
-            out.println("cannot reach " + to + ": " + e.getMessage());
+            outcome = deliverer.deliver(original, to, token == null ? null : "broker", DeliverySpec.NONE, () -> true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
+        if (outcome.delivered()) {
+            out.println("replayed " + d.position() + " " + original.getType() + " " + original.getId());
+            return true;
+        }
+        out.println(outcome.status() == 0 ? "cannot reach " + to + ": " + outcome.body()
+                : "the Broker answered " + outcome.status() + " to " + d.position() + ": " + oneLine(outcome.body(), 200));
         return false;
     }
 
