@@ -153,6 +153,11 @@ class ArchiveTest {
     /** The dataset.ready events posted to K_SINK for {@code greenhouse}, once the worker is idle. */
     List<CloudEvent> announced(String greenhouse) throws InterruptedException {
         awaitIdle();
+        return datasetReadyPosted(greenhouse);
+    }
+
+    /** The dataset.ready events posted to K_SINK for {@code greenhouse} so far. */
+    static List<CloudEvent> datasetReadyPosted(String greenhouse) {
         return CapturingSink.received().stream().filter(e -> e.getType().equals(EventTypes.DATASET_READY)
                 && greenhouse.equals(String.valueOf(e.getExtension("greenhouseid")))).toList();
     }

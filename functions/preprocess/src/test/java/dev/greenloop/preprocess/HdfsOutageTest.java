@@ -1,6 +1,5 @@
 package dev.greenloop.preprocess;
 
-import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Events;
 import dev.greenloop.events.payload.DatasetReady;
 import dev.greenloop.preprocess.archive.ArchiveState;
@@ -83,7 +82,7 @@ class HdfsOutageTest {
             assertThat(System.nanoTime()).as("a failed run is counted").isLessThan(deadline);
             Thread.sleep(200);
         }
-        assertThat(announced(greenhouse)).as("nothing announced while HDFS is down").isEmpty();
+        assertThat(ArchiveTest.datasetReadyPosted(greenhouse)).as("nothing announced while HDFS is down").isEmpty();
 
         OwnHdfsResource.cluster().restart();
         assertThat(ArchiveTest.ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
@@ -93,7 +92,7 @@ class HdfsOutageTest {
             Thread.sleep(200);
         }
 
-        List<CloudEvent> events = announced(greenhouse);
+        List<CloudEvent> events = ArchiveTest.datasetReadyPosted(greenhouse);
         assertThat(events).hasSize(1);
         DatasetReady dataset = Events.payload(events.get(0), DatasetReady.class);
         assertThat(dataset.rows()).isPositive();
@@ -103,11 +102,6 @@ class HdfsOutageTest {
         raw.forEach(r -> unique.add(r.eventId() + "#" + r.itemIndex()));
         assertThat(raw).hasSize(produced);
         assertThat(unique).hasSize(produced);
-    }
-
-    private static List<CloudEvent> announced(String greenhouse) {
-        return CapturingSink.received().stream().filter(e -> e.getType().equals(EventTypes.DATASET_READY)
-                && greenhouse.equals(String.valueOf(e.getExtension("greenhouseid")))).toList();
     }
 
     private static double failures() {

@@ -208,13 +208,11 @@ final class WebhookRules {
             }
         }
         autoscaling(service.at("/spec/template/metadata/annotations"), errors);
-        if (service.at("/metadata/annotations").fieldNames().hasNext()) {
-            service.at("/metadata/annotations").fieldNames().forEachRemaining(a -> {
-                if (a.startsWith(AUTOSCALING)) {
-                    errors.add("/metadata/annotations/" + a + ": autoscaling belongs on spec.template.metadata");
-                }
-            });
-        }
+        service.at("/metadata/annotations").fieldNames().forEachRemaining(a -> {
+            if (a.startsWith(AUTOSCALING)) {
+                errors.add("/metadata/annotations/" + a + ": autoscaling belongs on spec.template.metadata");
+            }
+        });
     }
 
     private void autoscaling(JsonNode annotations, List<String> errors) {
