@@ -111,6 +111,19 @@ public final class GreenhouseSimulator {
         return zones.get(zone).co2;
     }
 
+    /**
+     * Heat the zone's heating pipe has given its air since the start, in the simulator's units
+     * (a larger zone takes more for the same rise): what a run's heating costs, to compare runs.
+     */
+    public double heatingEnergy(String zone) {
+        return zones.get(zone).heatingEnergy;
+    }
+
+    /** CO2 the zone's dosing has let in since the start, in the simulator's units. */
+    public double co2Dosed(String zone) {
+        return zones.get(zone).co2Dosed;
+    }
+
     public double position(String zone, ActuatorKind actuator) {
         return zones.get(zone).position.get(actuator);
     }

@@ -29,6 +29,9 @@ final class ZoneClimate {
     final Map<ActuatorKind, Double> position = new EnumMap<>(ActuatorKind.class);
     final Map<ActuatorKind, Double> setpoint = new EnumMap<>(ActuatorKind.class);
     private final double size;
+    /** Heat the heating pipe gave the zone's air so far, and CO2 dosed so far (simulator's units, zone size counted). */
+    double heatingEnergy;
+    double co2Dosed;
 
     ZoneClimate(double air, double relativeHumidity, double size) {
         this.air = air;
@@ -64,6 +67,7 @@ final class ZoneClimate {
         double heatIn = 0.010 * sun + 0.045 * (pipe - air) + 1.6 * lamps;
         double heatOut = (0.030 + 0.45 * vent * (1 + outside.windSpeed / 8)) * (air - outside.temperature);
         air += (heatIn - heatOut) * minutes / (4.0 * size);
+        heatingEnergy += Math.max(0, 0.045 * (pipe - air)) * minutes * size;
 
         double light = sun * 2.0 + lamps * 200;
         double vpd = Psychrometrics.vapourPressureDeficitKpa(air, relativeHumidity());
@@ -75,6 +79,7 @@ final class ZoneClimate {
 
         double uptake = 0.08 * light / (light + 300) * co2 / (co2 + 300) * minutes * 10;
         double dosing = position.get(ActuatorKind.CO2_DOSING) / 100 * 12 * minutes;
+        co2Dosed += dosing * size;
         co2 += dosing - uptake - Math.min(1, exchange) * (co2 - outside.co2);
         co2 = Math.max(250, co2);
     }

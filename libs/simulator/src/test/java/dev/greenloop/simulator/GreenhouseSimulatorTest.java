@@ -97,4 +97,23 @@ class GreenhouseSimulatorTest {
 
         assertThat(a).isEqualTo(b);
     }
+
+    @Test
+    void heatingAndDosingAreMetered() {
+        Instant night = START.plus(Duration.ofHours(1));
+        GreenhouseSimulator warm = new GreenhouseSimulator("gh", List.of("z1"), night, 5, 0);
+        GreenhouseSimulator cool = new GreenhouseSimulator("gh", List.of("z1"), night, 5, 0);
+        assertThat(warm.heatingEnergy("z1")).isZero();
+        warm.command("z1", ActuatorKind.HEATING, 75, Duration.ofHours(2));
+        warm.command("z1", ActuatorKind.CO2_DOSING, 100, Duration.ofHours(2));
+        cool.command("z1", ActuatorKind.HEATING, 20, Duration.ofHours(2));
+        cool.command("z1", ActuatorKind.CO2_DOSING, 0, Duration.ofHours(2));
+        for (int i = 0; i < 60; i++) {
+            warm.advance(Duration.ofMinutes(1));
+            cool.advance(Duration.ofMinutes(1));
+        }
+        assertThat(warm.heatingEnergy("z1")).isGreaterThan(2 * cool.heatingEnergy("z1"));
+        assertThat(warm.co2Dosed("z1")).as("an hour at full dosing").isCloseTo(60 * 12.0, org.assertj.core.data.Offset.offset(13.0));
+        assertThat(cool.co2Dosed("z1")).isZero();
+    }
 }
