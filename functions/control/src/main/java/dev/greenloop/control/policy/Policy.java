@@ -89,7 +89,11 @@ public final class Policy {
                     p.put(ActuatorKind.VENT, new Proposal(crack, p.containsKey(ActuatorKind.VENT) && hot
                             ? p.get(ActuatorKind.VENT).reason() : reason));
                 }
-                if (!hot) {
+                // Warming dries the air, but only while there is room in the band: above its middle
+                // the heat would soon be stopped again for the temperature, and the two rules would
+                // drive the heating up and down in turn. Vents alone dehumidify there.
+                boolean roomToWarm = temp == null || temp < (t.low() + t.high()) / 2;
+                if (!hot && roomToWarm) {
                     double warmer = Math.max(p.containsKey(ActuatorKind.HEATING) ? p.get(ActuatorKind.HEATING).value() : heating,
                             heating + DEHUMIDIFY_HEAT);
                     p.put(ActuatorKind.HEATING, new Proposal(warmer, cold ? p.get(ActuatorKind.HEATING).reason() : reason));

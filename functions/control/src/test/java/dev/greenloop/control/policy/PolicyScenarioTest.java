@@ -46,6 +46,8 @@ class PolicyScenarioTest {
                         new Climate(14.8, 80.0, 500.0, 0.0, 0.0, 2.0), true, at(NIGHT, 30, 20, 0, 0, 0), "+ 0 = = +"),
                 Arguments.of("humid morning: vent and heat to dehumidify, no fogging", MORNING,
                         new Climate(21.0, 93.0, 650.0, 300.0, 150.0, 8.0), true, at(MORNING, 30, 0, 20, 0, 0), "+ + 0 = ="),
+                Arguments.of("humid and warm: vents alone dehumidify, no heat added near the band's top", AFTERNOON,
+                        new Climate(24.5, 84.0, 800.0, 900.0, 400.0, 25.0), true, at(AFTERNOON, 40, 0, 20, 0, 0), "= + 0 = ="),
                 Arguments.of("dry and lit: fog, dose CO2", AFTERNOON,
                         new Climate(23.0, 55.0, 450.0, 900.0, 400.0, 25.0), true, at(AFTERNOON, 30, 10, 0, 0, 0), "= = + + ="),
                 Arguments.of("CO2 low but vents open (hot): vents win, no dosing", AFTERNOON,
