@@ -2,11 +2,14 @@ package dev.greenloop.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenloop.events.clock.ClockFile;
+import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.simulator.GreenhouseSimulator;
 import dev.greenloop.simulator.WeatherFile;
 import dev.greenloop.simulator.WeatherFileException;
+import io.fabric8.knative.sources.v1.PingSource;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -35,22 +39,33 @@ import java.util.stream.IntStream;
  * Knative Eventing from {@code eventing/}. A simulated greenhouse first sends a few days of
  * history through ingest (a gateway catching up), the hourly archive (on the accelerated ping
  * clock) turns it into a dataset, train-launcher trains and promotes a model, and then the
- * greenhouse runs live: readings, features, predictions, signed commands that the simulated
- * climate responds to. Writes an HTML report and prints a summary.
+ * greenhouse runs live in simulated time ({@link LivePhase}: every function reads the demo's
+ * {@link ClockFile}): readings, features, predictions, signed commands that the simulated
+ * climate responds to. A twin greenhouse ({@link #BASELINE}: the same weather, seed and zones)
+ * runs beside it under control's fallback thermostat alone, and the report compares the two.
+ * Writes an HTML report and prints a summary.
  */
 public final class Demo {
 
     public static final String GREENHOUSE = "gh-1";
     public static final String OPERATOR_TOKEN_PROPERTY = "greenloop.control.operator-token";
 
-    /** Settings of a run. */
-    public record Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
-                          long seed, Duration modelTimeout, Path weather) {
+    /** The greenhouse run beside the demo's, the same in all but control: its fallback thermostat alone. */
+    public static final String BASELINE = GREENHOUSE + "-thermostat";
 
-        /** Without a weather file: the simulator's synthetic weather. */
+    /**
+     * Settings of a run.
+     *
+     * @param live     the live phase's length in simulated time
+     * @param baseline whether the thermostat baseline runs beside the loop
+     */
+    public record Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
+                          long seed, Duration modelTimeout, Path weather, boolean baseline) {
+
+        /** Without a weather file: the simulator's synthetic weather; with the baseline. */
         public Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
                        long seed, Duration modelTimeout) {
-            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null);
+            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null, true);
         }
 
         public static Options parse(String[] args) {
@@ -59,26 +74,39 @@ public final class Demo {
                 if (arg.startsWith("--") && arg.contains("=")) {
                     a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
                 } else if (!arg.equals("demo")) {
-                    throw new IllegalArgumentException("unknown argument " + arg
-                            + " (use --days=N --zones=N --live-minutes=N --work=DIR --seed=N --weather=FILE --quiet=true)");
+                    throw new IllegalArgumentException("unknown argument " + arg + " (use --days=N --zones=N --live-hours=N"
+                            + " --baseline=true|false --work=DIR --seed=N --weather=FILE --quiet=true)");
                 }
             }
+            for (String key : a.keySet()) {
+                if (!List.of("days", "zones", "live-hours", "baseline", "ping-speed", "work", "quiet", "targets", "seed",
+                        "model-minutes", "weather").contains(key)) {
+                    throw new IllegalArgumentException("unknown option --" + key + (key.equals("live-minutes")
+                            ? " (the live phase runs in simulated time now: --live-hours=N)" : ""));
+                }
+            }
+            int hours = Integer.parseInt(a.getOrDefault("live-hours", "24"));
+            if (hours < 1 || hours > 24 * 14) {
+                throw new IllegalArgumentException("--live-hours=" + hours + " must be 1 to 336 (two weeks)");
+            }
             return new Options(Integer.parseInt(a.getOrDefault("days", "5")), Integer.parseInt(a.getOrDefault("zones", "2")),
-                    Duration.ofMinutes(Long.parseLong(a.getOrDefault("live-minutes", "3"))),
+                    Duration.ofHours(hours),
                     Double.parseDouble(a.getOrDefault("ping-speed", "60")), Path.of(a.getOrDefault("work", "local/work")),
                     Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature"),
                     Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))),
-                    a.containsKey("weather") ? Path.of(a.get("weather")) : null);
+                    a.containsKey("weather") ? Path.of(a.get("weather")) : null,
+                    Boolean.parseBoolean(a.getOrDefault("baseline", "true")));
         }
     }
 
     /** A running demo, for checks before it stops (the end-to-end test). */
     public record Running(Stack stack, Tap tap, Gateway gateway, Dispatcher dispatcher, KeyRing keys, String operatorToken,
-                          List<String> zones) {
+                          List<String> zones, Gateway baseline, LivePhase.Run live) {
     }
 
-    /** The outcome of a run. */
-    public record Result(Report.Figures figures, Path report, List<Report.ModelVersion> versions) {
+    /** The outcome of a run: figures, the report, the versions, the live phase and each run's outcome (loop first). */
+    public record Result(Report.Figures figures, Path report, List<Report.ModelVersion> versions, LivePhase.Run live,
+                         List<Outcome> outcomes) {
     }
 
     public interface Check {
@@ -106,8 +134,15 @@ public final class Demo {
     /** monitor's realised accuracy of the greenhouse since {@code since}, as its read API answers. */
     static com.fasterxml.jackson.databind.JsonNode liveAccuracy(URI monitor, String operatorToken, Instant since)
             throws java.io.IOException, InterruptedException {
+        return liveAccuracy(monitor, operatorToken, since, null);
+    }
+
+    /** As {@link #liveAccuracy(URI, String, Instant)}, of one zone (all when null). */
+    static com.fasterxml.jackson.databind.JsonNode liveAccuracy(URI monitor, String operatorToken, Instant since, String zone)
+            throws java.io.IOException, InterruptedException {
         java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(monitor.resolve("/v1/greenhouses/" + GREENHOUSE + "/accuracy?since=" + since))
+                java.net.http.HttpRequest.newBuilder(monitor.resolve("/v1/greenhouses/" + GREENHOUSE + "/accuracy?since=" + since
+                                + (zone == null ? "" : "&zone=" + zone)))
                         .header("Authorization", "Bearer " + operatorToken).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
@@ -130,7 +165,7 @@ public final class Demo {
         Duration needed = Duration.ofDays(o.days() + 1).plus(o.live());
         if (Duration.between(weather.start(), weather.end()).compareTo(needed) < 0) {
             throw new WeatherFileException(file.toString(), List.of("it covers " + weather.start() + " to " + weather.end()
-                    + "; --days=" + o.days() + " and a live phase of " + o.live().toMinutes() + " min need "
+                    + "; --days=" + o.days() + " and a live phase of " + o.live().toHours() + " h need "
                     + needed.toHours() + " h of weather from its first midnight"));
         }
         return weather;
@@ -147,16 +182,17 @@ public final class Demo {
         Files.createDirectories(work);
         System.setProperty("greenloop.testkit.dir", work.resolve("services").toString());
         SecureRandom random = new SecureRandom();
-        byte[] secret = new byte[32];
-        random.nextBytes(secret);
-        String keySpec = "demo-k1:" + GREENHOUSE + ":" + Base64.getEncoder().encodeToString(secret);
+        String keySpec = "demo-k1:" + GREENHOUSE + ":" + secret(random) + ",demo-k2:" + BASELINE + ":" + secret(random);
         KeyRing keys = KeyRing.parse(keySpec);
-        String operatorToken = "op-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret).substring(0, 16);
+        String operatorToken = "op-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
+        String adminToken = "adm-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
         String deviceToken = "glt_demo-" + Long.toHexString(random.nextLong());
         List<String> zones = IntStream.range(0, o.zones()).mapToObj(i -> "zone-" + (char) ('a' + i)).toList();
+        List<String> greenhouses = o.baseline() ? List.of(GREENHOUSE, BASELINE) : List.of(GREENHOUSE);
 
         Manifests eventing = Manifests.load(root.resolve("eventing"));
-        try (Stack stack = new Stack(root, work)) {
+        try (Stack stack = new Stack(root, work);
+             ClockFile clock = ClockFile.create(work.resolve("clock"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.startServices(progress);
             for (String topic : List.of("greenhouse.readings", "greenhouse.commands", Dispatcher.BROKER_TOPIC)) {
@@ -166,6 +202,9 @@ public final class Demo {
             Clock pings = Dispatcher.accelerated(Clock.systemUTC(), Instant.now(), o.pingSpeed());
             try (Dispatcher dispatcher = new Dispatcher(eventing, stack.kafka().bootstrapServers(), stack::url, pings)) {
                 stack.kafka().createTopic(dispatcher.deadLetterTopic(), 1);
+                if (o.baseline()) {
+                    dispatcher.addPingSource(controlCheckFor(eventing, BASELINE));
+                }
                 progress.step("preparing the trainer's Python environment");
                 Path python = stack.trainerPython();
                 Map<String, Map<String, String>> props = new LinkedHashMap<>();
@@ -174,12 +213,15 @@ public final class Demo {
                     props.put(f, new LinkedHashMap<>(stack.commonProperties()));
                     env.put(f, new LinkedHashMap<>());
                     props.get(f).put("quarkus.log.category.\"org.apache.kafka\".level", "WARN");
+                    // Real time until the live phase, then the simulated time the demo moves.
+                    props.get(f).put(Stack.CLOCK_FILE_PROPERTY, clock.path().toString());
                 }
                 Map<String, String> ingest = props.get("ingest");
                 ingest.put("greenloop.ingest.auth.bootstrap-device.id", "gateway-1");
                 ingest.put("greenloop.ingest.auth.bootstrap-device.greenhouse", GREENHOUSE);
                 ingest.put("greenloop.ingest.auth.bootstrap-device.zones", String.join(",", zones));
                 ingest.put("greenloop.ingest.auth.bootstrap-device.token", deviceToken);
+                ingest.put("greenloop.ingest.auth.admin-token", adminToken);
                 ingest.put("greenloop.ingest.limits.device-items-per-second", "1000000");
                 ingest.put("greenloop.ingest.limits.device-burst-items", "1000000");
                 props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
@@ -204,81 +246,116 @@ public final class Demo {
                 }
                 progress.step("starting ingest, preprocess, train-launcher, infer, control and monitor");
                 stack.startFunctions(props, env, progress);
-                zoneSettings(stack.mongo().connectionString(), zones);
+                DemoZones.write(stack.mongo().connectionString(), greenhouses, zones);
+                String baselineToken = o.baseline() ? registerDevice(stack.url("ingest"), adminToken, "gateway-2", BASELINE, zones)
+                        : null;
                 dispatcher.start();
 
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-                GreenhouseSimulator simulator = new GreenhouseSimulator(GREENHOUSE, zones,
-                        now.minus(Duration.ofDays(o.days())), o.seed(), 0.5, weather);
-                try (Tap tap = new Tap(stack.kafka().bootstrapServers(), Dispatcher.BROKER_TOPIC, "greenhouse.commands",
-                        dispatcher.deadLetterTopic());
-                     Gateway gateway = new Gateway(simulator, stack.url("ingest"), stack.url("control"), deviceToken,
-                             "gateway-1", keys, stack.kafka().bootstrapServers());
-                     com.mongodb.client.MongoClient gatewayStore = com.mongodb.client.MongoClients.create(
-                             stack.mongo().connectionString())) {
+                Instant historyStart = now.minus(Duration.ofDays(o.days()));
+                Clock greenhouseClock = clock.clock(Clock.systemUTC());
+                String bootstrap = stack.kafka().bootstrapServers();
+                try (Tap tap = new Tap(bootstrap, Dispatcher.BROKER_TOPIC, "greenhouse.commands", dispatcher.deadLetterTopic());
+                     Gateway gateway = new Gateway(new GreenhouseSimulator(GREENHOUSE, zones, historyStart, o.seed(), 0.5, weather),
+                             stack.url("ingest"), stack.url("control"), deviceToken, "gateway-1", keys, bootstrap,
+                             greenhouseClock);
+                     // The same weather, seed and zones: the twin differs only in who controls it.
+                     Gateway baseline = o.baseline() ? new Gateway(new GreenhouseSimulator(BASELINE, zones, historyStart,
+                             o.seed(), 0.5, weather), stack.url("ingest"), stack.url("control"), baselineToken, "gateway-2",
+                             keys, bootstrap, greenhouseClock) : null;
+                     com.mongodb.client.MongoClient store = com.mongodb.client.MongoClients.create(
+                             stack.mongo().connectionString());
+                     Settle settle = new Settle(bootstrap, Set.of("demo-tap", "greenloop-archive"))) {
+                    List<Gateway> gateways = baseline == null ? List.of(gateway) : List.of(gateway, baseline);
                     // The greenhouse's gateway keeps its nonces durably (its own database on the demo's server).
-                    gateway.startCommands("greenhouse.commands",
-                            gatewayStore.getDatabase("greenhouse-gateway").getCollection("nonces"));
+                    for (Gateway g : gateways) {
+                        g.startCommands("greenhouse.commands", store.getDatabase("greenhouse-gateway").getCollection("nonces"));
+                    }
                     progress.step("history: " + o.days() + " days of " + zones.size() + " zones through ingest");
-                    gateway.advanceTo(now.minus(Duration.ofMinutes(3)), 60);
+                    Instant historyEnd = now.minus(Duration.ofMinutes(3));
+                    gateway.advanceTo(historyEnd, 60);
+                    if (baseline != null) {
+                        baseline.catchUp(historyEnd);
+                    }
                     progress.step(String.format("history sent: %,d readings; waiting for the hourly archive, training and promotion",
                             gateway.readingsAccepted()));
                     awaitPromotion(tap, o.modelTimeout(), progress);
-                    beforeLive.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones));
+                    beforeLive.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, null));
 
-                    progress.step("live: the greenhouse runs in real time for " + o.live().toMinutes() + " min");
-                    Instant end = Instant.now().plus(o.live());
-                    int lastMinute = -1;
-                    while (Instant.now().isBefore(end)) {
-                        Instant target = Instant.now().minusSeconds(5);
-                        if (gateway.simulatedNow().isBefore(target)) {
-                            gateway.advanceTo(target, 1);
-                        }
-                        int minute = (int) Duration.between(end.minus(o.live()), Instant.now()).toMinutes();
-                        if (minute != lastMinute) {
-                            lastMinute = minute;
-                            progress.step(String.format("live minute %d: %d predictions, %d commands, %d dead letters",
-                                    minute + 1, tap.predictions().size(), tap.commands().size(), tap.deadLetters().size()));
-                        }
-                        Thread.sleep(10_000);
+                    // Up to the present in real time, then simulated time in lock step.
+                    Instant liveFrom = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+                    gateway.advanceTo(liveFrom, 60);
+                    if (baseline != null) {
+                        baseline.catchUp(liveFrom);
                     }
-                    Thread.sleep(5_000);
+                    Map<String, double[]> usage = new LinkedHashMap<>();
+                    gateways.forEach(g -> usage.put(g.greenhouseId(), g.usage()));
+                    var runs = store.getDatabase("greenloop").getCollection("training_runs");
+                    progress.step("live: " + o.live().toHours() + " simulated hours from " + liveFrom + ", in lock step"
+                            + (baseline == null ? "" : "; " + BASELINE + " beside it under the thermostat alone"));
+                    LivePhase.Run live = LivePhase.run(clock, dispatcher, gateways, settle, liveFrom, o.live(),
+                            () -> runs.countDocuments(com.mongodb.client.model.Filters.eq("status", "launched")) > 0,
+                            o.modelTimeout(), Duration.ofSeconds(10),
+                            (at, hours) -> progress.step(String.format("simulated %s (%d h): %d predictions, %d commands,"
+                                    + " %d dead letters", at, hours, tap.predictions().size(), tap.commands().size(),
+                                    tap.deadLetters().size())));
+                    progress.step(String.format("live phase: %d simulated hours in %d s (%.0f× real time; %d s held for"
+                            + " training; %d minutes did not settle within 10 s; %d s before it for the history's last events)",
+                            o.live().toHours(), live.real().toSeconds(), live.speed(), live.heldForTraining().toSeconds(),
+                            live.unsettled(), live.drained().toSeconds()));
                     List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
-                    beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones));
-                    Report.Live live = Report.Live.of(liveAccuracy(stack.url("monitor"), operatorToken,
-                            now.minus(Duration.ofMinutes(3))));
-                    Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(),
-                            now.minus(Duration.ofMinutes(3)), live);
+                    beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, live));
+                    var accuracyJson = liveAccuracy(stack.url("monitor"), operatorToken, liveFrom);
+                    Report.Live accuracy = Report.Live.of(accuracyJson);
+                    Map<String, Report.Live> perZone = new LinkedHashMap<>();
+                    for (String zone : zones) {
+                        perZone.put(zone, Report.Live.of(liveAccuracy(stack.url("monitor"), operatorToken, liveFrom, zone)));
+                    }
+                    List<Outcome> outcomes = new ArrayList<>();
+                    outcomes.add(Outcome.of(gateway, "predictive (the loop)", usage.get(GREENHOUSE), live.from(), live.to()));
+                    if (baseline != null) {
+                        outcomes.add(Outcome.of(baseline, "thermostat (control's fallback rules)", usage.get(BASELINE),
+                                live.from(), live.to()));
+                    }
+                    Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(), liveFrom, accuracy,
+                            perZone, Report.Live.byVersion(accuracyJson), live, outcomes);
                     Path report = work.resolve("report.html");
-                    Report.write(report, figures, gateway, tap, versions);
+                    Report.write(report, figures, gateway, baseline, tap, versions);
                     progress.step("report written");
-                    return new Result(figures, report, versions);
+                    return new Result(figures, report, versions, live, outcomes);
                 }
             }
         }
     }
 
-    /**
-     * The demo greenhouse grows a warmer crop than the simulator's built-in climate computer keeps
-     * (21 °C by day, 17 by night): control's bands are above it, so control takes over and the
-     * simulated climate visibly follows its commands. Heating and vents may change every two
-     * minutes, so that a few-minute live phase shows more than one decision.
-     */
-    static void zoneSettings(String mongo, List<String> zones) {
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(mongo)) {
-            var collection = client.getDatabase("greenloop").getCollection("control_zones");
-            for (String zone : zones) {
-                String id = GREENHOUSE + "/" + zone;
-                org.bson.Document settings = new org.bson.Document("_id", id)
-                        .append("dayTemperature", new org.bson.Document("low", 22).append("high", 26))
-                        .append("nightTemperature", new org.bson.Document("low", 18.5).append("high", 21))
-                        .append("actuators", new org.bson.Document("heating", new org.bson.Document("minDwellSeconds", 120))
-                                .append("vent", new org.bson.Document("minDwellSeconds", 120)))
-                        .append("note", "greenloop demo: a warmer crop than the simulator's own climate computer keeps");
-                collection.replaceOne(com.mongodb.client.model.Filters.eq("_id", id), settings,
-                        new com.mongodb.client.model.ReplaceOptions().upsert(true));
-            }
+    private static String secret(SecureRandom random) {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        return Base64.getEncoder().encodeToString(secret);
+    }
+
+    /** The manifests' control-check PingSource, copied for another greenhouse (as the schedules' comment says to). */
+    static PingSource controlCheckFor(Manifests eventing, String greenhouse) {
+        PingSource check = eventing.all(PingSource.class).stream()
+                .filter(p -> "control-check".equals(p.getSpec().getCeOverrides().getExtensions().get("greenloopschedule")))
+                .findFirst().orElseThrow(() -> new IllegalStateException("eventing/ has no control-check PingSource"));
+        return new io.fabric8.knative.sources.v1.PingSourceBuilder(check).editMetadata()
+                .withName("control-check-" + greenhouse).endMetadata()
+                .editSpec().withData("{\"greenhouseId\":\"" + greenhouse + "\"}").endSpec().build();
+    }
+
+    /** Registers a device through ingest's admin API; its token. */
+    static String registerDevice(URI ingest, String adminToken, String device, String greenhouse, List<String> zones)
+            throws Exception {
+        String body = EventJson.mapper().writeValueAsString(Map.of("deviceId", device, "greenhouseId", greenhouse,
+                "zones", zones));
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ingest.resolve("/v1/admin/devices"))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 201 && answer.statusCode() != 200) {
+            throw new IllegalStateException("ingest did not register " + device + " (" + answer.statusCode() + "): " + answer.body());
         }
+        return EventJson.mapper().readTree(answer.body()).path("token").asText();
     }
 
     private static void awaitPromotion(Tap tap, Duration timeout, Progress progress) throws InterruptedException {

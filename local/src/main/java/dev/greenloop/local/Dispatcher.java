@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,6 +80,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, String> apiServerOverrides = new HashMap<>();
     private final OidcIssuer issuer = OidcIssuer.start();
     private final java.nio.file.Path tokens;
+    private final List<PingSource> pingSources = new java.util.ArrayList<>();
+    private PingSources pings;
     /** The Broker's audience, as Knative derives it: {@code eventing.knative.dev/broker/<namespace>/<name>}. */
     public static final String BROKER_AUDIENCE = "eventing.knative.dev/broker/greenloop/default";
 
@@ -162,6 +165,27 @@ public final class Dispatcher implements AutoCloseable {
         return loops.restarts();
     }
 
+    /** A PingSource besides the manifests' (another greenhouse's schedule); before {@link #start}. */
+    public void addPingSource(PingSource source) {
+        if (pings != null) {
+            throw new IllegalStateException("the dispatcher has started");
+        }
+        pingSources.add(source);
+    }
+
+    /**
+     * The PingSources stop following their clock: from now on {@link #firePings} fires them, in
+     * simulated time from {@code from}.
+     */
+    public void pingsInLockStep(Instant from) {
+        pings.lockStep(from);
+    }
+
+    /** In lock step: publishes every ping due at or before {@code now} into the Broker (acknowledged); how many. */
+    public int firePings(Instant now) {
+        return pings.fireUntil(now);
+    }
+
     public void start() {
         ingress.start();
         JsonNode brokerDelivery = eventing.all(Broker.class).stream().findFirst().map(b -> json(b).at("/spec/delivery"))
@@ -190,7 +214,8 @@ public final class Dispatcher implements AutoCloseable {
                         record -> dispatch(record.value(), sink, audience, delivery, false)));
             }
         }
-        PingSources pings = new PingSources(eventing.all(PingSource.class), pingClock, this::publish);
+        pingSources.addAll(eventing.all(PingSource.class));
+        pings = new PingSources(pingSources, pingClock, this::publish);
         loops.start("pingsources", () -> pings.run(running::get));
     }
 

@@ -37,9 +37,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The greenhouse's side: the simulator's climate computer posting readings through ingest (as a
- * gateway with a device token), and an actuator gateway that reads commands from
+ * gateway with a device token), and an actuator gateway that reads the greenhouse's commands from
  * {@code greenhouse.commands}, verifies each with the gateway verifier, applies it to the
- * simulated zone, and acknowledges it to control, signed.
+ * simulated zone, and acknowledges it to control, signed. Its clock is the greenhouse's: the
+ * simulated time in the simulated live phase. It commits what it read only once the commands
+ * are applied and acknowledged, so a settled consumer group means no command in flight.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -58,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final String deviceId;
     private final KeyRing keys;
     private final String bootstrap;
+    private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong readings = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -67,6 +70,13 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GreenhouseSimulator simulator, URI ingest, URI control, String token, String deviceId, KeyRing keys,
                    String bootstrap) {
+        this(simulator, ingest, control, token, deviceId, keys, bootstrap, Clock.systemUTC());
+    }
+
+    /** @param clock the greenhouse's time: what commands are verified against and acknowledgements are stamped with */
+    public Gateway(GreenhouseSimulator simulator, URI ingest, URI control, String token, String deviceId, KeyRing keys,
+                   String bootstrap, Clock clock) {
+        this.clock = clock;
         this.simulator = simulator;
         this.ingest = ingest;
         this.control = control;
@@ -92,6 +102,28 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    public String greenhouseId() {
+        return simulator.greenhouseId();
+    }
+
+    /** The simulated greenhouse, to read under its lock ({@code synchronized (gateway.simulator())}). */
+    public GreenhouseSimulator simulator() {
+        return simulator;
+    }
+
+    /** Heating energy and CO2 dosed so far, summed over the zones (simulator's units). */
+    public double[] usage() {
+        synchronized (simulator) {
+            double heat = 0;
+            double co2 = 0;
+            for (String zone : simulator.zones()) {
+                heat += simulator.heatingEnergy(zone);
+                co2 += simulator.co2Dosed(zone);
+            }
+            return new double[]{heat, co2};
+        }
+    }
+
     public Instant simulatedNow() {
         synchronized (simulator) {
             return simulator.now();
@@ -100,6 +132,19 @@ public final class Gateway implements AutoCloseable {
 
     /** Advances the simulation to {@code until} in one-minute steps, posting {@code perRequest} minutes per request and zone. */
     public void advanceTo(Instant until, int perRequest) {
+        advance(until, perRequest, true);
+    }
+
+    /**
+     * Advances the simulation to {@code until} in the same steps as {@link #advanceTo}, posting
+     * nothing: a twin greenhouse that needs no history keeps the same weather and noise as the
+     * one that sent it.
+     */
+    public void catchUp(Instant until) {
+        advance(until, 60, false);
+    }
+
+    private void advance(Instant until, int perRequest, boolean post) {
         Map<String, List<ReadingsBatch>> pending = new HashMap<>();
         int minutes = 0;
         // Whole seconds: the simulator moves in milliseconds, and a step below one would not move it.
@@ -112,6 +157,9 @@ public final class Gateway implements AutoCloseable {
                 for (String zone : simulator.zones()) {
                     truth.add(new Truth(simulator.now(), zone, simulator.airTemperature(zone)));
                 }
+            }
+            if (!post) {
+                continue;
             }
             batches.forEach(b -> pending.computeIfAbsent(b.zoneId(), z -> new ArrayList<>()).add(b));
             if (++minutes % perRequest == 0) {
@@ -172,16 +220,24 @@ public final class Gateway implements AutoCloseable {
      */
     public void startCommands(String topic, com.mongodb.client.MongoCollection<org.bson.Document> nonces) {
         CommandVerifier verifier = new CommandVerifier(keys, new MongoNonceStore(nonces, Duration.ofMinutes(1)),
-                Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofHours(1));
+                clock, Duration.ofSeconds(30), Duration.ofHours(1));
         commands = new Thread(() -> {
             Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.GROUP_ID_CONFIG, "demo-gateway", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                    ConsumerConfig.GROUP_ID_CONFIG, "demo-gateway-" + simulator.greenhouseId(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                     new CloudEventDeserializer())) {
                 consumer.subscribe(List.of(topic));
                 while (running.get()) {
-                    for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(200))) {
-                        handle(verifier, PayloadCodec.read(EventType.CONTROL_COMMAND, r.value().getData().toBytes()));
+                    var records = consumer.poll(Duration.ofMillis(200));
+                    for (ConsumerRecord<String, CloudEvent> r : records) {
+                        ControlCommand command = PayloadCodec.read(EventType.CONTROL_COMMAND, r.value().getData().toBytes());
+                        if (command.greenhouseId().equals(simulator.greenhouseId())) {
+                            handle(verifier, command);
+                        }
+                    }
+                    if (!records.isEmpty()) {
+                        consumer.commitSync();
                     }
                 }
             } catch (org.apache.kafka.common.errors.InterruptException e) {
@@ -203,14 +259,14 @@ public final class Gateway implements AutoCloseable {
         } catch (EventException e) {
             outcome = "rejected: " + e.kind();
         }
-        applied.add(new Applied(Instant.now(), command, outcome));
+        applied.add(new Applied(clock.instant(), command, outcome));
         if (outcome.equals("applied")) {
             acknowledge(command);
         }
     }
 
     private void acknowledge(ControlCommand command) {
-        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         var key = keys.forGreenhouse(command.greenhouseId()).orElseThrow();
         String body = "{\"status\":\"applied\",\"ackedAt\":\"" + at + "\",\"keyId\":\"" + key.keyId() + "\",\"signature\":\""
                 + AckSignature.sign(key, command.commandId(), "applied", at) + "\"}";

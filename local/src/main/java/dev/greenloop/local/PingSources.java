@@ -23,7 +23,10 @@ import java.util.function.Consumer;
 /**
  * The PingSources of the manifests on a clock (accelerated in the demo): each fires its event at
  * its schedule's next time in that clock's time, with its data and {@code ceOverrides}, into the
- * Broker. Runs on the caller's thread until {@code running} turns false.
+ * Broker. Runs on the caller's thread until {@code running} turns false. In lock step
+ * ({@link #lockStep}) the loop stands still and whoever moves simulated time fires the pings due
+ * ({@link #fireUntil}) before the loop is let run on: every ping of a simulated minute is in the
+ * Broker before that minute's work is awaited.
  */
 final class PingSources {
 
@@ -31,27 +34,64 @@ final class PingSources {
     private final Clock clock;
     private final Consumer<CloudEvent> publish;
     private final CronParser parser = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private final Map<String, ZonedDateTime> next = new HashMap<>();
+    private volatile boolean lockStep;
 
     PingSources(List<PingSource> sources, Clock clock, Consumer<CloudEvent> publish) {
         this.sources = List.copyOf(sources);
         this.clock = clock;
         this.publish = publish;
+        schedule(ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC));
+    }
+
+    /** From now on pings fire only through {@link #fireUntil}; the next of each is its first time after {@code from}. */
+    synchronized void lockStep(java.time.Instant from) {
+        lockStep = true;
+        schedule(from.atZone(ZoneOffset.UTC));
+    }
+
+    /** Fires, in time order, every ping due at or before {@code t}; returns how many. */
+    synchronized int fireUntil(java.time.Instant t) {
+        ZonedDateTime until = t.atZone(ZoneOffset.UTC);
+        int fired = 0;
+        while (true) {
+            PingSource due = null;
+            for (PingSource p : sources) {
+                ZonedDateTime at = next.get(p.getMetadata().getName());
+                if (!until.isBefore(at) && (due == null || at.isBefore(next.get(due.getMetadata().getName())))) {
+                    due = p;
+                }
+            }
+            if (due == null) {
+                return fired;
+            }
+            ZonedDateTime at = next.get(due.getMetadata().getName());
+            publish.accept(ping(due, at));
+            next.put(due.getMetadata().getName(), nextAfter(due, at));
+            fired++;
+        }
+    }
+
+    private synchronized void schedule(ZonedDateTime from) {
+        for (PingSource p : sources) {
+            next.put(p.getMetadata().getName(), nextAfter(p, from));
+        }
+    }
+
+    private synchronized void fireDue(ZonedDateTime t) {
+        for (PingSource p : sources) {
+            String name = p.getMetadata().getName();
+            if (!t.isBefore(next.get(name))) {
+                publish.accept(ping(p, next.get(name)));
+                next.put(name, nextAfter(p, t));
+            }
+        }
     }
 
     void run(BooleanSupplier running) {
-        Map<String, ZonedDateTime> next = new HashMap<>();
-        ZonedDateTime now = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
-        for (PingSource p : sources) {
-            next.put(p.getMetadata().getName(), nextAfter(p, now));
-        }
         while (running.getAsBoolean()) {
-            ZonedDateTime t = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
-            for (PingSource p : sources) {
-                String name = p.getMetadata().getName();
-                if (!t.isBefore(next.get(name))) {
-                    publish.accept(ping(p, next.get(name)));
-                    next.put(name, nextAfter(p, t));
-                }
+            if (!lockStep) {
+                fireDue(ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC));
             }
             try {
                 Thread.sleep(100);

@@ -53,7 +53,8 @@ public final class Report {
      */
     public record Figures(long readings, int predictions, int historyPredictions, int modelsTrained, int promotions,
                           int commands, int fallbackCommands, int deadLetters, Live live,
-                          Duration elapsed, String champion) {
+                          Duration elapsed, String champion, Map<String, Live> liveByZone,
+                          Map<String, Live> liveByVersion, LivePhase.Run run, List<Outcome> outcomes) {
         public Double liveMae() {
             return live == null ? null : live.mae();
         }
@@ -73,13 +74,33 @@ public final class Report {
 
         /** Sums monitor's hourly rows of the champion's air-temperature predictions; null when none was scored. */
         static Live of(com.fasterxml.jackson.databind.JsonNode accuracy) {
+            return of(accuracy, null);
+        }
+
+        /** As {@link #of(com.fasterxml.jackson.databind.JsonNode)}, per model version, in version order. */
+        static Map<String, Live> byVersion(com.fasterxml.jackson.databind.JsonNode accuracy) {
+            Map<String, Live> out = new TreeMap<>(java.util.Comparator.comparingInt(Integer::parseInt));
+            for (com.fasterxml.jackson.databind.JsonNode h : accuracy.path("hours")) {
+                String v = h.path("modelVersion").asText();
+                if (!v.isEmpty() && !out.containsKey(v)) {
+                    Live live = of(accuracy, v);
+                    if (live != null) {
+                        out.put(v, live);
+                    }
+                }
+            }
+            return out;
+        }
+
+        private static Live of(com.fasterxml.jackson.databind.JsonNode accuracy, String version) {
             double abs = 0;
             double persistence = 0;
             long scored = 0;
             long expired = 0;
             boolean persistenceKnown = true;
             for (com.fasterxml.jackson.databind.JsonNode h : accuracy.path("hours")) {
-                if (!h.path("role").asText().equals("champion") || !h.path("target").asText().equals("air_temperature")) {
+                if (!h.path("role").asText().equals("champion") || !h.path("target").asText().equals("air_temperature")
+                        || version != null && !version.equals(h.path("modelVersion").asText())) {
                     continue;
                 }
                 long n = h.path("count").asLong();
@@ -104,12 +125,15 @@ public final class Report {
 
     /** @param liveFrom the end of the history: predictions for earlier windows are not live */
     public static Figures figures(Gateway gateway, Tap tap, List<ModelVersion> versions, Duration elapsed, Instant liveFrom,
-                                  Live live) {
-        List<ControlCommand> commands = tap.commands().stream().map(Tap.Seen::payload).toList();
+                                  Live live, Map<String, Live> liveByZone, Map<String, Live> liveByVersion,
+                                  LivePhase.Run run, List<Outcome> outcomes) {
+        List<ControlCommand> commands = tap.commands().stream().map(Tap.Seen::payload)
+                .filter(c -> c.greenhouseId().equals(gateway.greenhouseId())).toList();
         int history = (int) tap.predictions().stream().filter(p -> p.payload().windowEnd().isBefore(liveFrom)).count();
         return new Figures(gateway.readingsAccepted(), tap.predictions().size(), history, versions.size(), tap.promotions().size(),
                 commands.size(), (int) commands.stream().filter(c -> c.mode().wireName().equals("fallback")).count(),
-                tap.deadLetters().size(), live, elapsed, champion(versions));
+                tap.deadLetters().size(), live, elapsed, champion(versions), liveByZone, liveByVersion, run,
+                outcomes);
     }
 
     /** The champion's test figures per target, in one line; empty without a champion. */
@@ -133,17 +157,32 @@ public final class Report {
                   models trained         %d (promoted: %d)%s
                   predictions            %,d%s
                   commands               %d (fallback: %d)
-                  dead letters           %d
+                  dead letters           %d%s
                   report                 %s""", f.elapsed().toMinutes(), f.elapsed().toSecondsPart(), f.readings(),
                 f.modelsTrained(), f.promotions(), f.champion().isEmpty() ? "" : "\n  champion               " + f.champion(),
                 f.predictions(),
                 (f.historyPredictions() == 0 ? "" : String.format(Locale.ROOT, " (%,d on history windows)", f.historyPredictions()))
                         + (f.liveMae() == null ? "" : String.format(Locale.ROOT, "; live air temperature MAE %.2f °C over %d scored",
                         f.liveMae(), f.liveScored())),
-                f.commands(), f.fallbackCommands(), f.deadLetters(), report.toAbsolutePath());
+                f.commands(), f.fallbackCommands(), f.deadLetters(), liveSummary(f), report.toAbsolutePath());
     }
 
-    public static void write(Path file, Figures f, Gateway gateway, Tap tap, List<ModelVersion> versions) throws IOException {
+    private static String liveSummary(Figures f) {
+        StringBuilder s = new StringBuilder();
+        if (f.run() != null) {
+            s.append(String.format(Locale.ROOT, "%n  live phase             %d simulated h in %d s (%.0f× real time)",
+                    Duration.between(f.run().from(), f.run().to()).toHours(), f.run().real().toSeconds(), f.run().speed()));
+        }
+        for (Outcome o : f.outcomes()) {
+            s.append(String.format(Locale.ROOT, "%n  %-22s %.1f %% in band, %.1f °C·h outside, heating %.0f, CO2 %.0f,"
+                            + " %d switches, %d envelope violations", o.greenhouse(), 100 * o.inBand(), o.degreeHoursOutside(),
+                    o.heatingEnergy(), o.co2Dosed(), o.switches(), o.violations().size()));
+        }
+        return s.toString();
+    }
+
+    public static void write(Path file, Figures f, Gateway gateway, Gateway baseline, Tap tap, List<ModelVersion> versions)
+            throws IOException {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>greenloop demo</title><style>")
                 .append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
@@ -161,7 +200,7 @@ public final class Report {
                 : String.format(Locale.ROOT, " (%,d on history windows the Broker delivered after the first promotion)",
                 f.historyPredictions())));
         row(h, "air temperature MAE of live predictions (°C), realised, as monitor scores them", f.live() == null
-                ? "none scored yet: the live phase was shorter than the prediction horizon"
+                ? "none scored: the live phase was shorter than the prediction horizon"
                 : String.format(Locale.ROOT, "%.3f over %d (persistence %s; %d expired)", f.live().mae(), f.live().scored(),
                 f.live().persistenceMae() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", f.live().persistenceMae()),
                 f.live().expired()));
@@ -169,6 +208,7 @@ public final class Report {
         row(h, "dead letters", Integer.toString(f.deadLetters()));
         row(h, "duration", f.elapsed().toMinutes() + " min " + f.elapsed().toSecondsPart() + " s");
         h.append("</table>");
+        liveSections(h, f);
 
         h.append("<h2>Model versions</h2><p>Test MAE at +15 min of each trained target against persistence (the value"
                 + " now), on the latest 15 % of the version's dataset, and the share of the dataset's rows without actuator"
@@ -200,17 +240,23 @@ public final class Report {
                     .append("</small></p>");
         }
 
-        Instant liveFrom = tap.predictions().stream().map(p -> p.payload().windowEnd()).min(Instant::compareTo)
-                .orElse(gateway.simulatedNow()).minus(Duration.ofHours(6));
+        Instant liveFrom = f.run() != null ? f.run().from() : tap.predictions().stream().map(p -> p.payload().windowEnd())
+                .min(Instant::compareTo).orElse(gateway.simulatedNow()).minus(Duration.ofHours(6));
         Map<String, List<Gateway.Truth>> byZone = gateway.truth().stream().filter(t -> !t.at().isBefore(liveFrom))
                 .collect(Collectors.groupingBy(Gateway.Truth::zone, TreeMap::new, Collectors.toList()));
-        h.append("<h2>Predicted and actual air temperature</h2><p>Lines: the simulated zones' true air temperature. "
-                + "Dots: the champion's prediction, placed at the time it predicts (window end + horizon).</p>");
+        Map<String, List<Gateway.Truth>> baselineByZone = baseline == null ? Map.of() : baseline.truth().stream()
+                .filter(t -> !t.at().isBefore(liveFrom))
+                .collect(Collectors.groupingBy(Gateway.Truth::zone, TreeMap::new, Collectors.toList()));
+        h.append("<h2>Predicted and actual air temperature</h2><p>Green line: the zone's true air temperature under the"
+                + " loop; grey line: the same zone under the thermostat alone; shaded: the crop's band (day or night). Red"
+                + " dots: the champion's prediction, placed at the time it predicts (window end + horizon). Ticks along the"
+                + " bottom: the loop's commands to this zone (blue: predictive, orange: fallback).</p>");
         for (Map.Entry<String, List<Gateway.Truth>> zone : byZone.entrySet()) {
-            List<double[]> actual = zone.getValue().stream().map(t -> new double[]{t.at().toEpochMilli(), t.airTemperature()}).toList();
+            List<double[]> actual = points(zone.getValue());
+            List<double[]> other = points(baselineByZone.getOrDefault(zone.getKey(), List.of()));
             List<double[]> predicted = new ArrayList<>();
             for (Tap.Seen<Prediction> p : tap.predictions()) {
-                if (p.payload().zoneId().equals(zone.getKey())) {
+                if (p.payload().zoneId().equals(zone.getKey()) && !p.payload().windowEnd().isBefore(liveFrom)) {
                     for (TargetValue v : p.payload().values()) {
                         if (v.target() == SensorKind.AIR_TEMPERATURE) {
                             predicted.add(new double[]{p.payload().windowEnd().plus(Duration.ofMinutes(v.horizonMinutes()))
@@ -219,14 +265,23 @@ public final class Report {
                     }
                 }
             }
-            h.append("<h3>").append(esc(zone.getKey())).append("</h3>").append(chart(actual, predicted, "°C"));
+            List<double[]> commands = tap.commands().stream().map(Tap.Seen::payload)
+                    .filter(c -> c.greenhouseId().equals(gateway.greenhouseId()) && c.zoneId().equals(zone.getKey())
+                            && !c.signature().issuedAt().isBefore(liveFrom))
+                    .map(c -> new double[]{c.signature().issuedAt().toEpochMilli(), c.mode().wireName().equals("fallback") ? 1 : 0})
+                    .toList();
+            h.append("<h3>").append(esc(zone.getKey())).append("</h3>")
+                    .append(chart(actual, other, predicted, commands, "°C"));
         }
 
-        h.append("<h2>Commands</h2><table><tr><th>time</th><th class=l>zone</th><th class=l>actuator</th><th>value</th>"
+        h.append("<h2>Commands of the loop</h2><table><tr><th>time</th><th class=l>zone</th><th class=l>actuator</th><th>value</th>"
                 + "<th class=l>mode</th><th class=l>reason</th><th class=l>gateway</th></tr>");
         Map<String, String> outcomes = new LinkedHashMap<>();
         gateway.applied().forEach(a -> outcomes.put(a.command().commandId(), a.outcome()));
-        for (Tap.Seen<ControlCommand> c : tap.commands()) {
+        List<Tap.Seen<ControlCommand>> loopCommands = tap.commands().stream()
+                .filter(c -> c.payload().greenhouseId().equals(gateway.greenhouseId())).toList();
+        int shown = Math.min(loopCommands.size(), 300);
+        for (Tap.Seen<ControlCommand> c : loopCommands.subList(loopCommands.size() - shown, loopCommands.size())) {
             ControlCommand cmd = c.payload();
             h.append("<tr><td>").append(cmd.signature().issuedAt()).append("</td><td class=l>").append(esc(cmd.zoneId()))
                     .append("</td><td class=l>").append(cmd.actuator().wireName()).append("</td><td>")
@@ -235,7 +290,10 @@ public final class Report {
                     .append(esc(outcomes.getOrDefault(cmd.commandId(), "not seen"))).append("</td></tr>");
         }
         h.append("</table>");
-        Map<String, Long> fallbacks = tap.commands().stream().map(c -> c.payload().reason())
+        if (shown < loopCommands.size()) {
+            h.append("<p>The last ").append(shown).append(" of ").append(loopCommands.size()).append(" commands.</p>");
+        }
+        Map<String, Long> fallbacks = loopCommands.stream().map(c -> c.payload().reason())
                 .filter(r -> r.startsWith("fallback ("))
                 .collect(Collectors.groupingBy(r -> r.substring("fallback (".length(), r.indexOf(')')), TreeMap::new,
                         Collectors.counting()));
@@ -246,30 +304,49 @@ public final class Report {
         Files.writeString(file, h.toString());
     }
 
-    private static String chart(List<double[]> line, List<double[]> dots, String unit) {
+    private static List<double[]> points(List<Gateway.Truth> truth) {
+        return truth.stream().map(t -> new double[]{t.at().toEpochMilli(), t.airTemperature()}).toList();
+    }
+
+    /** A line, a second line, dots, the band behind them and command ticks (second value 1: fallback) below. */
+    private static String chart(List<double[]> line, List<double[]> other, List<double[]> dots, List<double[]> ticks,
+                                String unit) {
         int w = 1000;
-        int ht = 260;
+        int ht = 280;
         int pad = 40;
         List<double[]> all = new ArrayList<>(line);
+        all.addAll(other);
         all.addAll(dots);
         if (all.isEmpty()) {
             return "<p>no data</p>";
         }
         double x0 = all.stream().mapToDouble(p -> p[0]).min().orElse(0);
         double x1 = Math.max(x0 + 1, all.stream().mapToDouble(p -> p[0]).max().orElse(1));
-        double y0 = Math.floor(all.stream().mapToDouble(p -> p[1]).min().orElse(0)) - 0.5;
-        double y1 = Math.ceil(all.stream().mapToDouble(p -> p[1]).max().orElse(1)) + 0.5;
+        double y0 = Math.floor(Math.min(DemoZones.NIGHT.low(), all.stream().mapToDouble(p -> p[1]).min().orElse(0))) - 0.5;
+        double y1 = Math.ceil(Math.max(DemoZones.DAY.high(), all.stream().mapToDouble(p -> p[1]).max().orElse(1))) + 0.5;
         ToDoubleFunction<Double> sx = x -> pad + (x - x0) / (x1 - x0) * (w - 2 * pad);
         ToDoubleFunction<Double> sy = y -> ht - pad - (y - y0) / (y1 - y0) * (ht - 2 * pad);
         StringBuilder s = new StringBuilder("<svg width=\"" + w + "\" height=\"" + ht + "\" viewBox=\"0 0 " + w + " " + ht + "\">");
-        s.append("<polyline fill=\"none\" stroke=\"#2a7\" stroke-width=\"1.5\" points=\"");
-        for (double[] p : line) {
-            s.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx.applyAsDouble(p[0]), sy.applyAsDouble(p[1])));
+        // The band, minute by minute as day and night change.
+        s.append("<path fill=\"#e3f3e8\" d=\"");
+        long step = 600_000;
+        for (long t = (long) x0; t <= (long) x1; t += step) {
+            DemoZones.Band b = DemoZones.band(Instant.ofEpochMilli(t));
+            double xa = sx.applyAsDouble((double) t);
+            double xb = sx.applyAsDouble((double) Math.min((long) x1, t + step));
+            s.append(String.format(Locale.ROOT, "M%.1f,%.1fH%.1fV%.1fH%.1fZ", xa, sy.applyAsDouble(b.high()), xb,
+                    sy.applyAsDouble(b.low()), xa));
         }
         s.append("\"/>");
+        polyline(s, other, sx, sy, "#999");
+        polyline(s, line, sx, sy, "#2a7");
         for (double[] p : dots) {
-            s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#d52\"/>", sx.applyAsDouble(p[0]),
-                    sy.applyAsDouble(p[1])));
+            s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#d52\"/>",
+                    sx.applyAsDouble(p[0]), sy.applyAsDouble(p[1])));
+        }
+        for (double[] t : ticks) {
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\"/>",
+                    sx.applyAsDouble(t[0]), sx.applyAsDouble(t[0]), ht - pad + 2, ht - pad + 10, t[1] > 0 ? "#e80" : "#36c"));
         }
         s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%.1f %s</text>", pad, y1, unit));
         s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%.1f %s</text>", ht - pad, y0, unit));
@@ -278,6 +355,79 @@ public final class Report {
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>", w - pad,
                 ht - 8, Instant.ofEpochMilli((long) x1)));
         return s.append("</svg>").toString();
+    }
+
+    private static void polyline(StringBuilder s, List<double[]> line, ToDoubleFunction<Double> sx, ToDoubleFunction<Double> sy,
+                                 String colour) {
+        if (line.isEmpty()) {
+            return;
+        }
+        s.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"1.5\" points=\"");
+        for (double[] p : line) {
+            s.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx.applyAsDouble(p[0]), sy.applyAsDouble(p[1])));
+        }
+        s.append("\"/>");
+    }
+
+    /** The live phase, the loop against the thermostat, and realised accuracy per zone and per model version. */
+    private static void liveSections(StringBuilder h, Figures f) {
+        if (f.run() != null) {
+            LivePhase.Run r = f.run();
+            h.append(String.format(Locale.ROOT, "<h2>Live phase</h2><p>%d simulated hours, %s to %s, in %d s of real time"
+                            + " (%.0f× real time; %d s of it held while a training run was active, as training is not"
+                            + " simulated). Time moved one minute at a time and held until every event of the minute was"
+                            + " handled and every command applied; %d of %d minutes went on without settling within 10 s."
+                            + " Before the first step, %d s went to the events the history left in flight.</p>",
+                    Duration.between(r.from(), r.to()).toHours(), r.from(), r.to(), r.real().toSeconds(), r.speed(),
+                    r.heldForTraining().toSeconds(), r.unsettled(), r.steps(), r.drained().toSeconds()));
+        }
+        if (!f.outcomes().isEmpty()) {
+            h.append("<h2>The loop against the thermostat</h2><p>The same weather, seed and zones; one greenhouse under the"
+                    + " loop, its twin under control's fallback rules alone. Band: ").append(esc(DemoZones.DAY.low() + "–"
+                    + DemoZones.DAY.high() + " °C from " + DemoZones.DAY_START_HOUR + ":00 to " + DemoZones.DAY_END_HOUR
+                    + ":00 UTC, " + DemoZones.NIGHT.low() + "–" + DemoZones.NIGHT.high() + " °C at night"))
+                    .append("; true air temperature, every simulated minute of every zone. Energy and CO2 in the simulator's"
+                            + " units.</p><table><tr><th class=l></th>");
+            f.outcomes().forEach(o -> h.append("<th>").append(esc(o.greenhouse() + ": " + o.control())).append("</th>"));
+            h.append("</tr>");
+            outcomeRow(h, f, "time in band", o -> String.format(Locale.ROOT, "%.1f %%", 100 * o.inBand()));
+            outcomeRow(h, f, "degree-hours outside the band (°C·h)", o -> String.format(Locale.ROOT, "%.1f",
+                    o.degreeHoursOutside()));
+            outcomeRow(h, f, "heating energy", o -> String.format(Locale.ROOT, "%.0f", o.heatingEnergy()));
+            outcomeRow(h, f, "CO2 dosed", o -> String.format(Locale.ROOT, "%.0f", o.co2Dosed()));
+            outcomeRow(h, f, "actuator switches (of them fallback)", o -> o.switches() + " (" + o.fallbackSwitches() + ")");
+            outcomeRow(h, f, "envelope violations", o -> Integer.toString(o.violations().size()));
+            h.append("</table>");
+            f.outcomes().stream().flatMap(o -> o.violations().stream()).limit(20)
+                    .forEach(v -> h.append("<p>Violation: ").append(esc(v)).append("</p>"));
+        }
+        if (!f.liveByZone().isEmpty() || !f.liveByVersion().isEmpty()) {
+            h.append("<h2>Realised forecast accuracy</h2><p>Air temperature at +15 min, every live prediction of the"
+                    + " champion scored by monitor against what was measured, and persistence (the value at prediction"
+                    + " time) on the same instants.</p><table><tr><th class=l></th><th>scored</th><th>MAE (°C)</th>"
+                    + "<th>persistence MAE (°C)</th><th>vs persistence</th></tr>");
+            f.liveByZone().forEach((zone, live) -> accuracyRow(h, "zone " + zone, live));
+            f.liveByVersion().forEach((version, live) -> accuracyRow(h, "model version " + version, live));
+            h.append("</table>");
+        }
+    }
+
+    private static void outcomeRow(StringBuilder h, Figures f, String what, java.util.function.Function<Outcome, String> value) {
+        h.append("<tr><th class=l>").append(esc(what)).append("</th>");
+        f.outcomes().forEach(o -> h.append("<td>").append(esc(value.apply(o))).append("</td>"));
+        h.append("</tr>");
+    }
+
+    private static void accuracyRow(StringBuilder h, String what, Live live) {
+        h.append("<tr><th class=l>").append(esc(what)).append("</th>");
+        if (live == null) {
+            h.append("<td>0</td><td></td><td></td><td></td></tr>");
+            return;
+        }
+        h.append("<td>").append(live.scored()).append("</td><td>").append(num(live.mae())).append("</td><td>")
+                .append(num(live.persistenceMae())).append("</td><td>").append(live.persistenceMae() == null
+                        || live.persistenceMae() == 0 ? "" : String.format(Locale.ROOT, "%.2f×", live.mae() / live.persistenceMae()))
+                .append("</td></tr>");
     }
 
     private static void row(StringBuilder h, String k, String v) {

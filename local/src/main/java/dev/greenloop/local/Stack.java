@@ -24,6 +24,9 @@ import java.util.Map;
  */
 public final class Stack implements AutoCloseable {
 
+    /** The functions' setting for a shared simulated clock ({@code dev.greenloop.events.clock.ClockFile}). */
+    public static final String CLOCK_FILE_PROPERTY = "greenloop.clock.file";
+
     public static final List<String> FUNCTIONS = List.of("ingest", "preprocess", "train-launcher", "infer", "control", "monitor");
 
     private final Path root;

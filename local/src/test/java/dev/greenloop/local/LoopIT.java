@@ -3,9 +3,6 @@ package dev.greenloop.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.payload.ControlCommand;
 import dev.greenloop.events.payload.ModelPromoted;
@@ -18,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -41,16 +37,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The loop closes, headless: a short run of {@code ./greenloop demo} (seven days of history, one
- * zone, three live minutes) in which a model is promoted in MLflow, predictions carry its
- * version, the commands on the topic verify with the gateway verifier, and a predictive
+ * The loop closes, headless: a short run of {@code ./greenloop demo} (seven days of history, two
+ * zones, six simulated hours of live phase in lock step, the thermostat baseline beside it) in
+ * which a model is promoted in MLflow, predictions carry its version, at least 100 live
+ * predictions are scored against what was measured, the commands on the topic verify with the
+ * gateway verifier and every one was applied by its greenhouse's gateway, neither run breaks the
+ * safety envelope, the baseline is run by the fallback thermostat alone, and a predictive
  * command's lineage resolves back to reading events that are on {@code greenhouse.readings}.
- * The zone is configured cold (its bands above the simulated climate, heating without dwell) so
- * that control must act on the predictions. Seven days, not fewer: the model is tested on the
- * latest 15 % of the history, which ends now, and with two or three days of one zone whether it
- * beats persistence by the gate's 10 % depended on the hour the test ran (it failed for history
- * ending at 02:46 and 14:46 UTC, passed at 08:46 and 20:46); with seven it passed at every hour
- * tried, by 35 % or more.
+ * Structure, not quality: the quality figures are measured by the demo and written down in
+ * local/README.md and docs/benchmarks.md. Seven days, not fewer: the model is tested on the
+ * latest 15 % of the history, and with two or three days whether it beats persistence by the
+ * gate's 10 % depended on the hour the test ran; with seven it passed at every hour tried.
  */
 class LoopIT {
 
@@ -59,30 +56,37 @@ class LoopIT {
     @Test
     void theLoopClosesFromReadingsToVerifiedCommands() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        Demo.Options options = new Demo.Options(7, 1, Duration.ofMinutes(3), 60, root.resolve("local/target/it-work"),
-                true, "air_temperature", 11, Duration.ofMinutes(6));
+        Demo.Options options = new Demo.Options(7, 2, Duration.ofHours(6), 60, root.resolve("local/target/it-work"),
+                true, "air_temperature", 11, Duration.ofMinutes(8));
         AtomicReference<String> champion = new AtomicReference<>();
         List<String> failures = new ArrayList<>();
-        Demo.Result result = Demo.run(root, options, running -> {
-            try (MongoClient mongo = MongoClients.create(running.stack().mongo().connectionString())) {
-                for (String zone : running.zones()) {
-                    String id = Demo.GREENHOUSE + "/" + zone;
-                    // Too cold by day and night, and heating allowed to move on every prediction: control must act.
-                    Document cold = new Document("_id", id)
-                            .append("dayTemperature", new Document("low", 30).append("high", 34))
-                            .append("nightTemperature", new Document("low", 30).append("high", 34))
-                            .append("actuators", new Document("heating", new Document("minDwellSeconds", 0)));
-                    mongo.getDatabase("greenloop").getCollection("control_zones").replaceOne(Filters.eq("_id", id), cold,
-                            new ReplaceOptions().upsert(true));
-                }
-            }
-        }, running -> check(running, champion, failures));
+        Demo.Result result = Demo.run(root, options, running -> { }, running -> check(running, champion, failures));
 
         assertThat(failures).isEmpty();
         assertThat(result.versions()).isNotEmpty();
-        assertThat(Files.readString(result.report())).contains("greenloop demo").contains("<svg");
+        assertThat(Files.readString(result.report())).contains("greenloop demo").contains("<svg")
+                .contains("The loop against the thermostat").contains("Realised forecast accuracy");
         assertThat(result.figures().predictions()).isPositive();
         assertThat(result.figures().commands()).isPositive();
+
+        // Six simulated hours, minute by minute, in simulated time.
+        assertThat(result.live().steps()).isEqualTo(360);
+        assertThat(Duration.between(result.live().from(), result.live().to())).isEqualTo(Duration.ofHours(6));
+        // At least 100 live predictions scored against measurements, by monitor, over both zones.
+        assertThat(result.figures().live()).isNotNull();
+        assertThat(result.figures().live().scored()).isGreaterThanOrEqualTo(100);
+        assertThat(result.figures().liveByZone()).hasSize(2).allSatisfy((zone, live) -> assertThat(live).isNotNull());
+        // Both runs present: the loop, and its twin under the thermostat; neither breaks the envelope.
+        assertThat(result.outcomes()).extracting(Outcome::greenhouse).containsExactly(Demo.GREENHOUSE, Demo.BASELINE);
+        assertThat(result.outcomes()).allSatisfy(o -> {
+            assertThat(o.minutes()).as(o.greenhouse() + "'s simulated zone-minutes").isEqualTo(2 * 360);
+            assertThat(o.violations()).as(o.greenhouse() + "'s envelope violations").isEmpty();
+            assertThat(o.inBand()).isBetween(0.0, 1.0);
+        });
+        Outcome thermostat = result.outcomes().get(1);
+        assertThat(thermostat.switches()).as("the thermostat acted").isPositive();
+        assertThat(thermostat.fallbackSwitches()).as("the baseline is the fallback thermostat alone")
+                .isEqualTo(thermostat.switches());
     }
 
     private static void check(Demo.Running running, AtomicReference<String> champion, List<String> failures) throws Exception {
@@ -110,12 +114,6 @@ class LoopIT {
 
         // monitor joined the champion's predictions with what was measured: outcomes, realised
         // accuracy and persistence's on the same instants, through its read API.
-        // Only predictions whose target window has come can be scored: those made on the history's
-        // windows once a model was promoted (whether the Broker still held any for infer depends
-        // on timing); the live phase is shorter than the horizon.
-        Instant measuredUntil = running.gateway().simulatedNow().minus(Duration.ofMinutes(2));
-        List<Prediction> scorable = predictions.stream()
-                .filter(p -> p.windowEnd().plus(Duration.ofMinutes(16)).isBefore(measuredUntil)).toList();
         JsonNode accuracy = Demo.liveAccuracy(running.stack().url("monitor"), running.operatorToken(),
                 predictions.stream().map(Prediction::windowEnd).min(java.util.Comparator.naturalOrder()).orElseThrow());
         List<JsonNode> scored = new ArrayList<>();
@@ -124,8 +122,7 @@ class LoopIT {
                 scored.add(h);
             }
         });
-        assertThat(scored).as("hours of scored champion predictions in %s, %d scorable", accuracy, scorable.size())
-                .hasSizeGreaterThanOrEqualTo(scorable.isEmpty() ? 0 : 1)
+        assertThat(scored).as("hours of scored champion predictions in %s", accuracy).isNotEmpty()
                 .allSatisfy(h -> {
                     assertThat(promotedVersions).contains(h.path("modelVersion").asText());
                     assertThat(h.path("mae").asDouble()).isFinite().isNotNegative();
@@ -135,6 +132,8 @@ class LoopIT {
         // Every command on the topic verifies with the gateway's verifier (each with a fresh one at its issue time).
         List<ControlCommand> commands = running.tap().commands().stream().map(Tap.Seen::payload).toList();
         assertThat(commands).isNotEmpty();
+        assertThat(commands).filteredOn(c -> c.greenhouseId().equals(Demo.GREENHOUSE)).as("the loop's commands")
+                .anySatisfy(c -> assertThat(c.mode().wireName()).isEqualTo("predictive"));
         for (ControlCommand c : commands) {
             CommandVerifier gateway = CommandVerifier.withDefaults(running.keys(),
                     Clock.fixed(c.signature().issuedAt(), ZoneOffset.UTC));
@@ -144,10 +143,19 @@ class LoopIT {
                 failures.add("command " + c.commandId() + " does not verify: " + e.getMessage());
             }
         }
-        assertThat(running.gateway().applied()).isNotEmpty().allSatisfy(a -> assertThat(a.outcome()).isEqualTo("applied"));
+        // Every command was applied by its greenhouse's gateway, which verified it first, in the greenhouse's (simulated) time.
+        for (Gateway g : List.of(running.gateway(), running.baseline())) {
+            assertThat(g.applied()).as(g.greenhouseId() + "'s gateway").isNotEmpty()
+                    .allSatisfy(a -> assertThat(a.outcome()).isEqualTo("applied"));
+            Set<String> applied = new HashSet<>(g.applied().stream().map(a -> a.command().commandId()).toList());
+            assertThat(commands.stream().filter(c -> c.greenhouseId().equals(g.greenhouseId())).map(ControlCommand::commandId))
+                    .as("commands of " + g.greenhouseId() + " on the topic, each applied").isNotEmpty()
+                    .allSatisfy(id -> assertThat(applied).contains(id));
+        }
 
         // A predictive command's lineage resolves to its prediction, the champion and readings on the topic.
-        ControlCommand predictive = commands.stream().filter(c -> c.predictionId() != null).findFirst()
+        ControlCommand predictive = commands.stream().filter(c -> c.predictionId() != null && c.mode().wireName().equals("predictive"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no predictive command among " + commands.size()));
         JsonNode lineage = JSON.readTree(http.send(HttpRequest.newBuilder(running.stack().url("control")
                         .resolve("/v1/commands/" + predictive.commandId() + "/lineage"))
