@@ -300,9 +300,11 @@ public final class Demo {
                                     + " %d dead letters", at, hours, tap.predictions().size(), tap.commands().size(),
                                     tap.deadLetters().size())));
                     progress.step(String.format("live phase: %d simulated hours in %d s (%.0f× real time; %d s held for"
-                            + " training; %d minutes did not settle within 10 s; %d s before it for the history's last events)",
+                            + " training; %d minutes did not settle within 10 s; %d s before it for the history's last events;"
+                            + " per simulated minute %d ms posting readings, %d ms waiting for the loop to settle)",
                             o.live().toHours(), live.real().toSeconds(), live.speed(), live.heldForTraining().toSeconds(),
-                            live.unsettled(), live.drained().toSeconds()));
+                            live.unsettled(), live.drained().toSeconds(), live.stepping().toMillis() / live.steps(),
+                            live.settling().toMillis() / live.steps()));
                     List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
                     beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, live));
                     var accuracyJson = liveAccuracy(stack.url("monitor"), operatorToken, liveFrom);

@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>A warmer crop than the simulator's built-in climate computer keeps (21 °C by day, 17 by
  * night): control's bands are above it, so control takes over and the simulated climate visibly
- * follows its commands. Heating and vents may change every two minutes.
+ * follows its commands. The actuators' limits are control's defaults, written out.
  */
 public final class DemoZones {
 
@@ -50,8 +50,8 @@ public final class DemoZones {
 
     private static Map<ActuatorKind, Limits> envelope() {
         Map<ActuatorKind, Limits> m = new EnumMap<>(ActuatorKind.class);
-        m.put(ActuatorKind.HEATING, new Limits(20, 75, 10, Duration.ofMinutes(2)));
-        m.put(ActuatorKind.VENT, new Limits(0, 100, 20, Duration.ofMinutes(2)));
+        m.put(ActuatorKind.HEATING, new Limits(20, 75, 10, Duration.ofMinutes(5)));
+        m.put(ActuatorKind.VENT, new Limits(0, 100, 20, Duration.ofMinutes(5)));
         m.put(ActuatorKind.SCREEN, new Limits(0, 100, 50, Duration.ofMinutes(10)));
         m.put(ActuatorKind.FOGGING, new Limits(0, 100, 100, Duration.ofMinutes(5)));
         m.put(ActuatorKind.CO2_DOSING, new Limits(0, 100, 100, Duration.ofMinutes(5)));

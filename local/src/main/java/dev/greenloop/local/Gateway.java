@@ -53,6 +53,14 @@ public final class Gateway implements AutoCloseable {
     public record Truth(Instant at, String zone, double airTemperature) {
     }
 
+    /**
+     * How long a command holds an actuator against the climate computer's own setting, as a
+     * climate computer takes a supervisor's setpoints: with a watchdog, after which its own
+     * control resumes unless a newer command came. (Holding until the next command instead made
+     * both runs of the demo swing far more: control's policy then has nothing that damps it.)
+     */
+    static final Duration HOLD = Duration.ofMinutes(15);
+
     private final GreenhouseSimulator simulator;
     private final URI ingest;
     private final URI control;
@@ -253,7 +261,7 @@ public final class Gateway implements AutoCloseable {
         try {
             verifier.verify(command);
             synchronized (simulator) {
-                simulator.command(command.zoneId(), command.actuator(), command.value(), Duration.ofMinutes(15));
+                simulator.command(command.zoneId(), command.actuator(), command.value(), HOLD);
             }
             outcome = "applied";
         } catch (EventException e) {

@@ -23,10 +23,12 @@ public final class LivePhase {
     /**
      * What the phase did: simulated and real time, steps, minutes that did not settle, time held
      * for training, and the time the loop took to settle before the first step (the Broker still
-     * delivering the history's windows), which {@code real} leaves out.
+     * delivering the history's windows), which {@code real} leaves out; of {@code real},
+     * {@code stepping} went to simulating and posting the readings, {@code settling} to waiting
+     * for the loop.
      */
     public record Run(Instant from, Instant to, Duration real, int steps, int unsettled, Duration heldForTraining,
-                      Duration drained) {
+                      Duration drained, Duration stepping, Duration settling) {
 
         /** Simulated time per real time. */
         public double speed() {
@@ -58,16 +60,22 @@ public final class LivePhase {
         int minutes = (int) length.toMinutes();
         int unsettled = 0;
         long held = 0;
+        long stepping = 0;
+        long settling = 0;
         Instant t = from;
         for (int m = 1; m <= minutes; m++) {
             t = from.plus(Duration.ofMinutes(m));
             clock.set(t);
             dispatcher.firePings(t);
             Instant until = t;
+            long stepFrom = System.nanoTime();
             gateways.parallelStream().forEach(g -> g.advanceTo(until, 1));
+            long settleFrom = System.nanoTime();
+            stepping += settleFrom - stepFrom;
             if (!settle.await(settleLimit, Duration.ofMillis(2)).settled()) {
                 unsettled++;
             }
+            settling += System.nanoTime() - settleFrom;
             if (training.getAsBoolean()) {
                 long heldFrom = System.nanoTime();
                 long deadline = heldFrom + trainingLimit.toNanos();
@@ -82,6 +90,6 @@ public final class LivePhase {
             }
         }
         return new Run(from, t, Duration.ofNanos(System.nanoTime() - start), minutes, unsettled, Duration.ofNanos(held),
-                Duration.ofNanos(start - drainFrom));
+                Duration.ofNanos(start - drainFrom), Duration.ofNanos(stepping), Duration.ofNanos(settling));
     }
 }

@@ -27,7 +27,7 @@ class DemoWeatherTest {
     void aFileShorterThanTheRunIsRefusedWithWhatItNeeds() {
         Demo.Options week = Demo.Options.parse(new String[] {"demo", "--days=7", "--weather=" + SAMPLE});
         assertThatThrownBy(() -> Demo.weatherFor(SAMPLE, week)).isInstanceOf(WeatherFileException.class)
-                .hasMessageContaining("--days=7 and a live phase of 3 min need 192 h of weather");
+                .hasMessageContaining("--days=7 and a live phase of 24 h need 216 h of weather");
     }
 
     @Test
@@ -35,8 +35,22 @@ class DemoWeatherTest {
         Path file = dir.resolve("late.csv");
         Files.writeString(file, "time,outside_temperature,relative_humidity,global_radiation,wind_speed\n"
                 + "2026-06-01T06:00:00Z,10,80,0,2\n2026-06-01T07:00:00Z,12,70,100,4\n");
-        Demo.Options options = new Demo.Options(1, 1, Duration.ofMinutes(3), 60, dir, true, "air_temperature", 1,
-                Duration.ofMinutes(6), file);
+        Demo.Options options = new Demo.Options(1, 1, Duration.ofHours(3), 60, dir, true, "air_temperature", 1,
+                Duration.ofMinutes(6), file, true);
         assertThatThrownBy(() -> Demo.weatherFor(file, options)).hasMessageContaining("it must be at 00:00 UTC");
+    }
+
+    @Test
+    void theLivePhaseIsGivenInSimulatedHours() {
+        Demo.Options defaults = Demo.Options.parse(new String[] {"demo"});
+        assertThat(defaults.live()).isEqualTo(Duration.ofHours(24));
+        assertThat(defaults.baseline()).isTrue();
+        Demo.Options short6 = Demo.Options.parse(new String[] {"demo", "--live-hours=6", "--baseline=false"});
+        assertThat(short6.live()).isEqualTo(Duration.ofHours(6));
+        assertThat(short6.baseline()).isFalse();
+        assertThatThrownBy(() -> Demo.Options.parse(new String[] {"demo", "--live-minutes=3"}))
+                .hasMessageContaining("unknown option --live-minutes").hasMessageContaining("--live-hours=N");
+        assertThatThrownBy(() -> Demo.Options.parse(new String[] {"demo", "--live-hours=0"}))
+                .hasMessageContaining("must be 1 to 336");
     }
 }

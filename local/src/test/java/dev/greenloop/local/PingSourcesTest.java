@@ -32,12 +32,13 @@ class PingSourcesTest {
         assertThat(pings.fireUntil(Instant.parse("2026-12-03T10:00:59Z"))).isZero();
         assertThat(pings.fireUntil(Instant.parse("2026-12-03T10:03:00Z"))).isEqualTo(3);
         assertThat(pings.fireUntil(Instant.parse("2026-12-03T10:03:00Z"))).as("nothing fires twice").isZero();
-        assertThat(pings.fireUntil(Instant.parse("2026-12-03T11:05:00Z"))).isEqualTo(62 + 1);
+        // 10:04 to 11:05 every minute, and the hourly ping at 10:05 and at 11:05.
+        assertThat(pings.fireUntil(Instant.parse("2026-12-03T11:05:00Z"))).isEqualTo(62 + 2);
 
         List<Instant> times = fired.stream().map(e -> e.getTime().toInstant()).toList();
         assertThat(times).isSorted().first().isEqualTo(Instant.parse("2026-12-03T10:01:00Z"));
         assertThat(fired.stream().filter(e -> e.getSource().toString().endsWith("/hourly")).map(e -> e.getTime().toInstant()))
-                .containsExactly(Instant.parse("2026-12-03T11:05:00Z"));
+                .containsExactly(Instant.parse("2026-12-03T10:05:00Z"), Instant.parse("2026-12-03T11:05:00Z"));
         assertThat(new String(fired.get(0).getData().toBytes())).isEqualTo("{\"greenhouseId\":\"gh-1\"}");
     }
 }
