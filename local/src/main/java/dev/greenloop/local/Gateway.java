@@ -76,11 +76,6 @@ public final class Gateway implements AutoCloseable {
     private final List<Truth> truth = Collections.synchronizedList(new ArrayList<>());
     private Thread commands;
 
-    public Gateway(GreenhouseSimulator simulator, URI ingest, URI control, String token, String deviceId, KeyRing keys,
-                   String bootstrap) {
-        this(simulator, ingest, control, token, deviceId, keys, bootstrap, Clock.systemUTC());
-    }
-
     /** @param clock the greenhouse's time: what commands are verified against and acknowledgements are stamped with */
     public Gateway(GreenhouseSimulator simulator, URI ingest, URI control, String token, String deviceId, KeyRing keys,
                    String bootstrap, Clock clock) {
@@ -112,11 +107,6 @@ public final class Gateway implements AutoCloseable {
 
     public String greenhouseId() {
         return simulator.greenhouseId();
-    }
-
-    /** The simulated greenhouse, to read under its lock ({@code synchronized (gateway.simulator())}). */
-    public GreenhouseSimulator simulator() {
-        return simulator;
     }
 
     /** Heating energy and CO2 dosed so far, summed over the zones (simulator's units). */

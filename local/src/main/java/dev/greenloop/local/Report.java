@@ -231,14 +231,7 @@ public final class Report {
             }
         }
         h.append("</table>");
-        for (Tap.Seen<ModelPromoted> p : tap.promotions()) {
-            h.append("<p>Promoted: ").append(esc(p.payload().modelName())).append(" version ")
-                    .append(esc(p.payload().modelVersion())).append("</p>");
-        }
-        for (Tap.Seen<String> t : tap.trainingOutcomes()) {
-            h.append("<p><small>").append(esc(t.payload().length() > 300 ? t.payload().substring(0, 300) : t.payload()))
-                    .append("</small></p>");
-        }
+        trainingRuns(h, tap, f.run());
 
         Instant liveFrom = f.run() != null ? f.run().from() : tap.predictions().stream().map(p -> p.payload().windowEnd())
                 .min(Instant::compareTo).orElse(gateway.simulatedNow()).minus(Duration.ofHours(6));
@@ -410,6 +403,69 @@ public final class Report {
             f.liveByVersion().forEach((version, live) -> accuracyRow(h, "model version " + version, live));
             h.append("</table>");
         }
+    }
+
+    /** Training runs and promotions on a timeline, then as a table (what each run ended with, in words). */
+    private static void trainingRuns(StringBuilder h, Tap tap, LivePhase.Run run) {
+        List<Tap.Seen<String>> outcomes = tap.trainingOutcomes();
+        List<Tap.Seen<ModelPromoted>> promotions = tap.promotions();
+        h.append("<h2>Training runs and promotions</h2>");
+        if (outcomes.isEmpty() && promotions.isEmpty()) {
+            h.append("<p>None.</p>");
+            return;
+        }
+        List<Instant> times = new ArrayList<>();
+        outcomes.forEach(o -> times.add(o.at()));
+        promotions.forEach(p -> times.add(p.at()));
+        if (run != null) {
+            times.add(run.from());
+            times.add(run.to());
+        }
+        double x0 = times.stream().mapToLong(Instant::toEpochMilli).min().orElse(0);
+        double x1 = Math.max(x0 + 1, times.stream().mapToLong(Instant::toEpochMilli).max().orElse(1));
+        int w = 1000;
+        int pad = 40;
+        ToDoubleFunction<Double> sx = x -> pad + (x - x0) / (x1 - x0) * (w - 2 * pad);
+        StringBuilder s = new StringBuilder("<svg width=\"" + w + "\" height=\"90\" viewBox=\"0 0 " + w + " 90\">");
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"45\" y2=\"45\" stroke=\"#999\"/>", pad, w - pad));
+        if (run != null) {
+            double a = sx.applyAsDouble((double) run.from().toEpochMilli());
+            double b = sx.applyAsDouble((double) run.to().toEpochMilli());
+            s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"38\" width=\"%.1f\" height=\"14\" fill=\"#e3f3e8\"/>"
+                    + "<text x=\"%.1f\" y=\"64\" font-size=\"11\">live phase</text>", a, Math.max(1, b - a), a));
+        }
+        for (Tap.Seen<String> o : outcomes) {
+            s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"45\" r=\"4\" fill=\"%s\"/>",
+                    sx.applyAsDouble((double) o.at().toEpochMilli()), o.payload().contains("\"promoted\":true") ? "#2a7" : "#999"));
+        }
+        for (Tap.Seen<ModelPromoted> p : promotions) {
+            double x = sx.applyAsDouble((double) p.at().toEpochMilli());
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"45\" stroke=\"#2a7\"/>"
+                    + "<text x=\"%.1f\" y=\"16\" font-size=\"11\" text-anchor=\"middle\">v%s champion</text>", x, x, x,
+                    esc(p.payload().modelVersion())));
+        }
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"84\" font-size=\"11\">%s</text>", pad,
+                Instant.ofEpochMilli((long) x0)));
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"84\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                w - pad, Instant.ofEpochMilli((long) x1)));
+        h.append(s).append("</svg>");
+        h.append("<table><tr><th>time</th><th class=l>outcome</th><th>version</th><th class=l>promoted</th>"
+                + "<th class=l>why</th></tr>");
+        for (Tap.Seen<String> o : outcomes) {
+            String type = o.payload().substring(0, o.payload().indexOf(' '));
+            com.fasterxml.jackson.databind.JsonNode body;
+            try {
+                body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.payload().substring(type.length() + 1));
+            } catch (IOException e) {
+                body = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            h.append("<tr><td>").append(o.at()).append("</td><td class=l>")
+                    .append(type.contains("failed") ? "failed" : "completed").append("</td><td>")
+                    .append(esc(body.path("modelVersion").asText(""))).append("</td><td class=l>")
+                    .append(body.path("promoted").asBoolean(false) ? "yes" : "no").append("</td><td class=l>")
+                    .append(esc(body.path("reason").asText(""))).append("</td></tr>");
+        }
+        h.append("</table>");
     }
 
     private static void outcomeRow(StringBuilder h, Figures f, String what, java.util.function.Function<Outcome, String> value) {

@@ -59,8 +59,9 @@ public final class Tap implements AutoCloseable {
         thread.start();
     }
 
+    /** Seen at the event's own time (the sender's clock: simulated time in the live phase), else when read. */
     private void see(boolean dead, CloudEvent e) {
-        Instant now = Instant.now();
+        Instant now = e.getTime() != null ? e.getTime().toInstant() : Instant.now();
         byte[] data = e.getData() == null ? new byte[0] : e.getData().toBytes();
         if (dead) {
             deadLetters.add(new Seen<>(now, e.getId(), e.getType() + " " + e.getExtension("knativeerrorcode")));

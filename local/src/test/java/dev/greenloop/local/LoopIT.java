@@ -65,7 +65,9 @@ class LoopIT {
         assertThat(failures).isEmpty();
         assertThat(result.versions()).isNotEmpty();
         assertThat(Files.readString(result.report())).contains("greenloop demo").contains("<svg")
-                .contains("The loop against the thermostat").contains("Realised forecast accuracy");
+                .contains("The loop against the thermostat").contains("Realised forecast accuracy")
+                .contains("Training runs and promotions")
+                .as("no raw event JSON in the report").doesNotContain("{&quot;").doesNotContain("{\"");
         assertThat(result.figures().predictions()).isPositive();
         assertThat(result.figures().commands()).isPositive();
 
