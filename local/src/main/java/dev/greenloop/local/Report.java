@@ -451,6 +451,13 @@ public final class Report {
         h.append(s).append("</svg>");
         h.append("<table><tr><th>time</th><th class=l>outcome</th><th>version</th><th class=l>promoted</th>"
                 + "<th class=l>why</th></tr>");
+        // A run that promotes announces model.promoted; one that does not, training.completed or .failed.
+        Map<Instant, String> rows = new TreeMap<>();
+        for (Tap.Seen<ModelPromoted> p : promotions) {
+            rows.put(p.at(), "<tr><td>" + p.at() + "</td><td class=l>completed</td><td>" + esc(p.payload().modelVersion())
+                    + "</td><td class=l>yes</td><td class=l>" + esc(p.payload().previousVersion() == null
+                    ? "the first champion" : "replaces version " + p.payload().previousVersion()) + "</td></tr>");
+        }
         for (Tap.Seen<String> o : outcomes) {
             String type = o.payload().substring(0, o.payload().indexOf(' '));
             com.fasterxml.jackson.databind.JsonNode body;
@@ -459,12 +466,12 @@ public final class Report {
             } catch (IOException e) {
                 body = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             }
-            h.append("<tr><td>").append(o.at()).append("</td><td class=l>")
-                    .append(type.contains("failed") ? "failed" : "completed").append("</td><td>")
-                    .append(esc(body.path("modelVersion").asText(""))).append("</td><td class=l>")
-                    .append(body.path("promoted").asBoolean(false) ? "yes" : "no").append("</td><td class=l>")
-                    .append(esc(body.path("reason").asText(""))).append("</td></tr>");
+            rows.merge(o.at(), "<tr><td>" + o.at() + "</td><td class=l>" + (type.contains("failed") ? "failed" : "completed")
+                    + "</td><td>" + esc(body.path("modelVersion").asText("")) + "</td><td class=l>"
+                    + (body.path("promoted").asBoolean(false) ? "yes" : "no") + "</td><td class=l>"
+                    + esc(body.path("reason").asText("")) + "</td></tr>", String::concat);
         }
+        rows.values().forEach(h::append);
         h.append("</table>");
     }
 
