@@ -88,6 +88,9 @@ class HdfsClusterTest {
         try (HdfsCluster own = HdfsCluster.start()) {
             Configuration conf = new Configuration();
             own.clientConfig().forEach(conf::set);
+            // Hadoop's IPC client keeps an idle connection to the NameNode for 10 s and reuses it; one
+            // kept across the restart answers the first call with an EOF. Let it go after half a second.
+            conf.set("ipc.client.connection.maxidletime", "500");
             Path file = new Path("/testkit/kept.txt");
             try (FileSystem fs = FileSystem.newInstance(own.uri(), conf)) {
                 try (var out = fs.create(file)) {
