@@ -35,8 +35,8 @@ class OneClockTest {
 
     static final List<String> MODULES = List.of("functions/ingest", "functions/preprocess", "functions/train-launcher",
             "functions/infer", "functions/control", "functions/monitor", "libs/events", "libs/features", "libs/datasets",
-            "libs/function-base", "libs/function-support", "libs/gateway", "libs/clients", "libs/online-store",
-            "libs/dataset-registry");
+            "libs/function-base", "libs/function-support", "libs/gateway", "libs/control-policy", "libs/clients",
+            "libs/online-store", "libs/dataset-registry");
 
     /** Where a wall clock is right, and why. */
     static final List<String> ALLOWED = List.of(
