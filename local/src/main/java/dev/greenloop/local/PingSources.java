@@ -78,20 +78,10 @@ final class PingSources {
         }
     }
 
-    private synchronized void fireDue(ZonedDateTime t) {
-        for (PingSource p : sources) {
-            String name = p.getMetadata().getName();
-            if (!t.isBefore(next.get(name))) {
-                publish.accept(ping(p, next.get(name)));
-                next.put(name, nextAfter(p, t));
-            }
-        }
-    }
-
     void run(BooleanSupplier running) {
         while (running.getAsBoolean()) {
             if (!lockStep) {
-                fireDue(ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC));
+                fireUntil(clock.instant());
             }
             try {
                 Thread.sleep(100);

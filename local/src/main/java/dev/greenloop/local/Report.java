@@ -462,7 +462,7 @@ public final class Report {
             String type = o.payload().substring(0, o.payload().indexOf(' '));
             com.fasterxml.jackson.databind.JsonNode body;
             try {
-                body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.payload().substring(type.length() + 1));
+                body = dev.greenloop.events.json.EventJson.mapper().readTree(o.payload().substring(type.length() + 1));
             } catch (IOException e) {
                 body = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             }
