@@ -36,7 +36,7 @@ class OneClockTest {
     static final List<String> MODULES = List.of("functions/ingest", "functions/preprocess", "functions/train-launcher",
             "functions/infer", "functions/control", "functions/monitor", "libs/events", "libs/features", "libs/datasets",
             "libs/function-base", "libs/function-support", "libs/gateway", "libs/control-policy", "libs/clients",
-            "libs/online-store", "libs/dataset-registry");
+            "libs/online-store", "libs/dataset-registry", "libs/closed-loop");
 
     /** Where a wall clock is right, and why. */
     static final List<String> ALLOWED = List.of(

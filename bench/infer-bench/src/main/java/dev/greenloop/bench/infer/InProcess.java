@@ -1,5 +1,6 @@
 package dev.greenloop.bench.infer;
 
+import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.infer.InferConfig;
 import dev.greenloop.infer.PredictionFunctions;
 import dev.greenloop.infer.Scoring;
@@ -8,7 +9,6 @@ import dev.greenloop.infer.WindowPredictions;
 import dev.greenloop.infer.http.PredictResource;
 import dev.greenloop.infer.model.ModelCache;
 import dev.greenloop.infer.model.ModelStore;
-import dev.greenloop.infer.model.ModelVersionInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.IOException;

@@ -15,6 +15,7 @@ import dev.greenloop.control.ControlConfig;
 import dev.greenloop.control.ControlException;
 import dev.greenloop.control.policy.Climate;
 import dev.greenloop.control.policy.ZoneSettings;
+import dev.greenloop.control.policy.ZoneSettingsDocument;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.CommandMode;
 import dev.greenloop.onlinestore.OnlineStore;
@@ -81,7 +82,11 @@ public class ControlStore {
     public ZoneSettings settings(String greenhouseId, String zoneId) {
         String key = zoneKey(greenhouseId, zoneId);
         Document doc = guard(() -> zones.find(Filters.eq("_id", key)).first());
-        return ZoneSettingsDocument.parse(key, doc);
+        try {
+            return ZoneSettingsDocument.parse(key, doc);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(ControlException.Kind.MISCONFIGURED, e.getMessage(), e);
+        }
     }
 
     /** The zones' decision state ({@code control_state}), compare-and-set. */

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Signal;

@@ -1,6 +1,7 @@
 package dev.greenloop.infer.model;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.events.json.EventJson;
 import org.jboss.logging.Logger;
 

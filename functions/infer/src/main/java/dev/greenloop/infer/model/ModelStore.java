@@ -3,6 +3,10 @@ package dev.greenloop.infer.model;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.MlflowModels;
+import dev.greenloop.clients.ModelVersionInfo;
+import dev.greenloop.clients.Settings;
 import dev.greenloop.infer.InferConfig;
 import dev.greenloop.infer.InferException;
 import dev.greenloop.infer.InferException.Kind;
@@ -85,7 +89,9 @@ public class ModelStore {
 
     @Inject
     public ModelStore(InferConfig config, MeterRegistry metrics) {
-        this(config, new MlflowModels(config), new ModelCache(Path.of(config.cacheDir())), metrics);
+        this(config, new MlflowModels(java.net.URI.create(config.mlflowTrackingUri()), config.mlflowTimeout(),
+                        config.maxModelBytes(), MlflowCredentials.fromSettings(Settings.fromConfig())),
+                new ModelCache(Path.of(config.cacheDir())), metrics);
     }
 
     public ModelStore(InferConfig config, MlflowModels mlflow, ModelCache cache, MeterRegistry metrics) {

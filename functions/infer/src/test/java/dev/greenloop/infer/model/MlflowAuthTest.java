@@ -1,6 +1,8 @@
 package dev.greenloop.infer.model;
 
 import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.MlflowModels;
+import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.infer.TestModels;
 import dev.greenloop.testkit.mlflow.MlflowServer;
 import org.junit.jupiter.api.AfterAll;

@@ -1,9 +1,5 @@
-package dev.greenloop.control.store;
+package dev.greenloop.control.policy;
 
-import dev.greenloop.control.ControlException;
-import dev.greenloop.control.policy.ActuatorLimits;
-import dev.greenloop.control.policy.Band;
-import dev.greenloop.control.policy.ZoneSettings;
 import dev.greenloop.events.payload.ActuatorKind;
 import org.bson.Document;
 
@@ -19,7 +15,8 @@ import java.util.Set;
  * {@link ZoneSettings#defaults()}. Every field is optional and named as in {@link ZoneSettings};
  * bands are {@code {low, high}}, actuators {@code {<actuator>: {min, max, maxStep,
  * minDwellSeconds, minChange}}}. An unknown field or an invalid value is refused as a whole
- * (a typo must not silently fall back to a default on a safety limit).
+ * (a typo must not silently fall back to a default on a safety limit). Control decides with
+ * these settings; train-launcher's closed-loop gate judges candidates with them.
  */
 public final class ZoneSettingsDocument {
 
@@ -32,7 +29,11 @@ public final class ZoneSettingsDocument {
     private ZoneSettingsDocument() {
     }
 
-    /** The zone's settings: defaults with {@code doc}'s overrides ({@code doc} may be null). */
+    /**
+     * The zone's settings: defaults with {@code doc}'s overrides ({@code doc} may be null).
+     *
+     * @throws IllegalArgumentException saying which zone's document is invalid and why
+     */
     public static ZoneSettings parse(String zoneKey, Document doc) {
         ZoneSettings d = ZoneSettings.defaults();
         if (doc == null) {
@@ -71,8 +72,8 @@ public final class ZoneSettingsDocument {
                     num(doc, "fogMaxVent", d.fogMaxVent()), num(doc, "heatVentPipe", d.heatVentPipe()),
                     num(doc, "heatVentMaxVent", d.heatVentMaxVent()), actuators);
         } catch (IllegalArgumentException | ClassCastException | DateTimeException | dev.greenloop.events.EventException e) {
-            throw new ControlException(ControlException.Kind.MISCONFIGURED, "the settings of zone " + zoneKey
-                    + " in control_zones are invalid: " + e.getMessage(), e);
+            throw new IllegalArgumentException("the settings of zone " + zoneKey + " in control_zones are invalid: "
+                    + e.getMessage(), e);
         }
     }
 

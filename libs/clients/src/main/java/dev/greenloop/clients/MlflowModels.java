@@ -1,10 +1,7 @@
-package dev.greenloop.infer.model;
+package dev.greenloop.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.greenloop.clients.MlflowCredentials;
-import dev.greenloop.clients.Settings;
-import dev.greenloop.events.json.EventJson;
-import dev.greenloop.infer.InferConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +20,8 @@ import java.util.Optional;
  * The MLflow registry and artifact proxy, read-only, over its REST API with the JDK's HTTP
  * client: every call has a timeout, and a missing alias is an empty answer rather than an error
  * (mlflow-client retries every 4xx as if rate-limited and has no per-call timeout, which a
- * serving path cannot afford). Thread-safe.
+ * serving path cannot afford). infer loads its models with it, train-launcher the candidate and
+ * champion its closed-loop gate runs. Thread-safe.
  */
 public class MlflowModels {
 
@@ -34,6 +32,7 @@ public class MlflowModels {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARTIFACTS_SCHEME = "mlflow-artifacts:/";
     private static final String RUNS_SCHEME = "runs:/";
 
@@ -42,11 +41,6 @@ public class MlflowModels {
     private final long maxBytes;
     private final HttpClient http;
     private final MlflowCredentials credentials;
-
-    public MlflowModels(InferConfig config) {
-        this(URI.create(config.mlflowTrackingUri()), config.mlflowTimeout(), config.maxModelBytes(),
-                MlflowCredentials.fromSettings(Settings.fromConfig()));
-    }
 
     public MlflowModels(URI base, Duration timeout, long maxBytes) {
         this(base, timeout, maxBytes, MlflowCredentials.none());
@@ -126,7 +120,7 @@ public class MlflowModels {
         }
         if (!uri.startsWith(ARTIFACTS_SCHEME)) {
             throw new RegistryException("version " + version + " of " + modelName + " is stored at '" + uri
-                    + "'; infer reads models through MLflow's artifact proxy (mlflow-artifacts:/) only", null);
+                    + "'; greenloop reads models through MLflow's artifact proxy (mlflow-artifacts:/) only", null);
         }
         String path = uri.substring(ARTIFACTS_SCHEME.length()).replaceAll("^/+", "");
         HttpResponse<InputStream> response = send(base.resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/model.onnx"),
@@ -139,7 +133,7 @@ public class MlflowModels {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (bytes.length > maxBytes) {
                 throw new RegistryException("the model.onnx of " + modelName + " version " + version + " is larger than "
-                        + maxBytes + " bytes (greenloop.infer.max-model-bytes)", null);
+                        + maxBytes + " bytes", null);
             }
             return bytes;
         } catch (IOException e) {
@@ -153,12 +147,12 @@ public class MlflowModels {
         if (response.statusCode() != 200) {
             String body = new String(response.body(), StandardCharsets.UTF_8);
             String hint = response.statusCode() == 401 || response.statusCode() == 403
-                    ? " (infer sends " + credentials + "; see greenloop.mlflow.username/password or token)" : "";
+                    ? " (sent " + credentials + "; see greenloop.mlflow.username/password or token)" : "";
             throw new RegistryException("MLflow answered " + response.statusCode() + " to " + pathAndQuery.replaceAll("\\?.*", "")
                     + hint + ": " + body.substring(0, Math.min(300, body.length())), null);
         }
         try {
-            return EventJson.mapper().readTree(response.body());
+            return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new RegistryException("MLflow's answer to " + pathAndQuery + " is not JSON", e);
         }

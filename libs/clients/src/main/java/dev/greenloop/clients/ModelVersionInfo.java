@@ -1,4 +1,4 @@
-package dev.greenloop.infer.model;
+package dev.greenloop.clients;
 
 import java.util.Map;
 
