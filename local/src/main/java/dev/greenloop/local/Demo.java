@@ -60,12 +60,12 @@ public final class Demo {
      * @param baseline whether the thermostat baseline runs beside the loop
      */
     public record Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
-                          long seed, Duration modelTimeout, Path weather, boolean baseline) {
+                          long seed, Duration modelTimeout, Path weather, boolean baseline, boolean closedLoopGate) {
 
-        /** Without a weather file: the simulator's synthetic weather; with the baseline. */
+        /** Without a weather file: the simulator's synthetic weather; with the baseline and the closed-loop gate. */
         public Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
                        long seed, Duration modelTimeout) {
-            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null, true);
+            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null, true, true);
         }
 
         public static Options parse(String[] args) {
@@ -75,12 +75,13 @@ public final class Demo {
                     a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
                 } else if (!arg.equals("demo")) {
                     throw new IllegalArgumentException("unknown argument " + arg + " (use --days=N --zones=N --live-hours=N"
-                            + " --baseline=true|false --work=DIR --seed=N --weather=FILE --quiet=true)");
+                            + " --baseline=true|false --closed-loop-gate=true|false --work=DIR --seed=N --weather=FILE"
+                            + " --quiet=true)");
                 }
             }
             for (String key : a.keySet()) {
                 if (!List.of("days", "zones", "live-hours", "baseline", "ping-speed", "work", "quiet", "targets", "seed",
-                        "model-minutes", "weather").contains(key)) {
+                        "model-minutes", "weather", "closed-loop-gate").contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + (key.equals("live-minutes")
                             ? " (the live phase runs in simulated time now: --live-hours=N)" : ""));
                 }
@@ -95,7 +96,8 @@ public final class Demo {
                     Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature"),
                     Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))),
                     a.containsKey("weather") ? Path.of(a.get("weather")) : null,
-                    Boolean.parseBoolean(a.getOrDefault("baseline", "true")));
+                    Boolean.parseBoolean(a.getOrDefault("baseline", "true")),
+                    Boolean.parseBoolean(a.getOrDefault("closed-loop-gate", "true")));
         }
     }
 
@@ -231,6 +233,8 @@ public final class Demo {
                 tl.put("greenloop.train-launcher.local.python", python.toString());
                 tl.put("greenloop.train-launcher.local.trainer-dir", root.resolve("trainer").toString());
                 tl.put("greenloop.train-launcher.targets", o.targets());
+                // Every candidate runs a closed loop with the simulator before it is promoted.
+                tl.put("greenloop.train-launcher.gate.closed-loop.enabled", Boolean.toString(o.closedLoopGate()));
                 props.get("infer").put("greenloop.infer.cache-dir", work.resolve("infer-cache").toString());
                 env.get("control").put("GREENLOOP_SIGNING_KEYS", keySpec);
                 env.get("control").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);

@@ -455,8 +455,9 @@ public final class Report {
         Map<Instant, String> rows = new TreeMap<>();
         for (Tap.Seen<ModelPromoted> p : promotions) {
             rows.put(p.at(), "<tr><td>" + p.at() + "</td><td class=l>completed</td><td>" + esc(p.payload().modelVersion())
-                    + "</td><td class=l>yes</td><td class=l>" + esc(p.payload().previousVersion() == null
-                    ? "the first champion" : "replaces version " + p.payload().previousVersion()) + "</td></tr>");
+                    + "</td><td class=l>yes</td><td class=l>" + esc((p.payload().previousVersion() == null
+                    ? "the first champion" : "replaces version " + p.payload().previousVersion())
+                    + closedLoop(p.payload().metrics())) + "</td></tr>");
         }
         for (Tap.Seen<String> o : outcomes) {
             String type = o.payload().substring(0, o.payload().indexOf(' '));
@@ -473,6 +474,20 @@ public final class Report {
         }
         rows.values().forEach(h::append);
         h.append("</table>");
+    }
+
+    /** The closed-loop gate's figures a promotion carries, as a sentence ("" when the gate was off). */
+    static String closedLoop(Map<String, Double> m) {
+        Double inBand = m.get("closed_loop_candidate_in_band");
+        if (inBand == null) {
+            return "";
+        }
+        String base = m.containsKey("closed_loop_champion_in_band") ? "champion" : "thermostat";
+        return String.format(Locale.ROOT, "; closed loop over %.0f simulated day(s): %.1f %% in band, heating %.0f (the %s: %.1f %%,"
+                + " %.0f)", m.getOrDefault("closed_loop_days", 0.0), 100 * inBand,
+                m.getOrDefault("closed_loop_candidate_heating_energy", Double.NaN), base,
+                100 * m.getOrDefault("closed_loop_" + base + "_in_band", Double.NaN),
+                m.getOrDefault("closed_loop_" + base + "_heating_energy", Double.NaN));
     }
 
     private static void outcomeRow(StringBuilder h, Figures f, String what, java.util.function.Function<Outcome, String> value) {

@@ -104,6 +104,10 @@ class LoopIT {
         String version = alias.at("/model_version/version").asText();
         List<String> promotedVersions = promoted.stream().map(ModelPromoted::modelVersion).toList();
         assertThat(promotedVersions).as("the champion is the last promoted version").last().isEqualTo(version);
+        // Each went through the closed-loop gate: its figures and the thermostat's are in the event.
+        assertThat(promoted).allSatisfy(p -> assertThat(p.metrics()).containsKeys("closed_loop_candidate_in_band",
+                "closed_loop_thermostat_in_band", "closed_loop_candidate_heating_energy")
+                .containsEntry("closed_loop_candidate_violations", 0.0));
         champion.set(version);
 
         // Predictions carry promoted versions (retraining on each accelerated archive may promote

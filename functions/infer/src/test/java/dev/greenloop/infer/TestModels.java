@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Models in the test kit's MLflow server, registered the way the trainer registers them
- * ({@code mlflow.onnx.log_model}, same signature and tags), by {@code register_model.py} in the
+ * ({@code mlflow.onnx.log_model}, same signature and tags), by {@code trainer/tests/register_model.py} in the
  * trainer's virtualenv. Each output is the feature {@code <target>_last} plus a bias, so a test
  * can tell versions apart by their answers.
  */
@@ -76,17 +75,9 @@ public final class TestModels {
         }
     }
 
+    /** The script, kept with the trainer's tests (its virtualenv runs it). */
     private static Path script() {
-        try {
-            Path script = Files.createTempFile("register_model", ".py");
-            try (var in = TestModels.class.getResourceAsStream("/register_model.py")) {
-                Files.write(script, in.readAllBytes());
-            }
-            script.toFile().deleteOnExit();
-            return script;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return trainerDir().resolve("tests/register_model.py");
     }
 
     public static void setAlias(String model, String alias, String version) {

@@ -145,6 +145,52 @@ public interface TrainLauncherConfig {
          */
         @WithDefault("false")
         boolean realisedEvidence();
+
+        ClosedLoop closedLoop();
+    }
+
+    /**
+     * The closed-loop gate: before promotion, the candidate runs in process in a closed loop with
+     * the simulator, the features, its ONNX model and control's policy and envelope over simulated
+     * days it never saw, judged by the greenhouse's own crop settings ({@code control_zones}), and
+     * is refused when it keeps the crop in band less, or heats more, than the champion does in the
+     * same loop by more than the margins. Its figures are logged to the candidate's MLflow run.
+     */
+    interface ClosedLoop {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Simulated time judged; the days start at midnight UTC of the day after the clock's today. */
+        @WithDefault("2d")
+        Duration length();
+
+        /** Seed of the simulated greenhouse's weather and sensors; the same seed gives the same days. */
+        @WithDefault("42")
+        long seed();
+
+        /** Zones simulated when the greenhouse has none in {@code control_zones} (they get control's defaults). */
+        @WithDefault("zone-a,zone-b")
+        List<String> defaultZones();
+
+        /** At most this many of the greenhouse's zones are simulated (the first, by id). */
+        @WithDefault("4")
+        int maxZones();
+
+        /** How much less share of time in band than the baseline's a candidate may keep (0.02: two points). */
+        @WithDefault("0.02")
+        double inBandMargin();
+
+        /** How much more heating energy than the baseline's a candidate may use (0.05: 5 %). */
+        @WithDefault("0.05")
+        double energyMargin();
+
+        /**
+         * Whether a greenhouse's first model must also do as well as the thermostat (control's
+         * fallback rules, what runs while there is no champion). Off: the first model's figures
+         * and the thermostat's are logged side by side and only the offline gate decides.
+         */
+        @WithDefault("false")
+        boolean judgeFirstModel();
     }
 
     /**

@@ -43,6 +43,34 @@ final class TrainedRuns {
         return plan;
     }
 
+    /**
+     * A finished training run whose version has a real model.onnx: registered by the trainer's
+     * {@code tests/register_model.py} (each output is the feature {@code <target>_last} plus
+     * {@code bias}), with {@code metrics} logged to its run and the launch recorded.
+     */
+    static TrainingPlan withModel(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics,
+                                  double bias) throws Exception {
+        String model = "greenloop-" + greenhouse;
+        java.nio.file.Path dir = TrainerResource.trainerDir();
+        Process process = new ProcessBuilder(TrainerResource.python().toString(), dir.resolve("tests/register_model.py").toString(),
+                "--tracking-uri", MlflowServer.shared().trackingUri().toString(), "--model", model, "--alias", "under-test",
+                "--spec-file", dir.resolve("greenloop_trainer/feature-spec-v1.json").toString(), "--bias", Double.toString(bias),
+                "--targets", "air_temperature").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(3, java.util.concurrent.TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException("register_model.py failed:\n" + output);
+        }
+        String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+        String version = dev.greenloop.events.json.EventJson.mapper().readTree(last).get("version").asText();
+        String runId = registry.runOfVersion(model, version);
+        registry.logMetrics(runId, metrics);
+        String cause = UUID.randomUUID().toString();
+        String job = JobNames.of(greenhouse, cause);
+        runs.recordLaunch(new Document("_id", job).append("greenhouseId", greenhouse).append("runId", runId)
+                .append("modelName", model).append("datasetId", "ds-1"));
+        return new TrainingPlan(job, greenhouse, runId, model, "ds-1", "{}", cause, "dataset_ready");
+    }
+
     static Map<String, Double> good(double mae, Double championVersion, Double championMae) {
         Map<String, Double> m = new java.util.HashMap<>(Map.of("onnx_parity", 1.0,
                 "mae_air_temperature", mae, "mae_persistence_air_temperature", 0.60,

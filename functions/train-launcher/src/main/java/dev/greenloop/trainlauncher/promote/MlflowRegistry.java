@@ -2,6 +2,7 @@ package dev.greenloop.trainlauncher.promote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.MlflowModels;
 import dev.greenloop.clients.Settings;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
@@ -18,6 +19,7 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -29,6 +31,9 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class MlflowRegistry {
+
+    /** The largest model.onnx the closed-loop gate loads (infer's default limit). */
+    static final long MAX_MODEL_BYTES = 256L << 20;
 
     private final MlflowClient client;
     private final String trackingUri;
@@ -161,6 +166,26 @@ public class MlflowRegistry {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "interrupted while calling MLflow", e);
+        }
+    }
+
+    /** Logs {@code metrics} to a run (a finished run takes them too); logging the same values again changes nothing read. */
+    public void logMetrics(String runId, Map<String, Double> metrics) {
+        guard(() -> {
+            long at = clock.millis();
+            client.logBatch(runId, metrics.entrySet().stream().map(e -> Service.Metric.newBuilder().setKey(e.getKey())
+                    .setValue(e.getValue()).setTimestamp(at).setStep(0).build()).toList(), List.of(), List.of());
+            return null;
+        });
+    }
+
+    /** The {@code model.onnx} of a version, through the server's artifact proxy, as infer reads it. */
+    public byte[] onnx(String modelName, String version) {
+        try {
+            return new MlflowModels(java.net.URI.create(trackingUri), java.time.Duration.ofSeconds(60), MAX_MODEL_BYTES,
+                    credentials).downloadOnnx(modelName, version);
+        } catch (MlflowModels.RegistryException e) {
+            throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow: " + e.getMessage(), e);
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What happens when a training Job ends: on success the gate decides, and a promotion moves
+ * What happens when a training Job ends: on success the gate decides (and, with
+ * {@code gate.closed-loop}, the closed-loop gate after it), and a promotion moves
  * alias {@code champion} to the candidate (the old champion keeps alias {@code previous}) and
  * replies {@code model.promoted}; otherwise {@code training.completed} with the reason. A failed
  * Job replies {@code training.failed} with the reason from its conditions. The reply is stored
@@ -42,10 +43,13 @@ public class PromotionService {
     private final PromotionGate gate;
     private final MeterRegistry metrics;
     private final boolean realisedEvidence;
+    private final ClosedLoopGate closedLoop;
 
-    public PromotionService(TrainingRuns runs, MlflowRegistry mlflow, TrainLauncherConfig config, MeterRegistry metrics) {
+    public PromotionService(TrainingRuns runs, MlflowRegistry mlflow, TrainLauncherConfig config, MeterRegistry metrics,
+                            ClosedLoopGate closedLoop) {
         this.runs = runs;
         this.mlflow = mlflow;
+        this.closedLoop = closedLoop;
         this.realisedEvidence = config.gate().realisedEvidence();
         this.gate = new PromotionGate(config.targets(), config.gate().persistenceMargin(), config.gate().primaryTarget());
         this.metrics = metrics;
@@ -82,6 +86,14 @@ public class PromotionService {
                 status = "promoted";
             } else {
                 PromotionGate.Decision decision = gate.decide(m, champion);
+                if (decision.promote() && closedLoop.enabled()) {
+                    ClosedLoopGate.Verdict verdict = closedLoop.judge(outcome.greenhouseId(), outcome.modelName(),
+                            version.get(), outcome.runId(), champion);
+                    m.putAll(verdict.metrics());
+                    metrics.counter("greenloop.train_launcher.closed_loop", "verdict", verdict.pass() ? "pass" : "refused")
+                            .increment();
+                    decision = new PromotionGate.Decision(verdict.pass(), decision.reason() + "; " + verdict.reason());
+                }
                 if (decision.promote() && realisedEvidence && champion.isPresent()) {
                     mlflow.setAlias(outcome.modelName(), "challenger", version.get());
                     payload = completed(outcome, version.get(), false, decision.reason() + "; the challenger now, promoted"
@@ -152,11 +164,12 @@ public class PromotionService {
                 abbreviate(reason), reported(m));
     }
 
-    /** The metrics worth carrying in the event: test errors, baselines, champion's. */
+    /** The metrics worth carrying in the event: test errors, baselines, champion's, the closed loop's. */
     private static Map<String, Double> reported(Map<String, Double> m) {
         Map<String, Double> out = new LinkedHashMap<>();
         m.forEach((k, v) -> {
-            if ((k.startsWith("mae_") || k.startsWith("rmse_") || k.startsWith("champion_")) && Double.isFinite(v)) {
+            if ((k.startsWith("mae_") || k.startsWith("rmse_") || k.startsWith("champion_") || k.startsWith("closed_loop_"))
+                    && Double.isFinite(v)) {
                 out.put(k, v);
             }
         });

@@ -33,6 +33,7 @@ public class TrainingRuns {
 
     private final MongoClient client;
     private final MongoCollection<Document> runs;
+    private final MongoCollection<Document> controlZones;
     private final DatasetRegistry datasets;
 
     private final java.time.Clock clock;
@@ -42,7 +43,23 @@ public class TrainingRuns {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.runs = db.getCollection("training_runs");
+        this.controlZones = db.getCollection("control_zones");
         this.datasets = new DatasetRegistry(db);
+    }
+
+    /**
+     * Control's settings documents of the greenhouse's zones ({@code control_zones}, read-only),
+     * zone id to document, in zone order: the crop the closed-loop gate judges candidates by.
+     */
+    public java.util.SortedMap<String, Document> controlZones(String greenhouseId) {
+        String prefix = greenhouseId + "/";
+        return guard(() -> {
+            java.util.SortedMap<String, Document> out = new java.util.TreeMap<>();
+            for (Document d : controlZones.find(Filters.regex("_id", "^" + java.util.regex.Pattern.quote(prefix)))) {
+                out.put(d.getString("_id").substring(prefix.length()), d);
+            }
+            return out;
+        });
     }
 
     public Optional<Document> run(String jobName) {

@@ -1,4 +1,4 @@
-"""Registers a small ONNX model with the trainer's signature in MLflow, for infer's tests.
+"""Registers a small ONNX model with the trainer's signature in MLflow, for infer's and train-launcher's tests.
 
     register_model.py --tracking-uri URI --model NAME --alias ALIAS --spec-file SPEC [--bias B]
         [--width N] [--spec-version V] [--horizon M] [--targets a,b] [--corrupt] [--no-tags]
@@ -35,8 +35,8 @@ def build(names, width, targets, bias):
         nodes.append(helper.make_node("Gather", ["features", f"{t}_index"], [f"{t}_now"], axis=1))
         nodes.append(helper.make_node("Add", [f"{t}_now", f"{t}_bias"], [t]))
         outputs.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, ["n", 1]))
-    graph = helper.make_graph(nodes, "greenloop-test", [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])],
-                              outputs, inits)
+    features = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])
+    graph = helper.make_graph(nodes, "greenloop-test", [features], outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)], producer_name="greenloop-tests")
     model.ir_version = 8
     onnx.checker.check_model(model)
