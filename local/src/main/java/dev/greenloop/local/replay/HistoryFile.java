@@ -51,13 +51,24 @@ public final class HistoryFile {
         }
     }
 
-    /** A row that cannot be sent, and why. */
-    public record BadRow(long line, String reason) {
+    /** A row that cannot be sent, and why; {@code line} is a CSV file's line or a Parquet file's row ({@code unit}). */
+    public record BadRow(long line, String reason, String unit) {
+
+        public BadRow(long line, String reason) {
+            this(line, reason, "line");
+        }
 
         @Override
         public String toString() {
-            return "line " + line + ": " + reason;
+            return unit + " " + line + ": " + reason;
         }
+    }
+
+    /** One record's fields, in the header's order, as text ("" for none). */
+    interface Fields {
+        int size();
+
+        String get(int i);
     }
 
     private HistoryFile() {
@@ -72,7 +83,7 @@ public final class HistoryFile {
     public static long read(String name, Reader reader, long skipThroughLine, Consumer<Row> rows, Consumer<BadRow> bad) {
         try (CSVParser csv = ClimateCsv.parser(reader)) {
             List<String> header = csv.getHeaderNames();
-            Column[] columns = columns(name, header);
+            Column[] columns = columns(name, header, "line 1");
             Set<String> validZones = new HashSet<>();
             long line = 1;
             for (CSVRecord record : csv) {
@@ -83,7 +94,15 @@ public final class HistoryFile {
                 String problem = null;
                 Row row = null;
                 try {
-                    row = row(record, columns, line, validZones);
+                    row = row(new Fields() {
+                        public int size() {
+                            return record.size();
+                        }
+
+                        public String get(int i) {
+                            return record.get(i);
+                        }
+                    }, record.getCharacterPosition(), columns, line, validZones);
                 } catch (BadValue e) {
                     problem = e.getMessage();
                 }
@@ -107,14 +126,15 @@ public final class HistoryFile {
         }
     }
 
-    private record Column(String name, SensorKind sensor, ActuatorKind actuator) {
+    record Column(String name, SensorKind sensor, ActuatorKind actuator) {
     }
 
-    private static Column[] columns(String name, List<String> header) {
+    /** @param where where the header is, for the messages ({@code line 1}, {@code the schema}) */
+    static Column[] columns(String name, List<String> header, String where) {
         List<String> problems = new ArrayList<>();
         if (header.isEmpty()) {
-            throw new HistoryFileException(name, List.of("line 1: the file is empty; its first line must be the header,"
-                    + " time,zone and a column per sensor or actuator"));
+            throw new HistoryFileException(name, List.of(where + (where.startsWith("line") ? ": the file is empty; its first line"
+                    + " must be the header," : ": no columns; it must have") + " time,zone and a column per sensor or actuator"));
         }
         Column[] columns = new Column[header.size()];
         List<String> unknown = new ArrayList<>();
@@ -142,17 +162,17 @@ public final class HistoryFile {
             columns[i] = new Column(column, sensor, actuator);
         }
         if (!unknown.isEmpty()) {
-            problems.add("line 1: unknown column" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+            problems.add(where + ": unknown column" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
                     + "; the sensors are " + String.join(", ", Arrays.stream(SensorKind.values()).map(SensorKind::wireName).toList())
                     + "; the actuators " + String.join(", ", Arrays.stream(ActuatorKind.values()).map(ActuatorKind::wireName).toList()));
         }
         for (String required : List.of(TIME, ZONE)) {
             if (Arrays.stream(columns).noneMatch(c -> c.name().equals(required))) {
-                problems.add("line 1: the column '" + required + "' is missing");
+                problems.add(where + ": the column '" + required + "' is missing");
             }
         }
         if (problems.isEmpty() && Arrays.stream(columns).allMatch(c -> c.sensor() == null && c.actuator() == null)) {
-            problems.add("line 1: no sensor or actuator column");
+            problems.add(where + ": no sensor or actuator column");
         }
         if (!problems.isEmpty()) {
             throw new HistoryFileException(name, problems);
@@ -160,13 +180,14 @@ public final class HistoryFile {
         return columns;
     }
 
-    private static final class BadValue extends Exception {
+    static final class BadValue extends Exception {
         BadValue(String message) {
             super(message, null, false, false);
         }
     }
 
-    private static Row row(CSVRecord record, Column[] columns, long line, Set<String> validZones) throws BadValue {
+    /** The record's row, or why it cannot be sent. */
+    static Row row(Fields record, long position, Column[] columns, long line, Set<String> validZones) throws BadValue {
         if (record.size() != columns.length) {
             throw new BadValue(record.size() + " fields, the header has " + columns.length);
         }
@@ -217,7 +238,7 @@ public final class HistoryFile {
         if (readings.isEmpty() && actuators.isEmpty()) {
             throw new BadValue("no value in any sensor or actuator column");
         }
-        return new Row(line, record.getCharacterPosition(), zone, time, List.copyOf(readings), List.copyOf(actuators));
+        return new Row(line, position, zone, time, List.copyOf(readings), List.copyOf(actuators));
     }
 
     private static Instant time(String text) throws BadValue {

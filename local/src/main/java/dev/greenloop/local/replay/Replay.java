@@ -34,7 +34,8 @@ import java.util.Properties;
 
 /**
  * {@code ./greenloop replay FILE --greenhouse=ID}: posts a climate computer's history
- * ({@link HistoryFile}) through ingest in backfill mode, so a new site can train its first model
+ * (CSV, {@link HistoryFile}, or Parquet, {@link HistoryParquet}: told apart by the file's first
+ * bytes) through ingest in backfill mode, so a new site can train its first model
  * on its own climate. Rows are batched per zone; each batch is sent with {@code ?backfill=true&
  * partial=true} and the device's token (environment variable {@code GREENLOOP_DEVICE_TOKEN}),
  * retried while ingest asks for it (429, 503) or cannot be reached. After each batch ingest has
@@ -42,7 +43,7 @@ import java.util.Properties;
  * last line taken, so a run stopped at any point resumes where it was and sends no row twice
  * (but the batch in flight when it stopped, which ingest may have taken: at least once).
  * Bad rows, and the items ingest rejected or quarantined, are reported with their line number
- * and the reason.
+ * (a Parquet file's row number) and the reason.
  */
 public final class Replay {
 
@@ -128,6 +129,8 @@ public final class Replay {
     /** For tests: stop (as an interrupted run would) after this many batches. */
     private long stopAfterBatches = Long.MAX_VALUE;
     private Progress progress;
+    /** What the file's records are called: a CSV file's lines, a Parquet file's rows. */
+    private String unit = "line";
 
     public Replay(Options options, PrintStream out) {
         this.options = options;
@@ -149,6 +152,7 @@ public final class Replay {
 
     public Summary run() throws IOException {
         identity = identity(options.file());
+        unit = HistoryParquet.isParquet(options.file()) ? "row" : "line";
         long resumeAfter = 0;
         if (Files.exists(options.state()) && !options.restart()) {
             Properties state = new Properties();
@@ -165,15 +169,23 @@ public final class Replay {
                     zoneSent.put(key.substring("zone.".length()), Long.parseLong(state.getProperty(key)));
                 }
             }
-            out.printf(Locale.ROOT, "resuming %s after line %,d (state in %s)%n", options.file(), resumeAfter, options.state());
+            out.printf(Locale.ROOT, "resuming %s after %s %,d (state in %s)%n", options.file(),
+                    unit, resumeAfter, options.state());
         }
-        progress = new Progress(out, Files.size(options.file()), options.quiet());
+        progress = new Progress(out, Files.size(options.file()), options.quiet(), unit);
         boolean complete = false;
-        try (BufferedReader reader = Files.newBufferedReader(options.file(), StandardCharsets.UTF_8)) {
-            HistoryFile.read(options.file().toString(), reader, resumeAfter, this::add, bad -> {
+        try {
+            java.util.function.Consumer<HistoryFile.BadRow> onBad = bad -> {
                 badRows.add(bad);
                 lastLineRead = bad.line();
-            });
+            };
+            if (unit.equals("row")) {
+                HistoryParquet.read(options.file(), resumeAfter, this::add, onBad);
+            } else {
+                try (BufferedReader reader = Files.newBufferedReader(options.file(), StandardCharsets.UTF_8)) {
+                    HistoryFile.read(options.file().toString(), reader, resumeAfter, this::add, onBad);
+                }
+            }
             for (String zone : List.copyOf(waiting.keySet())) {
                 flush(zone, true);
             }
@@ -285,7 +297,7 @@ public final class Replay {
                 problems(sent, problem.path("errors"), "rejected");
                 return;
             }
-            throw new IllegalStateException("ingest answered " + status + " to the batch of lines " + firstLine(sent) + "–"
+            throw new IllegalStateException("ingest answered " + status + " to the batch of " + unit + "s " + firstLine(sent) + "–"
                     + lastLine(sent) + ": " + problem.path("detail").asText(response.body())
                     + "\nThe state file keeps what was taken: fix the cause and run the same command again to resume.");
         }
@@ -321,7 +333,7 @@ public final class Replay {
                     // Not an item's pointer: reported without a line.
                 }
             }
-            itemProblems.add((line > 0 ? "line " + line + ": " + column + " " : "") + what + " by ingest ("
+            itemProblems.add((line > 0 ? unit + " " + line + ": " + column + " " : "") + what + " by ingest ("
                     + e.path("code").asText() + "): " + e.path("reason").asText());
         }
     }
@@ -349,7 +361,7 @@ public final class Replay {
 
     private void report(Summary s) {
         out.printf(Locale.ROOT, "%s: %,d rows read%s, %,d items sent: %,d accepted, %,d quarantined, %,d rejected, %,d repeats%n",
-                s.complete() ? "done" : "stopped", s.rows(), s.resumedAfterLine() > 0 ? " after line " + s.resumedAfterLine() : "",
+                s.complete() ? "done" : "stopped", s.rows(), s.resumedAfterLine() > 0 ? " after " + unit + " " + s.resumedAfterLine() : "",
                 s.items(), s.accepted(), s.quarantined(), s.rejected(), s.duplicates());
         if (!s.badRows().isEmpty()) {
             out.printf(Locale.ROOT, "%,d bad rows, not sent:%n", s.badRows().size());
@@ -419,7 +431,10 @@ public final class Replay {
         private final long started = System.nanoTime();
         private long last;
 
-        Progress(PrintStream out, long size, boolean quiet) {
+        private final String unit;
+
+        Progress(PrintStream out, long size, boolean quiet, String unit) {
+            this.unit = unit;
             this.out = out;
             this.size = Math.max(1, size);
             this.quiet = quiet;
@@ -435,8 +450,8 @@ public final class Replay {
             int percent = (int) Math.min(100, position * 100 / size);
             double seconds = Math.max(1e-3, (now - started) / 1e9);
             String bar = "#".repeat(percent / 4) + ".".repeat(25 - percent / 4);
-            String text = String.format(Locale.ROOT, "%3d %% [%s] line %,d  %,d rows/s  %,d items sent",
-                    percent, bar, line, (long) (rows / seconds), items);
+            String text = String.format(Locale.ROOT, "%3d %% [%s] %s %,d  %,d rows/s  %,d items sent",
+                    percent, bar, unit, line, (long) (rows / seconds), items);
             if (terminal) {
                 out.print("\r" + text);
             } else {

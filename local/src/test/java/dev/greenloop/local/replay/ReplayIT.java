@@ -110,6 +110,36 @@ class ReplayIT {
                     .startsWith("line 90: relative_humidity rejected by ingest");
             assertThat(report).contains("line 50: air_temperature 'warm' is not a number").contains("line 90: relative_humidity");
 
+            // The next day's history as Parquet, with its own state file: row 7's air temperature is
+            // NaN, so the row is reported and none of it is sent.
+            org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                    "message history { required int64 time (TIMESTAMP(MILLIS,true)); required binary zone (STRING);"
+                    + " optional double air_temperature; optional float heating; }");
+            Path parquet = work.resolve("history.parquet");
+            var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+            try (var writer = org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                    new org.apache.parquet.io.LocalOutputFile(parquet)).withType(schema).build()) {
+                for (int row = 1; row <= 20; row++) {
+                    Instant at = T0.plus(Duration.ofDays(1)).plusSeconds(60L * row);
+                    var g = groups.newGroup().append("time", at.toEpochMilli()).append("zone", "zone-a")
+                            .append("air_temperature", row == 7 ? Double.NaN : 19.5).append("heating", 45f);
+                    writer.write(g);
+                    if (row != 7) {
+                        expected.add("zone-a/air_temperature/" + at);
+                        expected.add("zone-a/heating/" + at);
+                    }
+                }
+            }
+            Replay.Options parquetOptions = Replay.Options.parse(new String[] {"replay", parquet.toString(),
+                    "--greenhouse=" + GREENHOUSE, "--ingest=" + stack.url("ingest"), "--device=importer", "--batch-items=30",
+                    "--quiet"}, Map.of("GREENLOOP_DEVICE_TOKEN", token));
+            ByteArrayOutputStream third = new ByteArrayOutputStream();
+            Replay.Summary fromParquet = new Replay(parquetOptions, new PrintStream(third, true, StandardCharsets.UTF_8)).run();
+            assertThat(fromParquet.complete()).as(third.toString(StandardCharsets.UTF_8)).isTrue();
+            assertThat(fromParquet.accepted()).isEqualTo(19 * 2);
+            assertThat(fromParquet.badRows()).extracting(HistoryFile.BadRow::toString)
+                    .containsExactly("row 7: air_temperature NaN is not a finite number");
+
             Map<String, Integer> onKafka = readingsOnKafka(stack.kafka().bootstrapServers());
             assertThat(onKafka.keySet()).isEqualTo(expected);
             assertThat(onKafka.values()).as("each item once").allMatch(n -> n == 1);
