@@ -57,8 +57,7 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
     public static OnnxForecaster load(String name, byte[] onnx, FeatureSpec spec, int horizonMinutes) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
-        try {
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             session = env.createSession(onnx, options);
         } catch (OrtException e) {

@@ -32,7 +32,8 @@ import java.util.SortedMap;
  * as the baseline, within {@code in-band-margin}, heats no more than {@code energy-margin} above
  * it, and no command it caused broke the envelope. The figures of every run are logged to the
  * candidate's MLflow run ({@code closed_loop_candidate_*}, {@code closed_loop_champion_*},
- * {@code closed_loop_thermostat_*}). Deterministic: the same versions give the same verdict.
+ * {@code closed_loop_thermostat_*}). Deterministic for a day: the same versions, settings and
+ * date give the same verdict (and the reply, once stored, is not judged again).
  */
 @ApplicationScoped
 public class ClosedLoopGate {
