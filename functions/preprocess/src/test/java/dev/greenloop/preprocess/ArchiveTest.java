@@ -76,6 +76,10 @@ class ArchiveTest {
     ArchiveWorker worker;
     @Inject
     ArchiveWorkerAccess dead;
+    @Inject
+    dev.greenloop.preprocess.PreprocessConfig config;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     /** Produces {@code minutes} of one-minute batches (3 signals every 20 s) for a zone; returns the readings count. */
     static int produce(String greenhouse, String zone, long from, int minutes, int copies) {
@@ -241,6 +245,38 @@ class ArchiveTest {
             assertThat(hdfs.sha256(new Path(file.path()))).isEqualTo(file.sha256());
             assertThat(new Path(file.path()).getName()).isEqualTo("part-" + file.sha256().substring(0, 16) + ".parquet");
         }
+    }
+
+    /**
+     * Past the retention, a rebuild deletes the superseded file and keeps the current one (the
+     * listing's qualified paths once made every file look superseded), and a file the tables write
+     * carries their clock's time, the one the retention is judged by (a simulation's clock runs
+     * ahead of the NameNode's).
+     */
+    @Test
+    void pastTheRetentionOnlySupersededFilesGoAndAgesAreInTheFunctionsClock() throws Exception {
+        String greenhouse = "gh-t" + UUID.randomUUID().toString().substring(0, 6);
+        produce(greenhouse, "z1", T0, 20, 1);
+        DatasetReady first = archive(greenhouse);
+        produce(greenhouse, "z1", T0 + 20 * 60_000L, 20, 1);
+        DatasetReady second = archive(greenhouse);
+        Path superseded = new Path(first.files().get(0).path());
+        Path current = new Path(second.files().get(0).path());
+        assertThat(current).isNotEqualTo(superseded);
+        LocalDate day = LocalDate.parse("2026-06-20");
+
+        java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                config.archive().supersededRetention().plusHours(1));
+        FeatureTables ahead = new FeatureTables(hdfs, state, config, registry, later);
+        assertThat(ahead.build(greenhouse, day).path()).isEqualTo(current.toString());
+        assertThat(hdfs.fs().exists(current)).as("the current file").isTrue();
+        assertThat(hdfs.sha256(current)).isEqualTo(second.files().get(0).sha256());
+        assertThat(hdfs.fs().exists(superseded)).as("the superseded file, past the retention").isFalse();
+
+        hdfs.fs().delete(current, false);
+        long before = later.millis();
+        assertThat(ahead.build(greenhouse, day).path()).isEqualTo(current.toString());
+        assertThat(hdfs.fs().getFileStatus(current).getModificationTime()).isBetween(before, later.millis());
     }
 
     @Test

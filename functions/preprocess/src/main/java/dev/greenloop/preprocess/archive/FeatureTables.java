@@ -112,6 +112,8 @@ public class FeatureTables {
                 hdfs.fs().delete(temporary, false);
             } else {
                 hdfs.replace(temporary, target);
+                // Its age is judged by this function's clock (removeSuperseded): written in that clock's time.
+                hdfs.fs().setTimes(target, clock.millis(), -1);
             }
             FileStatus status = hdfs.fs().getFileStatus(target);
             bytesWritten.increment(status.getLen());
@@ -127,14 +129,19 @@ public class FeatureTables {
         }
     }
 
-    /** Deletes the day's feature files other than {@code current} that were written longer ago than the retention. */
+    /**
+     * Deletes the day's feature files other than {@code current} that were written longer ago than
+     * the retention. Compared by name: the listing's paths are qualified ({@code hdfs://host/...})
+     * and {@code current} may not be.
+     */
     private void removeSuperseded(Path dayDirectory, Path current) throws IOException {
         if (!hdfs.fs().exists(dayDirectory)) {
             return;
         }
         long cutoff = clock.millis() - retention.toMillis();
         for (FileStatus f : hdfs.fs().listStatus(dayDirectory)) {
-            if (!f.getPath().equals(current) && f.getPath().getName().endsWith(".parquet") && f.getModificationTime() < cutoff) {
+            boolean isCurrent = current != null && f.getPath().getName().equals(current.getName());
+            if (!isCurrent && f.getPath().getName().endsWith(".parquet") && f.getModificationTime() < cutoff) {
                 hdfs.fs().delete(f.getPath(), false);
             }
         }
