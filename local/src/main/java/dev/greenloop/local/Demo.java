@@ -226,6 +226,8 @@ public final class Demo {
                 ingest.put("greenloop.ingest.auth.admin-token", adminToken);
                 ingest.put("greenloop.ingest.limits.device-items-per-second", "1000000");
                 ingest.put("greenloop.ingest.limits.device-burst-items", "1000000");
+                // Each simulated minute waits for its readings' acknowledgement: no batching delay.
+                ingest.put("greenloop.ingest.kafka.linger-ms", "0");
                 props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
                 props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
                 Map<String, String> tl = props.get("train-launcher");
