@@ -1,5 +1,6 @@
 package dev.greenloop.function;
 
+import dev.greenloop.events.KnativeDelivery;
 import dev.greenloop.function.base.FunctionException;
 import dev.greenloop.function.base.ProblemKind;
 import io.cloudevents.CloudEvent;
@@ -105,7 +106,7 @@ public final class SinkClient {
                     return;
                 }
                 last = "status " + response.statusCode() + ": " + abbreviate(response.body());
-                if (!retryable(response.statusCode())) {
+                if (!KnativeDelivery.retryable(response.statusCode())) {
                     throw new SinkUnavailableException("the sink " + sink + " refused event " + event.getId() + " ("
                             + last + "); not retried", null);
                 }
@@ -125,14 +126,6 @@ public final class SinkClient {
         }
         throw new SinkUnavailableException("the sink " + sink + " did not take event " + event.getId() + " after "
                 + attempts + " attempts (last: " + last + ")", null);
-    }
-
-    /**
-     * The statuses Knative's own senders retry (its data-plane contract): 5xx, 404 (a pod
-     * becoming ready), 408, 409 and 429. Any other refusal would be refused again.
-     */
-    static boolean retryable(int status) {
-        return status >= 500 || status == 404 || status == 408 || status == 409 || status == 429;
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package dev.greenloop.local.eventing;
 
+import dev.greenloop.events.KnativeDelivery;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 
@@ -74,7 +75,7 @@ public final class Deliverer {
                             attempt + 1);
                 }
             }
-            if (!DeliverySpec.retryable(status)) {
+            if (!KnativeDelivery.retryable(status)) {
                 return new Outcome(false, Optional.empty(), status, body, attempt + 1);
             }
         }

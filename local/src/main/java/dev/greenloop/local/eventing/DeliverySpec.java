@@ -68,13 +68,4 @@ public record DeliverySpec(int retries, boolean linear, Duration delay, boolean 
     public Duration backoff(int n) {
         return linear ? delay.multipliedBy(n) : delay.multipliedBy(1L << Math.min(n, 30));
     }
-
-    /**
-     * Whether Knative retries a delivery answered {@code status} (0: no answer, a connection
-     * error or a timeout): 5xx, 404 (a pod becoming ready), 408, 409 and 429, as Knative's
-     * data-plane specification and the Kafka Broker's dispatcher ({@code isRetryableStatusCode}).
-     */
-    public static boolean retryable(int status) {
-        return status <= 0 || status >= 500 || status == 404 || status == 408 || status == 409 || status == 429;
-    }
 }

@@ -29,7 +29,7 @@ class DeliverySpecTest {
     @CsvSource({"0,true", "-1,true", "500,true", "501,true", "503,true", "404,true", "408,true", "409,true", "429,true",
             "400,false", "401,false", "403,false", "410,false", "413,false", "422,false", "301,false"})
     void retriesTheStatusesKnativeRetries(int status, boolean retried) {
-        assertThat(DeliverySpec.retryable(status)).isEqualTo(retried);
+        assertThat(dev.greenloop.events.KnativeDelivery.retryable(status)).isEqualTo(retried);
     }
 
     @Test
