@@ -2,10 +2,13 @@
 
     register_model.py --tracking-uri URI --model NAME --alias ALIAS --spec-file SPEC [--bias B]
         [--width N] [--spec-version V] [--horizon M] [--targets a,b] [--corrupt] [--no-tags]
+        [--missing-as-zero]
 
 Each target's output is the feature <target>_last plus the bias: input `features` float [n, width],
 outputs [n, 1] named for the targets, opset 15, logged with mlflow.onnx like the trainer does.
---corrupt registers a version whose model.onnx is not ONNX. Prints {"version": "..."}.
+--missing-as-zero reads a missing (NaN) feature as 0, so the model answers a number for any row, as
+a tree ensemble does. --corrupt registers a version whose model.onnx is not ONNX. Prints
+{"version": "..."}.
 """
 
 import argparse
@@ -26,14 +29,20 @@ from mlflow.types.schema import Schema, TensorSpec
 from onnx import TensorProto, helper
 
 
-def build(names, width, targets, bias):
+def build(names, width, targets, bias, missing_as_zero=False):
     nodes, outputs, inits = [], [], []
     for t in targets:
         index = min(names.index(f"{t}_last"), width - 1)
         inits.append(helper.make_tensor(f"{t}_index", TensorProto.INT64, [1], [index]))
         inits.append(helper.make_tensor(f"{t}_bias", TensorProto.FLOAT, [1], [bias]))
         nodes.append(helper.make_node("Gather", ["features", f"{t}_index"], [f"{t}_now"], axis=1))
-        nodes.append(helper.make_node("Add", [f"{t}_now", f"{t}_bias"], [t]))
+        now = f"{t}_now"
+        if missing_as_zero:
+            inits.append(helper.make_tensor(f"{t}_zero", TensorProto.FLOAT, [1], [0.0]))
+            nodes.append(helper.make_node("IsNaN", [now], [f"{t}_missing"]))
+            nodes.append(helper.make_node("Where", [f"{t}_missing", f"{t}_zero", now], [f"{t}_filled"]))
+            now = f"{t}_filled"
+        nodes.append(helper.make_node("Add", [now, f"{t}_bias"], [t]))
         outputs.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, ["n", 1]))
     features = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])
     graph = helper.make_graph(nodes, "greenloop-test", [features], outputs, inits)
@@ -56,6 +65,7 @@ def main():
     p.add_argument("--targets", default="air_temperature,relative_humidity,co2")
     p.add_argument("--corrupt", action="store_true")
     p.add_argument("--no-tags", action="store_true")
+    p.add_argument("--missing-as-zero", action="store_true")
     args = p.parse_args()
 
     spec = json.load(open(args.spec_file))
@@ -80,7 +90,8 @@ def main():
             signature = ModelSignature(
                 inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, width), "features")]),
                 outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in targets]))
-            info = mlflow.onnx.log_model(build(names, width, targets, args.bias), name="model", signature=signature,
+            model = build(names, width, targets, args.bias, args.missing_as_zero)
+            info = mlflow.onnx.log_model(model, name="model", signature=signature,
                                          registered_model_name=args.model)
             version = str(info.registered_model_version)
     if not args.no_tags:

@@ -80,7 +80,8 @@ class ServingTest {
                 JsonNode value = predictions.get(r).get(e.getKey());
                 float want = e.getValue()[r];
                 if (Float.isNaN(want)) {
-                    assertThat(value == null || value.isNull()).as("row %d %s", r, e.getKey()).isTrue();
+                    assertThat(value).as("row %d %s: present, and null", r, e.getKey()).isNotNull();
+                    assertThat(value.isNull()).as("row %d %s", r, e.getKey()).isTrue();
                 } else {
                     assertThat(value.asDouble()).as("row %d %s", r, e.getKey()).isEqualTo((double) want);
                 }
@@ -108,6 +109,32 @@ class ServingTest {
         ExtractableResponse<Response> answers = predict(many);
         assertThat(answers.statusCode()).as(answers.asString()).isEqualTo(200);
         assertSame(EventJson.mapper().readTree(answers.asByteArray()).get("predictions"), Direct.run(onnx, batch), 64);
+    }
+
+    /**
+     * A row with no feature at all says nothing: every target is present and null, although the
+     * model (like a tree ensemble, it reads a missing feature as a value) answers a number.
+     */
+    @Test
+    void aRowWithoutAnyFeatureIsAnsweredNullForEveryTarget() throws Exception {
+        String greenhouse = "gh-empty";
+        TestModels.register("greenloop-" + greenhouse, "champion", 0.5, "--missing-as-zero");
+        List<Double> nothing = new ArrayList<>(Collections.nCopies(FeatureSpec.V1.size(), (Double) null));
+        ObjectNode mixed = request(greenhouse);
+        mixed.set("batch", EventJson.mapper().valueToTree(List.of(complete(3), nothing)));
+        ExtractableResponse<Response> answer = predict(mixed);
+        assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+        JsonNode rows = EventJson.mapper().readTree(answer.asByteArray()).get("predictions");
+        for (String target : List.of("air_temperature", "relative_humidity", "co2")) {
+            assertThat(rows.get(0).get(target).asDouble()).as(target).isEqualTo(21.75);
+            assertThat(rows.get(1).has(target)).as(target + " of the empty row is there").isTrue();
+            assertThat(rows.get(1).get(target).isNull()).as(target + " of the empty row").isTrue();
+        }
+        // A single vector with no feature: the same.
+        ObjectNode single = request(greenhouse);
+        single.set("features", EventJson.mapper().valueToTree(nothing));
+        JsonNode one = EventJson.mapper().readTree(predict(single).asByteArray()).get("predictions").get(0);
+        assertThat(one.get("air_temperature").isNull()).isTrue();
     }
 
     private static FeatureWindow window(String greenhouse, List<Double> values) {

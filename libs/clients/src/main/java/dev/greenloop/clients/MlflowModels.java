@@ -52,7 +52,9 @@ public class MlflowModels {
         this.base = base;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        // HTTP/1.1: the MLflow server answers an HTTP/2 upgrade attempt with two warnings in its log per call.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
     public URI base() {

@@ -88,10 +88,14 @@ public class PredictResource {
             LoadedModel model = lease.model();
             check(request, rows, model);
             FloatBuffer input = Scoring.buffer(rows.size() * model.width());
-            for (List<Double> row : rows) {
-                for (Double v : row) {
+            boolean[] empty = new boolean[rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                boolean any = false;
+                for (Double v : rows.get(r)) {
                     input.put(v == null ? Float.NaN : v.floatValue());
+                    any |= v != null;
                 }
+                empty[r] = !any;
             }
             float[][] out = scoring.run(model, input, rows.size(), false);
             List<Map<String, Double>> predictions = new ArrayList<>(rows.size());
@@ -100,7 +104,8 @@ public class PredictResource {
                 Map<String, Double> values = new LinkedHashMap<>();
                 for (int t = 0; t < out.length; t++) {
                     float v = out[t][r];
-                    values.put(targets.get(t), Float.isFinite(v) ? (double) v : null);
+                    // A row with no feature at all says nothing: a tree ensemble would still answer.
+                    values.put(targets.get(t), empty[r] || !Float.isFinite(v) ? null : (double) v);
                 }
                 predictions.add(values);
             }

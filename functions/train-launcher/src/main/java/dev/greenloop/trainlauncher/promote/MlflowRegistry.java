@@ -155,7 +155,8 @@ public class MlflowRegistry {
                         .put("name", modelName).put("alias", alias).toString()));
         credentials.authorization().ifPresent(value -> request.header("Authorization", value));
         try {
-            int status = java.net.http.HttpClient.newHttpClient().send(request.build(),
+            int status = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                    .send(request.build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status != 200 && status != 404) {
                 throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow answered " + status
