@@ -406,8 +406,27 @@ public final class Report {
     }
 
     /** Training runs and promotions on a timeline, then as a table (what each run ended with, in words). */
+    /** A training run's end as the tap saw it: its event type and body. */
+    private record Ended(Instant at, String type, com.fasterxml.jackson.databind.JsonNode body) {
+
+        static Ended of(Tap.Seen<String> seen) {
+            String type = seen.payload().substring(0, seen.payload().indexOf(' '));
+            com.fasterxml.jackson.databind.JsonNode body;
+            try {
+                body = dev.greenloop.events.json.EventJson.mapper().readTree(seen.payload().substring(type.length() + 1));
+            } catch (IOException e) {
+                body = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            return new Ended(seen.at(), type, body);
+        }
+
+        boolean promoted() {
+            return body.path("promoted").asBoolean(false);
+        }
+    }
+
     private static void trainingRuns(StringBuilder h, Tap tap, LivePhase.Run run) {
-        List<Tap.Seen<String>> outcomes = tap.trainingOutcomes();
+        List<Ended> outcomes = tap.trainingOutcomes().stream().map(Ended::of).toList();
         List<Tap.Seen<ModelPromoted>> promotions = tap.promotions();
         h.append("<h2>Training runs and promotions</h2>");
         if (outcomes.isEmpty() && promotions.isEmpty()) {
@@ -434,9 +453,9 @@ public final class Report {
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"38\" width=\"%.1f\" height=\"14\" fill=\"#e3f3e8\"/>"
                     + "<text x=\"%.1f\" y=\"64\" font-size=\"11\">live phase</text>", a, Math.max(1, b - a), a));
         }
-        for (Tap.Seen<String> o : outcomes) {
+        for (Ended o : outcomes) {
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"45\" r=\"4\" fill=\"%s\"/>",
-                    sx.applyAsDouble((double) o.at().toEpochMilli()), o.payload().contains("\"promoted\":true") ? "#2a7" : "#999"));
+                    sx.applyAsDouble((double) o.at().toEpochMilli()), o.promoted() ? "#2a7" : "#999"));
         }
         for (Tap.Seen<ModelPromoted> p : promotions) {
             double x = sx.applyAsDouble((double) p.at().toEpochMilli());
@@ -459,18 +478,11 @@ public final class Report {
                     ? "the first champion" : "replaces version " + p.payload().previousVersion())
                     + closedLoop(p.payload().metrics())) + "</td></tr>");
         }
-        for (Tap.Seen<String> o : outcomes) {
-            String type = o.payload().substring(0, o.payload().indexOf(' '));
-            com.fasterxml.jackson.databind.JsonNode body;
-            try {
-                body = dev.greenloop.events.json.EventJson.mapper().readTree(o.payload().substring(type.length() + 1));
-            } catch (IOException e) {
-                body = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-            }
-            rows.merge(o.at(), "<tr><td>" + o.at() + "</td><td class=l>" + (type.contains("failed") ? "failed" : "completed")
-                    + "</td><td>" + esc(body.path("modelVersion").asText("")) + "</td><td class=l>"
-                    + (body.path("promoted").asBoolean(false) ? "yes" : "no") + "</td><td class=l>"
-                    + esc(body.path("reason").asText("")) + "</td></tr>", String::concat);
+        for (Ended o : outcomes) {
+            rows.merge(o.at(), "<tr><td>" + o.at() + "</td><td class=l>" + (o.type().contains("failed") ? "failed" : "completed")
+                    + "</td><td>" + esc(o.body().path("modelVersion").asText("")) + "</td><td class=l>"
+                    + (o.promoted() ? "yes" : "no") + "</td><td class=l>"
+                    + esc(o.body().path("reason").asText("")) + "</td></tr>", String::concat);
         }
         rows.values().forEach(h::append);
         h.append("</table>");

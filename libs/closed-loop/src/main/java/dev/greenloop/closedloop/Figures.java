@@ -28,9 +28,9 @@ public record Figures(String control, int minutes, double inBand, double degreeH
         return m;
     }
 
-    /** One line for logs and reasons. */
+    /** The figures a grower reads first, for logs and the gate's reasons (without the run's name). */
     public String summary() {
-        return String.format(Locale.ROOT, "%s: %.1f %% in band, %.1f °C·h outside, heating %.0f, %d switches, %d violations",
-                control, 100 * inBand, degreeHoursOutside, heatingEnergy, switches, violations);
+        return String.format(Locale.ROOT, "%.1f %% in band, %.1f °C·h outside, heating %.0f, %d switches",
+                100 * inBand, degreeHoursOutside, heatingEnergy, switches);
     }
 }

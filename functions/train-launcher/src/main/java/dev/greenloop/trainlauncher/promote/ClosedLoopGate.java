@@ -10,7 +10,6 @@ import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
 import dev.greenloop.trainlauncher.store.TrainingRuns;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.bson.Document;
 import org.jboss.logging.Logger;
 
@@ -50,15 +49,9 @@ public class ClosedLoopGate {
     private final MlflowRegistry mlflow;
     private final Clock clock;
 
-    @Inject
     public ClosedLoopGate(TrainLauncherConfig config, TrainingRuns runs, MlflowRegistry mlflow, Clock clock) {
-        this(config.gate().closedLoop(), config.horizonMinutes(), runs, mlflow, clock);
-    }
-
-    ClosedLoopGate(TrainLauncherConfig.ClosedLoop config, int horizonMinutes, TrainingRuns runs, MlflowRegistry mlflow,
-                   Clock clock) {
-        this.config = config;
-        this.horizonMinutes = horizonMinutes;
+        this.config = config.gate().closedLoop();
+        this.horizonMinutes = config.horizonMinutes();
         this.runs = runs;
         this.mlflow = mlflow;
         this.clock = clock;
@@ -106,7 +99,7 @@ public class ClosedLoopGate {
             verdict = new Verdict(false, days + ": " + mine.violations() + " command(s) broke the envelope", metrics);
         } else if (theirs.isEmpty() && !config.judgeFirstModel()) {
             verdict = new Verdict(true, String.format(Locale.ROOT, "%s: %s; the thermostat %s (a first model is not judged"
-                    + " on them, gate.closed-loop.judge-first-model)", days, figures(mine), figures(thermostat)), metrics);
+                    + " on them, gate.closed-loop.judge-first-model)", days, mine.summary(), thermostat.summary()), metrics);
         } else if (mine.inBand() < baseline.inBand() - config.inBandMargin()) {
             verdict = new Verdict(false, String.format(Locale.ROOT, "%s: in band %.1f %% of the time, %.1f points less than"
                     + " %s (%.1f %%; at most %.1f less)", days, 100 * mine.inBand(), 100 * (baseline.inBand() - mine.inBand()),
@@ -116,8 +109,8 @@ public class ClosedLoopGate {
                     + " %.0f %% more)", days, mine.heatingEnergy(), 100 * (mine.heatingEnergy() / baseline.heatingEnergy() - 1),
                     against, baseline.heatingEnergy(), 100 * config.energyMargin()), metrics);
         } else {
-            verdict = new Verdict(true, String.format(Locale.ROOT, "%s: %s; %s %s", days, figures(mine), against,
-                    figures(baseline)), metrics);
+            verdict = new Verdict(true, String.format(Locale.ROOT, "%s: %s; %s %s", days, mine.summary(), against,
+                    baseline.summary()), metrics);
         }
         LOG.infof("Closed-loop gate for %s version %s (%.1f s): %s", modelName, candidate, (System.nanoTime() - started) / 1e9,
                 verdict.reason());
@@ -144,11 +137,6 @@ public class ClosedLoopGate {
         Instant start = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         return new ClosedLoop.Setup(greenhouseId + "-closed-loop", zones, start, config.length(), Duration.ofHours(2),
                 config.seed(), null);
-    }
-
-    private static String figures(Figures f) {
-        return String.format(Locale.ROOT, "%.1f %% in band, %.1f °C·h outside, heating %.0f, %d switches", 100 * f.inBand(),
-                f.degreeHoursOutside(), f.heatingEnergy(), f.switches());
     }
 
     private static String human(Duration d) {

@@ -39,6 +39,10 @@ public class MlflowRegistry {
     private final String trackingUri;
     private final MlflowCredentials credentials;
     private final java.time.Clock clock;
+    /** Raw calls the Java client has no method for (DELETE), over HTTP/1.1 as the server prefers. */
+    private final java.net.http.HttpClient http;
+    /** The registry read-only, as infer reads it: a version's model.onnx for the closed-loop gate. */
+    private final MlflowModels models;
 
     @Inject
     public MlflowRegistry(TrainLauncherConfig config, java.time.Clock clock) {
@@ -55,6 +59,9 @@ public class MlflowRegistry {
         this.client = new MlflowClient(creds);
         this.trackingUri = trackingUri.replaceAll("/+$", "");
         this.credentials = credentials;
+        this.http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        this.models = new MlflowModels(java.net.URI.create(this.trackingUri), java.time.Duration.ofSeconds(60),
+                MAX_MODEL_BYTES, credentials);
     }
 
     /** Creates a run in the experiment (created if needed) and returns its id. */
@@ -155,9 +162,7 @@ public class MlflowRegistry {
                         .put("name", modelName).put("alias", alias).toString()));
         credentials.authorization().ifPresent(value -> request.header("Authorization", value));
         try {
-            int status = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-                    .send(request.build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status != 200 && status != 404) {
                 throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow answered " + status
                         + " to deleting alias " + alias + " of " + modelName);
@@ -183,8 +188,7 @@ public class MlflowRegistry {
     /** The {@code model.onnx} of a version, through the server's artifact proxy, as infer reads it. */
     public byte[] onnx(String modelName, String version) {
         try {
-            return new MlflowModels(java.net.URI.create(trackingUri), java.time.Duration.ofSeconds(60), MAX_MODEL_BYTES,
-                    credentials).downloadOnnx(modelName, version);
+            return models.downloadOnnx(modelName, version);
         } catch (MlflowModels.RegistryException e) {
             throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow: " + e.getMessage(), e);
         }
