@@ -3,7 +3,7 @@ package dev.greenloop.infer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.testkit.mlflow.MlflowServer;
-import dev.greenloop.testkit.mlflow.PythonEnvironment;
+import dev.greenloop.testkit.mlflow.TestModelScript;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,17 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Models in the test kit's MLflow server, registered the way the trainer registers them
- * ({@code mlflow.onnx.log_model}, same signature and tags), by {@code trainer/tests/register_model.py} in the
- * trainer's virtualenv. Each output is the feature {@code <target>_last} plus a bias, so a test
+ * ({@link TestModelScript}). Each output is the feature {@code <target>_last} plus a bias, so a test
  * can tell versions apart by their answers.
  */
 public final class TestModels {
@@ -34,7 +28,7 @@ public final class TestModels {
     }
 
     public static Path trainerDir() {
-        return Paths.get(System.getProperty("greenloop.trainer.dir", "../../trainer")).toAbsolutePath().normalize();
+        return TestModelScript.trainerDir();
     }
 
     public static URI mlflow() {
@@ -49,35 +43,7 @@ public final class TestModels {
     /** {@link #register} on the server at {@code tracking}, with {@code env} (MLflow's credential variables). */
     public static String registerAt(URI tracking, Map<String, String> env, String model, String alias, double bias,
                                     String... extra) {
-        Path dir = trainerDir();
-        Path python = PythonEnvironment.ensure("trainer", dir.resolve("requirements-cpu.txt"), dir.resolve("constraints.txt"))
-                .bin("python");
-        List<String> command = new ArrayList<>(List.of(python.toString(), script().toString(),
-                "--tracking-uri", tracking.toString(), "--model", model, "--alias", alias,
-                "--spec-file", dir.resolve("greenloop_trainer/feature-spec-v1.json").toString(),
-                "--bias", Double.toString(bias)));
-        command.addAll(Arrays.asList(extra));
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new IllegalStateException("register_model.py failed:\n" + output);
-            }
-            String last = output.strip().lines().reduce((a, b) -> b).orElse("");
-            return EventJson.mapper().readTree(last).get("version").asText();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The script, kept with the trainer's tests (its virtualenv runs it). */
-    private static Path script() {
-        return trainerDir().resolve("tests/register_model.py");
+        return TestModelScript.register(trainerDir(), tracking, env, model, alias, bias, extra);
     }
 
     public static void setAlias(String model, String alias, String version) {

@@ -1,6 +1,7 @@
 package dev.greenloop.trainlauncher;
 
 import dev.greenloop.testkit.mlflow.MlflowServer;
+import dev.greenloop.testkit.mlflow.TestModelScript;
 import dev.greenloop.trainlauncher.launch.JobNames;
 import dev.greenloop.trainlauncher.launch.TrainingPlan;
 import dev.greenloop.trainlauncher.promote.MlflowRegistry;
@@ -51,17 +52,8 @@ final class TrainedRuns {
     static TrainingPlan withModel(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics,
                                   double bias) throws Exception {
         String model = "greenloop-" + greenhouse;
-        java.nio.file.Path dir = TrainerResource.trainerDir();
-        Process process = new ProcessBuilder(TrainerResource.python().toString(), dir.resolve("tests/register_model.py").toString(),
-                "--tracking-uri", MlflowServer.shared().trackingUri().toString(), "--model", model, "--alias", "under-test",
-                "--spec-file", dir.resolve("greenloop_trainer/feature-spec-v1.json").toString(), "--bias", Double.toString(bias),
-                "--targets", "air_temperature").redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!process.waitFor(3, java.util.concurrent.TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("register_model.py failed:\n" + output);
-        }
-        String last = output.strip().lines().reduce((a, b) -> b).orElse("");
-        String version = dev.greenloop.events.json.EventJson.mapper().readTree(last).get("version").asText();
+        String version = TestModelScript.register(TrainerResource.trainerDir(), MlflowServer.shared().trackingUri(), Map.of(),
+                model, "under-test", bias, "--targets", "air_temperature");
         String runId = registry.runOfVersion(model, version);
         registry.logMetrics(runId, metrics);
         String cause = UUID.randomUUID().toString();

@@ -4,7 +4,6 @@ import dev.greenloop.testkit.mlflow.PythonEnvironment;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 
 /**
@@ -15,7 +14,7 @@ import java.util.Map;
 public class TrainerResource implements QuarkusTestResourceLifecycleManager {
 
     public static Path trainerDir() {
-        return Paths.get(System.getProperty("greenloop.trainer.dir", "../../trainer")).toAbsolutePath().normalize();
+        return dev.greenloop.testkit.mlflow.TestModelScript.trainerDir();
     }
 
     public static Path python() {
