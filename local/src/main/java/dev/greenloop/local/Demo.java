@@ -183,12 +183,12 @@ public final class Demo {
         Path work = root.resolve(o.work()).toAbsolutePath();
         Files.createDirectories(work);
         System.setProperty("greenloop.testkit.dir", work.resolve("services").toString());
-        SecureRandom random = new SecureRandom();
-        String keySpec = "demo-k1:" + GREENHOUSE + ":" + secret(random) + ",demo-k2:" + BASELINE + ":" + secret(random);
+        Secrets secrets = Secrets.generate();
+        String keySpec = secrets.keySpec();
         KeyRing keys = KeyRing.parse(keySpec);
-        String operatorToken = "op-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
-        String adminToken = "adm-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
-        String deviceToken = "glt_demo-" + Long.toHexString(random.nextLong());
+        String operatorToken = secrets.operatorToken();
+        String adminToken = secrets.adminToken();
+        String deviceToken = secrets.deviceToken();
         List<String> zones = IntStream.range(0, o.zones()).mapToObj(i -> "zone-" + (char) ('a' + i)).toList();
         List<String> greenhouses = o.baseline() ? List.of(GREENHOUSE, BASELINE) : List.of(GREENHOUSE);
 
@@ -209,47 +209,9 @@ public final class Demo {
                 }
                 progress.step("preparing the trainer's Python environment");
                 Path python = stack.trainerPython();
-                Map<String, Map<String, String>> props = new LinkedHashMap<>();
-                Map<String, Map<String, String>> env = new LinkedHashMap<>();
-                for (String f : Stack.FUNCTIONS) {
-                    props.put(f, new LinkedHashMap<>(stack.commonProperties()));
-                    env.put(f, new LinkedHashMap<>());
-                    props.get(f).put("quarkus.log.category.\"org.apache.kafka\".level", "WARN");
-                    // Real time until the live phase, then the simulated time the demo moves.
-                    props.get(f).put(Stack.CLOCK_FILE_PROPERTY, clock.path().toString());
-                }
-                Map<String, String> ingest = props.get("ingest");
-                ingest.put("greenloop.ingest.auth.bootstrap-device.id", "gateway-1");
-                ingest.put("greenloop.ingest.auth.bootstrap-device.greenhouse", GREENHOUSE);
-                ingest.put("greenloop.ingest.auth.bootstrap-device.zones", String.join(",", zones));
-                ingest.put("greenloop.ingest.auth.bootstrap-device.token", deviceToken);
-                ingest.put("greenloop.ingest.auth.admin-token", adminToken);
-                ingest.put("greenloop.ingest.limits.device-items-per-second", "1000000");
-                ingest.put("greenloop.ingest.limits.device-burst-items", "1000000");
-                // Each simulated minute waits for its readings' acknowledgement: no batching delay.
-                ingest.put("greenloop.ingest.kafka.linger-ms", "0");
-                props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
-                props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
-                Map<String, String> tl = props.get("train-launcher");
-                tl.put("greenloop.train-launcher.launcher", "local");
-                tl.put("greenloop.train-launcher.local.python", python.toString());
-                tl.put("greenloop.train-launcher.local.trainer-dir", root.resolve("trainer").toString());
-                tl.put("greenloop.train-launcher.targets", o.targets());
-                // Every candidate runs a closed loop with the simulator before it is promoted.
-                tl.put("greenloop.train-launcher.gate.closed-loop.enabled", Boolean.toString(o.closedLoopGate()));
-                props.get("infer").put("greenloop.infer.cache-dir", work.resolve("infer-cache").toString());
-                env.get("control").put("GREENLOOP_SIGNING_KEYS", keySpec);
-                env.get("control").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);
-                env.get("monitor").put("GREENLOOP_OPERATOR_TOKEN", operatorToken);
-                for (String f : Stack.FUNCTIONS) {
-                    URI sink = dispatcher.sinkFor(f);
-                    if (sink != null) {
-                        env.get(f).put("K_SINK", sink.toString());
-                        env.get(f).put("GREENLOOP_SINK_TOKEN_FILE", dispatcher.sinkTokenFile(f).toString());
-                    }
-                    // The dispatcher plays the cluster's service-account issuer: senders are verified.
-                    props.get(f).put("greenloop.events.oidc.issuer", dispatcher.issuer().toString());
-                }
+                Settings settings = settings(stack, dispatcher, clock, secrets, zones, python, o.targets(), o.closedLoopGate());
+                Map<String, Map<String, String>> props = settings.properties();
+                Map<String, Map<String, String>> env = settings.env();
                 progress.step("starting ingest, preprocess, train-launcher, infer, control and monitor");
                 stack.startFunctions(props, env, progress);
                 DemoZones.write(stack.mongo().connectionString(), greenhouses, zones);
@@ -334,6 +296,75 @@ public final class Demo {
                 }
             }
         }
+    }
+
+    /** The run's keys and tokens: the signing keys of both greenhouses, the operator's, the admin's and the gateway's. */
+    record Secrets(String keySpec, String operatorToken, String adminToken, String deviceToken) {
+
+        static Secrets generate() {
+            SecureRandom random = new SecureRandom();
+            return new Secrets("demo-k1:" + GREENHOUSE + ":" + secret(random) + ",demo-k2:" + BASELINE + ":" + secret(random),
+                    "op-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16),
+                    "adm-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16),
+                    "glt_demo-" + Long.toHexString(random.nextLong()));
+        }
+    }
+
+    /** Per function: system properties and environment. */
+    record Settings(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env) {
+    }
+
+    /**
+     * The six functions' settings in the embedded stack: where the services are, the shared
+     * clock, {@link #GREENHOUSE}'s gateway as ingest's bootstrap device, the signing keys and
+     * tokens, each SinkBinding subject's {@code K_SINK} and Broker token, and the dispatcher as
+     * the issuer every function verifies senders against.
+     */
+    static Settings settings(Stack stack, Dispatcher dispatcher, ClockFile clock, Secrets secrets, List<String> zones,
+                             Path python, String targets, boolean closedLoopGate) throws java.io.IOException {
+        Path root = stack.root();
+        Map<String, Map<String, String>> props = new LinkedHashMap<>();
+        Map<String, Map<String, String>> env = new LinkedHashMap<>();
+        for (String f : Stack.FUNCTIONS) {
+            props.put(f, new LinkedHashMap<>(stack.commonProperties()));
+            env.put(f, new LinkedHashMap<>());
+            props.get(f).put("quarkus.log.category.\"org.apache.kafka\".level", "WARN");
+            // Real time until the live phase, then the simulated time the demo moves.
+            props.get(f).put(Stack.CLOCK_FILE_PROPERTY, clock.path().toString());
+        }
+        Map<String, String> ingest = props.get("ingest");
+        ingest.put("greenloop.ingest.auth.bootstrap-device.id", "gateway-1");
+        ingest.put("greenloop.ingest.auth.bootstrap-device.greenhouse", GREENHOUSE);
+        ingest.put("greenloop.ingest.auth.bootstrap-device.zones", String.join(",", zones));
+        ingest.put("greenloop.ingest.auth.bootstrap-device.token", secrets.deviceToken());
+        ingest.put("greenloop.ingest.auth.admin-token", secrets.adminToken());
+        ingest.put("greenloop.ingest.limits.device-items-per-second", "1000000");
+        ingest.put("greenloop.ingest.limits.device-burst-items", "1000000");
+        // Each simulated minute waits for its readings' acknowledgement: no batching delay.
+        ingest.put("greenloop.ingest.kafka.linger-ms", "0");
+        props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
+        props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
+        Map<String, String> tl = props.get("train-launcher");
+        tl.put("greenloop.train-launcher.launcher", "local");
+        tl.put("greenloop.train-launcher.local.python", python.toString());
+        tl.put("greenloop.train-launcher.local.trainer-dir", root.resolve("trainer").toString());
+        tl.put("greenloop.train-launcher.targets", targets);
+        // Every candidate runs a closed loop with the simulator before it is promoted.
+        tl.put("greenloop.train-launcher.gate.closed-loop.enabled", Boolean.toString(closedLoopGate));
+        props.get("infer").put("greenloop.infer.cache-dir", stack.work().resolve("infer-cache").toString());
+        env.get("control").put("GREENLOOP_SIGNING_KEYS", secrets.keySpec());
+        env.get("control").put("GREENLOOP_OPERATOR_TOKEN", secrets.operatorToken());
+        env.get("monitor").put("GREENLOOP_OPERATOR_TOKEN", secrets.operatorToken());
+        for (String f : Stack.FUNCTIONS) {
+            URI sink = dispatcher.sinkFor(f);
+            if (sink != null) {
+                env.get(f).put("K_SINK", sink.toString());
+                env.get(f).put("GREENLOOP_SINK_TOKEN_FILE", dispatcher.sinkTokenFile(f).toString());
+            }
+            // The dispatcher plays the cluster's service-account issuer: senders are verified.
+            props.get(f).put("greenloop.events.oidc.issuer", dispatcher.issuer().toString());
+        }
+        return new Settings(props, env);
     }
 
     private static String secret(SecureRandom random) {

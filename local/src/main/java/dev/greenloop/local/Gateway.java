@@ -74,6 +74,11 @@ public final class Gateway implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Applied> applied = Collections.synchronizedList(new ArrayList<>());
     private final List<Truth> truth = Collections.synchronizedList(new ArrayList<>());
+    private final List<ReadingsBatch> accepted = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean keepAccepted;
+    private volatile boolean crash;
+    private String commandTopic;
+    private com.mongodb.client.MongoCollection<org.bson.Document> nonces;
     private Thread commands;
 
     /** @param clock the greenhouse's time: what commands are verified against and acknowledgements are stamped with */
@@ -96,6 +101,19 @@ public final class Gateway implements AutoCloseable {
     public List<Applied> applied() {
         synchronized (applied) {
             return List.copyOf(applied);
+        }
+    }
+
+    /** Keeps every batch ingest acknowledged (202), for {@link #accepted()}: the fault suite's ledger. */
+    public Gateway keepAccepted() {
+        keepAccepted = true;
+        return this;
+    }
+
+    /** The batches ingest acknowledged, when {@link #keepAccepted() kept}. */
+    public List<ReadingsBatch> accepted() {
+        synchronized (accepted) {
+            return List.copyOf(accepted);
         }
     }
 
@@ -194,6 +212,9 @@ public final class Gateway implements AutoCloseable {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202) {
                     readings.addAndGet(batch.readings().size());
+                    if (keepAccepted) {
+                        accepted.add(batch);
+                    }
                     return;
                 }
                 if (r.statusCode() != 429 && r.statusCode() != 503) {
@@ -217,8 +238,12 @@ public final class Gateway implements AutoCloseable {
      * a restart keeps them).
      */
     public void startCommands(String topic, com.mongodb.client.MongoCollection<org.bson.Document> nonces) {
+        this.commandTopic = topic;
+        this.nonces = nonces;
         CommandVerifier verifier = new CommandVerifier(keys, new MongoNonceStore(nonces, Duration.ofMinutes(1)),
                 clock, Duration.ofSeconds(30), Duration.ofHours(1));
+        running.set(true);
+        crash = false;
         commands = new Thread(() -> {
             Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "demo-gateway-" + simulator.greenhouseId(),
@@ -234,6 +259,10 @@ public final class Gateway implements AutoCloseable {
                             handle(verifier, command);
                         }
                     }
+                    if (crash && !records.isEmpty()) {
+                        // Applied, not committed: what a gateway that dies here leaves behind.
+                        return;
+                    }
                     if (!records.isEmpty()) {
                         consumer.commitSync();
                     }
@@ -246,16 +275,46 @@ public final class Gateway implements AutoCloseable {
         commands.start();
     }
 
+    /**
+     * The actuator gateway dies right after applying the next commands it reads, before it
+     * commits having read them (or after {@code limit} if none come), and starts again with the
+     * same nonce store: the commands it applied come again and must not act twice. Returns
+     * whether it died with commands applied and not committed.
+     */
+    public boolean crashAndRestartCommands(Duration limit) throws InterruptedException {
+        Thread before = commands;
+        crash = true;
+        before.join(limit.toMillis());
+        boolean midBatch = !before.isAlive();
+        running.set(false);
+        before.join(5000);
+        startCommands(commandTopic, nonces);
+        return midBatch;
+    }
+
     private void handle(CommandVerifier verifier, ControlCommand command) {
         String outcome;
-        try {
-            verifier.verify(command);
-            synchronized (simulator) {
-                simulator.command(command.zoneId(), command.actuator(), command.value(), HOLD);
+        while (true) {
+            try {
+                verifier.verify(command);
+                synchronized (simulator) {
+                    simulator.command(command.zoneId(), command.actuator(), command.value(), HOLD);
+                }
+                outcome = "applied";
+                break;
+            } catch (EventException e) {
+                if (!e.kind().retriable()) {
+                    outcome = "rejected: " + e.kind();
+                    break;
+                }
+                // Its nonce store is away (refused, fail closed): the command is not committed as
+                // read; it waits, unapplied, until it can be checked.
+                if (!running.get()) {
+                    throw e;
+                }
+                System.err.println("gateway: cannot check " + command.commandId() + " yet: " + e.getMessage());
+                sleep(1000);
             }
-            outcome = "applied";
-        } catch (EventException e) {
-            outcome = "rejected: " + e.kind();
         }
         applied.add(new Applied(clock.instant(), command, outcome));
         if (outcome.equals("applied")) {

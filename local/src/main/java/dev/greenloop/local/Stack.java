@@ -34,6 +34,9 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> services = new ArrayList<>();
     private final Map<String, ChildProcess> functions = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+    private boolean durableMongo;
     private KafkaBroker kafka;
     private HdfsCluster hdfs;
     private MongoWireServer mongo;
@@ -48,12 +51,21 @@ public final class Stack implements AutoCloseable {
         startServices(progress, true);
     }
 
+    /**
+     * The MongoDB-wire server keeps its data in a file, so that a restart brings it back with
+     * everything (for the fault suite); call before {@link #startServices}.
+     */
+    public Stack withDurableMongo() {
+        durableMongo = true;
+        return this;
+    }
+
     /** Starts Kafka, HDFS and the MongoDB-wire server, and MLflow if {@code withMlflow}. */
     public void startServices(Progress progress, boolean withMlflow) {
         progress.step("starting Kafka, HDFS, MongoDB-wire" + (withMlflow ? " and MLflow" : ""));
         kafka = KafkaBroker.start();
         services.add(kafka::stop);
-        mongo = MongoWireServer.start();
+        mongo = durableMongo ? MongoWireServer.startDurable() : MongoWireServer.start();
         services.add(mongo::close);
         hdfs = HdfsCluster.start();
         services.add(hdfs::close);
@@ -61,6 +73,16 @@ public final class Stack implements AutoCloseable {
             mlflow = MlflowServer.start();
             services.add(mlflow::close);
         }
+    }
+
+    /** The project's root directory. */
+    public Path root() {
+        return root;
+    }
+
+    /** The run's working directory (logs, caches). */
+    public Path work() {
+        return work;
     }
 
     public KafkaBroker kafka() {
@@ -111,13 +133,47 @@ public final class Stack implements AutoCloseable {
             properties.getOrDefault(name, Map.of()).forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-jar");
             command.add(jar.toString());
-            Path log = work.resolve("logs/" + name + ".log");
-            functions.put(name, ChildProcess.start(name, command, root, env.getOrDefault(name, Map.of()), log));
+            commands.put(name, List.copyOf(command));
+            environments.put(name, Map.copyOf(env.getOrDefault(name, Map.of())));
+            functions.put(name, launch(name));
         }
         for (String name : names) {
             progress.step("waiting for " + name);
-            functions.get(name).awaitReady(ChildProcess.httpOk(url(name).resolve("/q/health/live")), Duration.ofSeconds(120));
+            awaitReady(name);
         }
+    }
+
+    private ChildProcess launch(String name) {
+        return ChildProcess.start(name, commands.get(name), root, environments.get(name), work.resolve("logs/" + name + ".log"));
+    }
+
+    private void awaitReady(String name) {
+        functions.get(name).awaitReady(ChildProcess.httpOk(url(name).resolve("/q/health/live")), Duration.ofSeconds(120));
+    }
+
+    /** Kills a function's process with SIGKILL (mid-work, nothing cleaned up); returns once it has exited. */
+    public void kill(String function) {
+        process(function).kill();
+    }
+
+    /**
+     * Starts a function again, as Kubernetes starts a killed pod's container again: the same
+     * command, settings and port; returns once it answers its liveness probe.
+     */
+    public void restart(String function) {
+        if (process(function).isAlive()) {
+            throw new IllegalStateException(function + " is still running");
+        }
+        functions.put(function, launch(function));
+        awaitReady(function);
+    }
+
+    private ChildProcess process(String function) {
+        ChildProcess p = functions.get(function);
+        if (p == null) {
+            throw new IllegalArgumentException("no function " + function);
+        }
+        return p;
     }
 
     /** Common settings: where the shared services are. */

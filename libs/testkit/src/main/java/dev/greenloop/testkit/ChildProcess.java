@@ -149,6 +149,22 @@ public final class ChildProcess {
         }
     }
 
+    /**
+     * Kills the process with SIGKILL, as the kernel's OOM killer or a node failure would: no
+     * shutdown hook runs, nothing is flushed or closed. Returns once it has exited.
+     */
+    public void kill() {
+        resume();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        try {
+            if (!process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+                throw new TestkitException(TestkitException.Kind.START_FAILED, name + " did not exit 30 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Freezes the process (SIGSTOP): it keeps its ports but answers nothing, like a hung server. */
     public void pause() {
         signal("STOP");
