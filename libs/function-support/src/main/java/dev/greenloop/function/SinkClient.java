@@ -5,6 +5,7 @@ import dev.greenloop.function.base.FunctionException;
 import dev.greenloop.function.base.ProblemKind;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
+import io.smallrye.faulttolerance.api.Guard;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -17,13 +18,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Posts events to the sink a SinkBinding injects ({@code K_SINK}, the Broker) in binary mode,
- * retrying with exponential backoff on no answer and on the statuses Knative retries. Knative Sources discard replies, so functions fed by a
+ * retrying with exponential backoff on no answer and on the statuses Knative retries (a SmallRye
+ * Fault Tolerance {@link Guard}); any other answer is a refusal, not retried. Knative Sources discard replies, so functions fed by a
  * Source (or working on their own, like a local training process) emit here. Blocking;
  * thread-safe.
  */
@@ -36,6 +39,7 @@ public final class SinkClient {
     private final Duration backoff;
     private final Duration timeout;
     private final HttpClient http;
+    private final Guard guard;
     private final Optional<Path> tokenFile = ConfigProvider.getConfig()
             .getOptionalValue("greenloop.sink.token-file", String.class).filter(f -> !f.isBlank()).map(Path::of);
     private volatile CachedToken token;
@@ -46,6 +50,12 @@ public final class SinkClient {
         this.backoff = backoff;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        // Knative's exponential policy: backoff, 2 × backoff, 4 × backoff, ... between attempts, no jitter.
+        this.guard = Guard.create().withDescription("sink " + sink)
+                .withRetry().maxRetries(this.attempts - 1).delay(backoff.toMillis(), ChronoUnit.MILLIS).jitter(0, ChronoUnit.MILLIS)
+                .maxDuration(1, ChronoUnit.DAYS).retryOn(Retryable.class)
+                .withExponentialBackoff().factor(2).maxDelay(1, ChronoUnit.HOURS).done()
+                .done().build();
         if (sink == null) {
             LOG.warn("No sink configured (K_SINK): events that must go to the Broker cannot be sent");
         }
@@ -98,34 +108,46 @@ public final class SinkClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body[0]));
         headers.forEach(request::header);
         token().ifPresent(t -> request.header("Authorization", "Bearer " + t));
-        String last = "";
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() / 100 == 2) {
-                    return;
-                }
-                last = "status " + response.statusCode() + ": " + abbreviate(response.body());
-                if (!KnativeDelivery.retryable(response.statusCode())) {
-                    throw new SinkUnavailableException("the sink " + sink + " refused event " + event.getId() + " ("
-                            + last + "); not retried", null);
-                }
-            } catch (IOException e) {
-                last = e.getClass().getSimpleName() + ": " + e.getMessage();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SinkUnavailableException("interrupted while posting to the sink", e);
-            }
-            if (attempt < attempts) {
-                try {
-                    Thread.sleep(backoff.multipliedBy(1L << (attempt - 1)).toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        HttpRequest built = request.build();
+        try {
+            guard.call(() -> post(built, event), Void.class);
+        } catch (Retryable e) {
+            throw new SinkUnavailableException("the sink " + sink + " did not take event " + event.getId() + " after "
+                    + attempts + " attempts (last: " + e.getMessage() + ")", null);
+        } catch (SinkUnavailableException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SinkUnavailableException("posting event " + event.getId() + " to the sink " + sink + " failed: " + e, e);
         }
-        throw new SinkUnavailableException("the sink " + sink + " did not take event " + event.getId() + " after "
-                + attempts + " attempts (last: " + last + ")", null);
+    }
+
+    /** One attempt: returns on 2xx; throws {@link Retryable} for what Knative retries, a refusal otherwise. */
+    private Void post(HttpRequest request, CloudEvent event) throws Retryable {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Retryable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkUnavailableException("interrupted while posting to the sink", e);
+        }
+        if (response.statusCode() / 100 == 2) {
+            return null;
+        }
+        String answer = "status " + response.statusCode() + ": " + abbreviate(response.body());
+        if (!KnativeDelivery.retryable(response.statusCode())) {
+            throw new SinkUnavailableException("the sink " + sink + " refused event " + event.getId() + " ("
+                    + answer + "); not retried", null);
+        }
+        throw new Retryable(answer);
+    }
+
+    /** An attempt that failed the way Knative retries: no answer, or a retryable status; the message says which. */
+    private static final class Retryable extends Exception {
+        Retryable(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static String abbreviate(String s) {
