@@ -223,7 +223,7 @@ class FaultSuiteIT {
                         stack.restart(function);
                     }));
         }
-        f.put(40, new Fault("ingest killed (SIGKILL) as the gateway posts, started again", () -> {
+        f.put(40, new Fault("ingest killed (SIGKILL) just before the gateway posts, started again", () -> {
             stack.kill("ingest");
             restarts.add(CompletableFuture.runAsync(() -> stack.restart("ingest")));
         }, nothing));
