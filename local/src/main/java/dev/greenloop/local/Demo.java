@@ -343,6 +343,9 @@ public final class Demo {
         // Each simulated minute waits for its readings' acknowledgement: no batching delay.
         ingest.put("greenloop.ingest.kafka.linger-ms", "0");
         props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
+        // The history's pings come on an accelerated clock, an hour's every real minute, while the
+        // function's clock is real: every ping gets its pass.
+        props.get("preprocess").put("greenloop.preprocess.archive.min-pass-interval", "0s");
         props.get("preprocess").put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
         Map<String, String> tl = props.get("train-launcher");
         tl.put("greenloop.train-launcher.launcher", "local");

@@ -90,6 +90,8 @@ class FeatureIntegrityIT {
         Map<String, String> preprocess = new LinkedHashMap<>(stack.commonProperties());
         preprocess.put("greenloop.events.oidc.issuer", issuer.issuer().toString());
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.replication", "2");
+        // Each of the test's pings gets its own pass over the topic.
+        preprocess.put("greenloop.preprocess.archive.min-pass-interval", "0s");
         preprocess.put("greenloop.preprocess.archive.hadoop.dfs.client.use.datanode.hostname", "true");
         // The Broker's ingress alone: preprocess posts its dataset.ready there with its projected token.
         try {

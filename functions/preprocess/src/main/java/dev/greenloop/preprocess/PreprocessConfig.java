@@ -97,6 +97,14 @@ public interface PreprocessConfig {
         @WithDefault("2m")
         Duration lease();
 
+        /**
+         * The least time between the starts of two passes over the readings topic: pings spread
+         * over the hour (one minute per greenhouse) share passes instead of each writing its own
+         * small raw files; a request waits at most this long for its pass.
+         */
+        @WithDefault("10m")
+        Duration minPassInterval();
+
         /** Wait before retrying a failed archive run; doubles with each further failure. */
         @WithDefault("1m")
         Duration retryDelay();

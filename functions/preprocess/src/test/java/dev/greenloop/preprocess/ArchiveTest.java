@@ -38,6 +38,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -80,6 +81,10 @@ class ArchiveTest {
     dev.greenloop.preprocess.PreprocessConfig config;
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
+    @Inject
+    dev.greenloop.preprocess.archive.ArchiveService service;
+    @Inject
+    dev.greenloop.function.SinkClient sink;
 
     /** Produces {@code minutes} of one-minute batches (3 signals every 20 s) for a zone; returns the readings count. */
     static int produce(String greenhouse, String zone, long from, int minutes, int copies) {
@@ -401,7 +406,7 @@ class ArchiveTest {
     }
 
     /**
-     * Pings of many greenhouses at the same minute are all taken (one lease, one run for all of
+     * Pings of many greenhouses at the same minute are all taken (one pass over the topic covers all of
      * them), and each greenhouse's dataset is announced once.
      */
     @Test
@@ -416,6 +421,81 @@ class ArchiveTest {
         }
         for (String greenhouse : greenhouses) {
             assertThat(announced(greenhouse)).as(greenhouse).hasSize(1);
+        }
+    }
+
+    /**
+     * Many greenhouses archiving at once, on two pods: twelve greenhouses' pings at the same
+     * minute, half to this instance and half to a second worker with its own leases (as a second
+     * pod would have) over the same MongoDB, HDFS and Kafka. One topic pass at a time covers
+     * them; the builds are shared out under per-greenhouse leases; every greenhouse's dataset is
+     * announced exactly once and holds its own rows.
+     */
+    @Test
+    void manyGreenhousesArchivingAtOnceOnTwoPodsAreEachAnnouncedOnce() throws Exception {
+        SimpleMeterRegistry secondRegistry = new SimpleMeterRegistry();
+        ArchiveWorker second = dead.secondPod(service, sink, secondRegistry, java.time.Duration.ZERO);
+        List<String> greenhouses = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            greenhouses.add("gh-m" + i + UUID.randomUUID().toString().substring(0, 6));
+            produce(greenhouses.get(i), "z1", T0, 10 + i, 1);
+        }
+        double before = registry.counter("greenloop.preprocess.datasets.announced").count();
+        for (int i = 0; i < greenhouses.size(); i++) {
+            String greenhouse = greenhouses.get(i);
+            if (i % 2 == 0) {
+                assertThat(ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
+            } else {
+                second.request(greenhouse, "ping-" + i, java.util.Map.of());
+            }
+        }
+        awaitIdle();
+        while (!second.idle()) {
+            Thread.sleep(100);
+        }
+        long firstRows = 0;
+        for (int i = 0; i < greenhouses.size(); i++) {
+            List<CloudEvent> events = datasetReadyPosted(greenhouses.get(i));
+            assertThat(events).as(greenhouses.get(i)).hasSize(1);
+            DatasetReady ready = Events.payload(events.get(0), DatasetReady.class);
+            assertThat(ready.greenhouseId()).isEqualTo(greenhouses.get(i));
+            // Greenhouse i sent 10 + i minutes: one feature row more per minute, each from its own data.
+            if (i == 0) {
+                firstRows = ready.rows();
+            }
+            assertThat(ready.rows()).as(greenhouses.get(i)).isEqualTo(firstRows + i);
+        }
+        double here = registry.counter("greenloop.preprocess.datasets.announced").count() - before;
+        double there = secondRegistry.counter("greenloop.preprocess.datasets.announced").count();
+        assertThat(here + there).isEqualTo(greenhouses.size());
+        System.out.printf("datasets built by this instance: %.0f, by the second: %.0f%n", here, there);
+        ArchiveWorkerAccess.stop(second);
+    }
+
+    /**
+     * Pings spread over the hour share passes over the topic: within {@code min-pass-interval} of
+     * the last pass, a pod builds nothing new and leaves the request for the next pass (here a
+     * second pod with an interval of an hour, after this instance's pass); the next pass, here
+     * this instance's (its interval is 0 in these tests), covers it and its dataset is announced once.
+     */
+    @Test
+    void aPingWithinTheMinimumPassIntervalWaitsForTheNextPass() throws Exception {
+        String first = "gh-i" + UUID.randomUUID().toString().substring(0, 6);
+        produce(first, "z1", T0, 10, 1);
+        archive(first);
+        ArchiveWorker second = dead.secondPod(service, sink, new SimpleMeterRegistry(), java.time.Duration.ofHours(1));
+        try {
+            String later = "gh-j" + UUID.randomUUID().toString().substring(0, 6);
+            produce(later, "z1", T0, 10, 1);
+            second.request(later, "ping-within-the-interval", java.util.Map.of());
+            Thread.sleep(1500);
+            assertThat(state.requests()).extracting(ArchiveState.Request::greenhouse).contains(later);
+            assertThat(datasetReadyPosted(later)).isEmpty();
+
+            assertThat(archive(later).greenhouseId()).isEqualTo(later);
+            assertThat(datasetReadyPosted(later)).hasSize(1);
+        } finally {
+            ArchiveWorkerAccess.stop(second);
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * The steps of a batch run, each safe to redo after a crash: archive the readings topic to HDFS,
  * then rebuild the feature tables of a greenhouse's days that got new data and write its dataset
- * manifest. The caller holds the archive lease ({@link ArchiveWorker}).
+ * manifest. The caller holds the topic lease for the first, the greenhouse's dataset lease for
+ * the second ({@link ArchiveWorker}).
  */
 @ApplicationScoped
 public class ArchiveService {
@@ -45,9 +46,10 @@ public class ArchiveService {
      * @return the greenhouse's dataset, or empty when it has no features yet
      */
     public Optional<DatasetReady> dataset(String greenhouse) {
-        for (LocalDate day : state.pendingDays(greenhouse)) {
+        for (ArchiveState.PendingDay pending : state.pendingDays(greenhouse)) {
+            LocalDate day = pending.day();
             ArchiveState.FeatureFile file = tables.build(greenhouse, day);
-            state.dayBuilt(greenhouse, day);
+            state.dayBuilt(greenhouse, pending);
             if (file != null) {
                 LOG.infof("Features of %s %s: %s; %s", greenhouse, day,
                         FeatureCoverage.of(FeatureSpec.V1, file.coverage()).summary(), file.path());

@@ -32,12 +32,19 @@ import java.util.UUID;
 /**
  * The batch path's bookkeeping in MongoDB:
  * <ul>
- *   <li>{@code archive_lock}: one archive run at a time, as a lease that expires (checked in code,
- *       not by TTL);</li>
+ *   <li>{@code archive_lock}: leases that expire (checked in code, not by TTL): {@code archive},
+ *       one pass over the readings topic at a time, and {@code dataset:<greenhouse>}, one build of
+ *       a greenhouse's features and dataset at a time (builds of different greenhouses run in
+ *       parallel, on any pod, beside a topic pass);</li>
+ *   <li>{@code archive_passes}: the ticket counter every request draws from, and the ticket the
+ *       last complete topic pass covers: a request's dataset is built only after a pass that
+ *       started after it (its readings are archived);</li>
  *   <li>{@code archive_plans}: the offset ranges a run is archiving; an unfinished plan is
  *       completed with the same ranges by the next run, so a crash anywhere neither loses nor
  *       duplicates data;</li>
- *   <li>{@code feature_days}: greenhouse days whose feature table must be (re)built;</li>
+ *   <li>{@code feature_days}: greenhouse days whose feature table must be (re)built, each with a
+ *       version that every new mark raises, so a build that raced a topic pass marking the day
+ *       again leaves the mark for the next build;</li>
  *   <li>{@code feature_files}: what each feature file holds (rows, bytes, digest, time range);</li>
  *   <li>{@code datasets}: dataset manifests, through the {@link DatasetRegistry} contract;</li>
  *   <li>{@code archive_requests}: the greenhouses whose archive a ping asked for and no run has
@@ -57,6 +64,7 @@ public class ArchiveState {
     private final DatasetRegistry datasets;
     private final MongoCollection<Document> requests;
     private final MongoCollection<Document> announcements;
+    private final MongoCollection<Document> passes;
     private final String owner = UUID.randomUUID().toString();
 
     private final java.time.Clock clock;
@@ -72,17 +80,27 @@ public class ArchiveState {
         this.datasets = new DatasetRegistry(db);
         this.requests = db.getCollection("archive_requests");
         this.announcements = db.getCollection("dataset_announcements");
+        this.passes = db.getCollection("archive_passes");
     }
 
     /** What an archive request is for: a greenhouse, or {@link #ARCHIVE_ONLY}. */
     public static final String ARCHIVE_ONLY = "*";
 
+    /** The lease of the pass over the readings topic. */
+    public static final String TOPIC_LEASE = "archive";
+
+    /** The lease of a greenhouse's feature and dataset build. */
+    public static String datasetLease(String greenhouse) {
+        return "dataset:" + greenhouse;
+    }
+
     /**
      * An archive asked for and not finished: its greenhouse ({@link #ARCHIVE_ONLY} for a ping
-     * naming none), a sequence number that every new ping for it raises, and the ping it answers
-     * (id and CloudEvents extensions, for the causation of {@code dataset.ready}).
+     * naming none), a sequence number that every new ping for it raises, the ticket of its latest
+     * ping (a topic pass covering it has archived the readings before that ping), and the ping it
+     * answers (id and CloudEvents extensions, for the causation of {@code dataset.ready}).
      */
-    public record Request(String greenhouse, long seq, String pingId, Map<String, String> extensions) {
+    public record Request(String greenhouse, long seq, long ticket, String pingId, Map<String, String> extensions) {
         public Request {
             extensions = Map.copyOf(extensions);
         }
@@ -92,9 +110,41 @@ public class ArchiveState {
     public void request(String greenhouse, String pingId, Map<String, String> extensions) {
         Document ext = new Document();
         extensions.forEach(ext::append);
+        long ticket = nextTicket();
         guard(() -> requests.updateOne(Filters.eq("_id", greenhouse), Updates.combine(Updates.inc("seq", 1L),
-                Updates.set("pingId", pingId), Updates.set("extensions", ext),
+                Updates.set("ticket", ticket), Updates.set("pingId", pingId), Updates.set("extensions", ext),
                 Updates.set("requestedAt", Date.from(clock.instant()))), new UpdateOptions().upsert(true)));
+    }
+
+    private long nextTicket() {
+        Document counter = guard(() -> passes.findOneAndUpdate(Filters.eq("_id", "tickets"), Updates.inc("n", 1L),
+                new com.mongodb.client.model.FindOneAndUpdateOptions().upsert(true)
+                        .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER)));
+        return ((Number) counter.get("n")).longValue();
+    }
+
+    /** The last ticket drawn: a topic pass that starts now covers every request up to it. */
+    public long lastTicket() {
+        Document counter = guard(() -> passes.find(Filters.eq("_id", "tickets")).first());
+        return counter == null ? 0 : ((Number) counter.get("n")).longValue();
+    }
+
+    /** The ticket the last complete topic pass covers (0 before the first). */
+    public long archivedThrough() {
+        Document topic = guard(() -> passes.find(Filters.eq("_id", "topic")).first());
+        return topic == null ? 0 : ((Number) topic.get("archivedThrough")).longValue();
+    }
+
+    /** Records a complete topic pass that started at {@code startedAt}, when {@code ticket} was the last ticket drawn. */
+    public void topicArchived(long ticket, Instant startedAt) {
+        guard(() -> passes.updateOne(Filters.eq("_id", "topic"), Updates.combine(Updates.max("archivedThrough", ticket),
+                Updates.max("lastPassStartedAt", Date.from(startedAt))), new UpdateOptions().upsert(true)));
+    }
+
+    /** When the last complete topic pass started, if one did. */
+    public Optional<Instant> lastPassStartedAt() {
+        Document topic = guard(() -> passes.find(Filters.eq("_id", "topic")).first());
+        return Optional.ofNullable(topic == null ? null : topic.getDate("lastPassStartedAt")).map(Date::toInstant);
     }
 
     /** The requests no run has finished, oldest first. */
@@ -107,7 +157,10 @@ public class ArchiveState {
                 if (e != null) {
                     e.forEach((k, v) -> ext.put(k, String.valueOf(v)));
                 }
-                out.add(new Request(d.getString("_id"), ((Number) d.get("seq")).longValue(), d.getString("pingId"), ext));
+                // A request recorded before tickets existed counts as the first: the next pass covers it.
+                Number ticket = (Number) d.get("ticket");
+                out.add(new Request(d.getString("_id"), ((Number) d.get("seq")).longValue(),
+                        ticket == null ? 1 : ticket.longValue(), d.getString("pingId"), ext));
             }
             return out;
         });
@@ -131,20 +184,23 @@ public class ArchiveState {
     public record Range(int partition, long start, long end) {
     }
 
-    /**
-     * Takes the archive lease for {@code lease}, or returns false if another run holds it.
-     */
+    /** Takes the topic lease ({@link #TOPIC_LEASE}) for {@code lease}, or returns false if another run holds it. */
     public boolean tryLock(java.time.Duration lease) {
+        return tryLock(TOPIC_LEASE, lease);
+    }
+
+    /** Takes (or renews) the lease {@code name} for {@code lease}, or returns false if another run holds it. */
+    public boolean tryLock(String name, java.time.Duration lease) {
         Instant now = Instant.now(clock);
         try {
             Document taken = lock.findOneAndUpdate(
-                    Filters.and(Filters.eq("_id", "archive"), Filters.or(Filters.lt("until", Date.from(now)),
+                    Filters.and(Filters.eq("_id", name), Filters.or(Filters.lt("until", Date.from(now)),
                             Filters.eq("owner", owner))),
                     Updates.combine(Updates.set("until", Date.from(now.plus(lease))), Updates.set("owner", owner)));
             if (taken != null) {
                 return true;
             }
-            lock.insertOne(new Document("_id", "archive").append("until", Date.from(now.plus(lease))).append("owner", owner));
+            lock.insertOne(new Document("_id", name).append("until", Date.from(now.plus(lease))).append("owner", owner));
             return true;
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
@@ -157,7 +213,11 @@ public class ArchiveState {
     }
 
     public void unlock() {
-        guard(() -> lock.deleteOne(Filters.and(Filters.eq("_id", "archive"), Filters.eq("owner", owner))));
+        unlock(TOPIC_LEASE);
+    }
+
+    public void unlock(String name) {
+        guard(() -> lock.deleteOne(Filters.and(Filters.eq("_id", name), Filters.eq("owner", owner))));
     }
 
     /** The plan a previous run did not finish, if any. */
@@ -187,26 +247,36 @@ public class ArchiveState {
         guard(() -> plans.updateOne(Filters.eq("_id", "current"), Updates.set("status", "done")));
     }
 
-    /** Marks a greenhouse day for a feature (re)build. */
+    /** Marks a greenhouse day for a feature (re)build; a mark made while a build runs survives it. */
     public void markDay(String greenhouse, LocalDate day) {
         guard(() -> featureDays.updateOne(Filters.eq("_id", greenhouse + "/" + day),
-                Updates.combine(Updates.set("greenhouseId", greenhouse), Updates.set("day", day.toString())),
+                Updates.combine(Updates.set("greenhouseId", greenhouse), Updates.set("day", day.toString()),
+                        Updates.inc("version", 1L)),
                 new UpdateOptions().upsert(true)));
     }
 
-    public List<LocalDate> pendingDays(String greenhouse) {
+    /** A day to (re)build, and the version of its mark. */
+    public record PendingDay(LocalDate day, long version) {
+    }
+
+    public List<PendingDay> pendingDays(String greenhouse) {
         return guard(() -> {
-            List<LocalDate> days = new ArrayList<>();
+            List<PendingDay> days = new ArrayList<>();
             for (Document d : featureDays.find(Filters.eq("greenhouseId", greenhouse))) {
-                days.add(LocalDate.parse(d.getString("day")));
+                Number version = (Number) d.get("version");
+                days.add(new PendingDay(LocalDate.parse(d.getString("day")), version == null ? 0 : version.longValue()));
             }
-            days.sort(null);
+            days.sort(java.util.Comparator.comparing(PendingDay::day));
             return days;
         });
     }
 
-    public void dayBuilt(String greenhouse, LocalDate day) {
-        guard(() -> featureDays.deleteOne(Filters.eq("_id", greenhouse + "/" + day)));
+    /** The day was built from what its mark {@code built} stood for; a newer mark stays. */
+    public void dayBuilt(String greenhouse, PendingDay built) {
+        String id = greenhouse + "/" + built.day();
+        guard(() -> featureDays.deleteOne(built.version() == 0
+                ? Filters.and(Filters.eq("_id", id), Filters.exists("version", false))
+                : Filters.and(Filters.eq("_id", id), Filters.eq("version", built.version()))));
     }
 
     /** What a feature file holds. */

@@ -14,7 +14,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,19 +29,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs the archive in the background, so a ping is answered at once and no HTTP request waits
  * for a long archive (Serving's timeouts stay at their defaults). A ping records a request in
- * MongoDB and wakes the worker; the worker takes the archive lease, archives the topic once,
- * builds each requested greenhouse's dataset and posts its {@code dataset.ready} to
- * {@code K_SINK}, once per dataset, then ends the request. While it works it renews the lease
- * every quarter of its length, so a run that dies (a crash, a pod scaled away) frees it within
- * one lease.
+ * MongoDB (with a ticket) and wakes the worker. The worker passes over the readings topic under
+ * the topic lease, once for every request made before the pass started; then, under each
+ * greenhouse's own lease, builds that greenhouse's features and dataset and posts its
+ * {@code dataset.ready} to {@code K_SINK}, once per dataset, and ends the request. Pods take
+ * different greenhouses, so the builds of a farm run in parallel, and beside the next topic
+ * pass. While it holds a lease it renews it every quarter of its length, so a run that dies (a
+ * crash, a pod scaled away) frees it within one lease.
  *
  * <p>Nothing is lost when the worker stops part-way: the requests stay in MongoDB and the next
  * ping, or the next start of preprocess, resumes them; each step is safe to redo (see
- * {@link ArchiveService}). A request made while another pod holds the lease is taken by that
- * pod, which looks for requests again after letting the lease go; this pod looks again after one
- * lease, in case the holder died. A run that fails is retried
- * after {@code archive.retry-delay}, doubling, up to {@code archive.attempts} times; then the
- * next ping tries again.
+ * {@link ArchiveService}). A request whose lease another pod holds is taken by that pod; this
+ * pod looks again after an eighth of a lease, for builds the holder's pass made ready or in case
+ * the holder died. A run that fails is retried after
+ * {@code archive.retry-delay}, doubling, up to {@code archive.attempts} times; then the next
+ * ping tries again.
  */
 @ApplicationScoped
 public class ArchiveWorker {
@@ -52,6 +56,8 @@ public class ArchiveWorker {
     private final Duration lease;
     private final Duration retryDelay;
     private final int attempts;
+    private final Duration minPassInterval;
+    private final java.time.Clock clock;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "archive-worker");
         t.setDaemon(true);
@@ -66,15 +72,28 @@ public class ArchiveWorker {
     private final Counter announced;
     private final Counter failed;
     private volatile boolean wanted;
+    /** The lease the worker holds now, renewed by the heartbeat (one at a time). */
+    private volatile ScheduledFuture<?> renewal;
+    /** Where this pod starts in the list of ready requests, so pods woken together take different greenhouses first. */
+    private final int instanceOffset = new java.security.SecureRandom().nextInt(1 << 20);
 
+    @jakarta.inject.Inject
     public ArchiveWorker(ArchiveState state, ArchiveService service, SinkClient sink, PreprocessConfig config,
-                         MeterRegistry registry) {
+                         MeterRegistry registry, java.time.Clock clock) {
+        this(state, service, sink, config, registry, clock, config.archive().minPassInterval());
+    }
+
+    /** As a pod with {@code minPassInterval} instead of {@code archive.min-pass-interval}. */
+    ArchiveWorker(ArchiveState state, ArchiveService service, SinkClient sink, PreprocessConfig config,
+                  MeterRegistry registry, java.time.Clock clock, Duration minPassInterval) {
         this.state = state;
         this.service = service;
         this.sink = sink;
         this.lease = config.archive().lease();
         this.retryDelay = config.archive().retryDelay();
         this.attempts = config.archive().attempts();
+        this.minPassInterval = minPassInterval;
+        this.clock = clock;
         this.announced = Counter.builder("greenloop.preprocess.datasets.announced")
                 .description("dataset.ready events sent to the Broker, one per dataset").register(registry);
         this.failed = Counter.builder("greenloop.preprocess.archive.failures")
@@ -135,52 +154,110 @@ public class ArchiveWorker {
     }
 
     /**
-     * Works off every request under the lease; after letting the lease go, looks once more, so a
-     * request recorded while this pod held it is not left for the next ping.
+     * Works off the requests. First, when a request came after the last complete pass started, a
+     * pass over the topic under the topic lease (one pod at a time; it covers every request made
+     * before it started), unless the last pass started less than {@code archive.min-pass-interval}
+     * ago (then the next pass is scheduled). Then, for each request a complete pass covers, its
+     * greenhouse's build under that greenhouse's lease: pods take different greenhouses, so a
+     * farm's builds run in parallel, beside the next topic pass. Each pod starts at a different
+     * place in the list. Loops until no request is left that this pod could take; what another
+     * pod holds is looked at again after an eighth of a lease.
      */
     private void drain() {
         while (true) {
-            if (state.requests().isEmpty()) {
+            List<ArchiveState.Request> requests = state.requests();
+            if (requests.isEmpty()) {
                 return;
             }
-            if (!state.tryLock(lease)) {
-                // The holder takes the requests recorded meanwhile; if it died, its lease lapses:
-                // look again after one lease.
-                LOG.debugf("Another run holds the archive lease; looking again in %s", lease);
-                executor.schedule(this::wake, lease.toMillis(), TimeUnit.MILLISECONDS);
-                return;
+            boolean blocked = false;
+            if (requests.stream().anyMatch(r -> r.ticket() > state.archivedThrough())) {
+                Optional<Instant> last = state.lastPassStartedAt();
+                Instant now = clock.instant();
+                if (last.isPresent() && last.get().plus(minPassInterval).isAfter(now)) {
+                    // Shares the next pass with the pings that come meanwhile; builds what is ready now.
+                    long wait = Math.max(100, Duration.between(now, last.get().plus(minPassInterval)).toMillis());
+                    LOG.debugf("Next pass over the topic in %d ms (archive.min-pass-interval)", wait);
+                    executor.schedule(this::wake, wait, TimeUnit.MILLISECONDS);
+                } else if (holding(ArchiveState.TOPIC_LEASE)) {
+                    try {
+                        long covers = state.lastTicket();
+                        service.archiveTopic();
+                        state.topicArchived(covers, now);
+                    } finally {
+                        release(ArchiveState.TOPIC_LEASE);
+                    }
+                } else {
+                    // The holder's pass covers them, or its lease lapses if it died.
+                    blocked = true;
+                }
             }
-            Map<String, Long> done = new HashMap<>();
-            long renewEvery = Math.max(1, lease.toMillis() / 4);
-            ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-            try {
-                List<ArchiveState.Request> requests = state.requests();
-                service.archiveTopic();
-                for (ArchiveState.Request request : requests) {
+            long archived = state.archivedThrough();
+            List<ArchiveState.Request> ready = new ArrayList<>(state.requests().stream()
+                    .filter(r -> r.ticket() <= archived).toList());
+            Collections.rotate(ready, ready.isEmpty() ? 0 : Math.floorMod(instanceOffset, ready.size()));
+            int built = 0;
+            for (ArchiveState.Request request : ready) {
+                String name = ArchiveState.datasetLease(request.greenhouse());
+                if (!holding(name)) {
+                    blocked = true;
+                    continue;
+                }
+                try {
                     if (!request.greenhouse().equals(ArchiveState.ARCHIVE_ONLY)) {
                         announce(request, service.dataset(request.greenhouse()));
                     }
                     state.requestDone(request);
-                    done.put(request.greenhouse(), request.seq());
+                    built++;
+                } finally {
+                    release(name);
                 }
-            } finally {
-                renewal.cancel(false);
-                state.unlock();
             }
-            List<ArchiveState.Request> left = state.requests();
-            if (left.stream().allMatch(r -> Long.valueOf(r.seq()).equals(done.get(r.greenhouse())))) {
+            if (built == 0) {
+                // Nothing this pod can do now: what is left waits for a pass (scheduled above, or
+                // another pod's), or for a lease another pod holds.
+                if (blocked) {
+                    lookAgain();
+                }
                 return;
             }
         }
     }
 
-    private void renew() {
+    /**
+     * Looks at the requests again after an eighth of a lease: another pod holds what is left (its
+     * topic pass ends, and the builds it makes ready are shared out), or died (its lease lapses).
+     */
+    private void lookAgain() {
+        long relook = Math.max(100, lease.toMillis() / 8);
+        LOG.debugf("Other runs hold the leases of the archive requests left; looking again in %d ms", relook);
+        executor.schedule(this::wake, relook, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the lease {@code name} and renews it every quarter of its length until {@link #release}; whether it was free. */
+    private boolean holding(String name) {
+        if (!state.tryLock(name, lease)) {
+            return false;
+        }
+        long renewEvery = Math.max(1, lease.toMillis() / 4);
+        renewal = heartbeat.scheduleAtFixedRate(() -> renew(name), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    private void release(String name) {
+        ScheduledFuture<?> r = renewal;
+        if (r != null) {
+            r.cancel(false);
+        }
+        state.unlock(name);
+    }
+
+    private void renew(String name) {
         try {
-            if (!state.tryLock(lease)) {
-                LOG.warn("The archive lease was lost to another run; this run's steps are safe to redo");
+            if (!state.tryLock(name, lease)) {
+                LOG.warnf("The lease %s was lost to another run; this run's steps are safe to redo", name);
             }
         } catch (RuntimeException e) {
-            LOG.warnf("Cannot renew the archive lease: %s", e.getMessage());
+            LOG.warnf("Cannot renew the lease %s: %s", name, e.getMessage());
         }
     }
 

@@ -32,6 +32,21 @@ public class ArchiveWorkerAccess {
         }
     }
 
+    /**
+     * A second pod's worker: its own {@link ArchiveState} (its own lease owner and MongoDB client)
+     * over the same stores, sharing this instance's steps and sink.
+     */
+    public ArchiveWorker secondPod(ArchiveService service, dev.greenloop.function.SinkClient sink,
+                                   io.micrometer.core.instrument.MeterRegistry registry, Duration minPassInterval) {
+        return new ArchiveWorker(new ArchiveState(config, java.time.Clock.systemUTC()), service, sink, config, registry,
+                java.time.Clock.systemUTC(), minPassInterval);
+    }
+
+    /** Stops a worker made by {@link #secondPod}. */
+    public static void stop(ArchiveWorker worker) {
+        worker.stop();
+    }
+
     /** What a start of preprocess does: resume unfinished requests. */
     public static void restart(ArchiveWorker worker) {
         worker.onStart(null);
