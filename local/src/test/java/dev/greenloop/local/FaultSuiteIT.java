@@ -70,10 +70,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * MLflow with a champion, the six functions as their packaged apps, the dispatcher playing
  * Knative Eventing from {@code eventing/}) runs a greenhouse of two zones for 126 simulated
  * minutes in lock step. One at a time, at chosen minutes, a function is killed with SIGKILL
- * with the minute's events in flight and started again (preprocess, infer, control), ingest is
- * killed before the gateway posts, the actuator gateway dies between applying commands and
- * committing them, and HDFS (at the hourly archive), MongoDB and Kafka are stopped and started
- * again with their data. Then, after the dead letters (if any) are replayed with
+ * with the minute's events in flight and started again (preprocess, infer, control, monitor),
+ * ingest is killed before the gateway posts, the actuator gateway dies between applying commands
+ * and committing them, and HDFS (at the hourly archive), MongoDB and Kafka are stopped and
+ * started again with their data. Then, after the dead letters (if any) are replayed with
  * {@code ./greenloop dead-letters replay}, it counts:
  * <ul>
  *   <li>every reading ingest acknowledged is on {@code greenhouse.readings}, any second copy
@@ -84,6 +84,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       same features, and those are the features {@code libs/features} computes offline from
  *       the acknowledged readings;</li>
  *   <li>every window was predicted, one prediction per window and model version;</li>
+ *   <li>monitor stored every window once and scored every prediction whose horizon was measured;</li>
  *   <li>no prediction gave two commands for an actuator, and the gateway applied every command
  *       on the topic exactly once (a copy read again after its crash is refused as a replay).</li>
  * </ul>
@@ -235,6 +236,11 @@ class FaultSuiteIT {
                         Thread.currentThread().interrupt();
                     }
                 })), nothing));
+        f.put(105, new Fault("monitor killed (SIGKILL) with the minute's windows and predictions in flight, started again",
+                nothing, () -> {
+                    stack.kill("monitor");
+                    stack.restart("monitor");
+                }));
         f.put(65, new Fault("HDFS (NameNode and DataNodes) stopped as the hourly archive is asked for, started again 5 s later",
                 () -> {
                     stack.hdfs().stop();
@@ -426,6 +432,7 @@ class FaultSuiteIT {
         // Windows, predictions: from the Broker's topic.
         Map<String, List<FeatureWindow>> windows = new HashMap<>();
         Map<String, Map<String, Set<String>>> predictions = new HashMap<>();
+        Map<String, Instant> predictionWindowEnd = new HashMap<>();
         for (CloudEvent e : all(bootstrap, Dispatcher.BROKER_TOPIC)) {
             if (!GREENHOUSE.equals(String.valueOf(e.getExtension("greenhouseid")))) {
                 continue;
@@ -438,6 +445,9 @@ class FaultSuiteIT {
                 if (!p.shadow()) {
                     predictions.computeIfAbsent(p.windowId(), k -> new HashMap<>())
                             .computeIfAbsent(p.modelVersion(), k -> new HashSet<>()).add(e.getId());
+                    // monitor keys a prediction by window and model (Outcomes.predictionId), not by event id.
+                    predictionWindowEnd.put(dev.greenloop.events.Events.derivedId("prediction", p.windowId(), p.modelName(),
+                            p.modelVersion()), p.windowEnd());
                 }
             }
         }
@@ -487,6 +497,25 @@ class FaultSuiteIT {
                     l.windowsMissing.add(zone + " " + start);
                 }
             }
+        }
+
+        // monitor: every window stored once; every prediction whose horizon (15 min) was measured has its outcome.
+        Instant lastWindowEnd = windows.values().stream().map(c -> c.get(0).windowEnd()).max(Instant::compareTo).orElseThrow();
+        try (MongoClient mongo = MongoClients.create(stack.mongo().connectionString())) {
+            var db = mongo.getDatabase("greenloop");
+            l.monitorWindows = db.getCollection("monitor_windows").countDocuments(
+                    com.mongodb.client.model.Filters.eq("greenhouseId", GREENHOUSE));
+            Set<String> scored = new HashSet<>();
+            db.getCollection("monitor_outcomes").find(com.mongodb.client.model.Filters.eq("greenhouseId", GREENHOUSE))
+                    .forEach(d -> scored.add(d.getString("predictionId")));
+            predictionWindowEnd.forEach((id, end) -> {
+                if (!end.plus(Duration.ofMinutes(15)).isAfter(lastWindowEnd)) {
+                    l.outcomesDue++;
+                    if (!scored.contains(id)) {
+                        l.outcomesMissing.add(id + " (window end " + end + ")");
+                    }
+                }
+            });
         }
 
         // Commands: one per prediction and actuator; each applied by the gateway exactly once.
@@ -539,6 +568,9 @@ class FaultSuiteIT {
         int predictions;
         int commands;
         long refusedAsReplays;
+        long monitorWindows;
+        int outcomesDue;
+        final List<String> outcomesMissing = new ArrayList<>();
         final List<String> lostFromTopic = new ArrayList<>();
         final List<String> itemsInTwoEvents = new ArrayList<>();
         final List<String> archivedTwice = new ArrayList<>();
@@ -566,6 +598,9 @@ class FaultSuiteIT {
             assertThat(windowsUnlikeOffline).as("windows whose features differ from the offline computation").isEmpty();
             assertThat(windowsNotPredicted).as("windows without a prediction").isEmpty();
             assertThat(windowsPredictedTwice).as("windows predicted twice by one version").isEmpty();
+            assertThat(monitorWindows).as("windows monitor stored (once each)").isEqualTo(windows);
+            assertThat(outcomesDue).as("predictions whose horizon was measured").isPositive();
+            assertThat(outcomesMissing).as("predictions monitor never scored").isEmpty();
             assertThat(commands).as("commands").isPositive();
             assertThat(commandsRepublishedDifferently).as("commands published again with other content").isEmpty();
             assertThat(predictionsActedOnTwice).as("predictions that gave an actuator two commands").isEmpty();
@@ -583,9 +618,10 @@ class FaultSuiteIT {
         }
         s.append(String.format(Locale.ROOT, "%nreadings acknowledged %,d; records on the topic %,d (%,d readings in a resent copy"
                         + " of the same event); records archived %,d; windows %,d (%,d redelivered copies); predictions %,d;"
-                        + " commands %,d, applied once each, %,d copies refused as replays%n",
+                        + " commands %,d, applied once each, %,d copies refused as replays; monitor: %,d windows stored,"
+                        + " %,d predictions due an outcome, %,d without%n",
                 l.acknowledged.size(), l.records, l.resentCopies, l.archivedRecords, l.windows, l.windowCopies,
-                l.predictions, l.commands, l.refusedAsReplays));
+                l.predictions, l.commands, l.refusedAsReplays, l.monitorWindows, l.outcomesDue, l.outcomesMissing.size()));
         s.append("\ndead letters (replayed): ").append(deadLetters.isEmpty() ? "none" : deadLetters.toString()).append('\n');
         s.append(String.format(Locale.ROOT, "%nlost: topic %d, archive %d, windows %d, predictions %d, commands %d; duplicated"
                         + " effects: readings in two events %d, archive rows %d, windows with two feature sets %d, unlike offline %d,"
