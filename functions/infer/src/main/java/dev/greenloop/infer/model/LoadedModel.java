@@ -56,43 +56,64 @@ public final class LoadedModel {
         this.session = session;
     }
 
-    /** Creates the session and checks the model against the feature spec its version is tagged with. */
+    /**
+     * Creates the session and checks the model against the feature spec its version is tagged
+     * with. Every problem found is reported at once, each with its fix (the model contract is in
+     * infer's README): the tags, and, when ONNX Runtime can load the model, its signature.
+     */
     public static LoadedModel load(OrtEnvironment env, OrtSession.SessionOptions options, ModelVersionInfo info, String alias,
                                    byte[] onnx) throws ModelLoadException {
         String what = info.modelName() + " version " + info.version();
+        Problems problems = new Problems(what);
         String specVersion = info.tags().get("feature_spec_version");
+        FeatureSpec spec = null;
         if (specVersion == null) {
-            throw new ModelLoadException("tags", what + " has no feature_spec_version tag", null);
+            problems.add("tags", "it has no feature_spec_version tag",
+                    "tag the version feature_spec_version=" + FeatureSpec.V1.version() + ", the feature spec it was trained on");
+        } else {
+            spec = FeatureSpec.of(specVersion).orElse(null);
+            if (spec == null) {
+                problems.add("tags", "it was trained on feature spec " + specVersion + ", which this build does not compute",
+                        "train it on feature spec " + FeatureSpec.V1.version() + ", or serve it with a build that computes "
+                                + specVersion);
+            }
         }
-        FeatureSpec spec = FeatureSpec.of(specVersion).orElseThrow(() -> new ModelLoadException("tags",
-                what + " was trained on feature spec " + specVersion + ", which this build does not compute", null));
-        int horizon;
+        String horizonTag = info.tags().get("horizon_minutes");
+        int horizon = 0;
         try {
-            horizon = Integer.parseInt(info.tags().getOrDefault("horizon_minutes", ""));
+            horizon = Integer.parseInt(horizonTag == null ? "" : horizonTag.trim());
+            if (horizon < 1 || horizon > 1440) {
+                problems.add("tags", "its horizon_minutes is " + horizon + ", outside 1..1440",
+                        "tag it with the horizon it forecasts, in whole minutes from 1 to 1440 (the trainer's: 15)");
+            }
         } catch (NumberFormatException e) {
-            throw new ModelLoadException("tags", what + " has no valid horizon_minutes tag", null);
-        }
-        if (horizon < 1 || horizon > 1440) {
-            throw new ModelLoadException("tags", what + " has horizon_minutes " + horizon + ", outside 1..1440", null);
+            problems.add("tags", horizonTag == null ? "it has no horizon_minutes tag" : "its horizon_minutes tag \"" + horizonTag
+                    + "\" is not a whole number", "tag the version horizon_minutes=15 (the horizon it forecasts, in minutes)");
         }
         OrtSession session;
         try {
             session = env.createSession(onnx, options);
         } catch (OrtException e) {
-            throw new ModelLoadException("onnx", what + " is not a model ONNX Runtime can load: " + firstLine(e.getMessage()), e);
+            problems.add("onnx", "it is not a model ONNX Runtime can load: " + firstLine(e.getMessage()),
+                    "log the model as ONNX that onnxruntime.InferenceSession opens (an opset and operators ONNX Runtime supports)");
+            throw problems.exception();
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
+            String inputName = null;
             if (inputs.size() != 1) {
-                throw new ModelLoadException("signature", what + " takes " + inputs.size() + " inputs; it must take one", null);
+                problems.add("signature", "it takes " + inputs.size() + " inputs", "export it with one input, float [n, "
+                        + (spec == null ? FeatureSpec.V1.size() : spec.size()) + "]");
+            } else {
+                NodeInfo input = inputs.values().iterator().next();
+                inputName = input.getName();
+                long[] shape = floatShape(problems, input);
+                if (shape != null && spec != null && (shape.length != 2 || shape[1] != spec.size())) {
+                    problems.add("signature", "it takes input " + input.getName() + " of shape " + java.util.Arrays.toString(shape),
+                            "feature spec " + specVersion + " gives [n, " + spec.size() + "]: export it with that input");
+                }
             }
-            NodeInfo input = inputs.values().iterator().next();
-            long[] shape = floatShape(what, input);
-            if (shape.length != 2 || shape[1] != spec.size()) {
-                throw new ModelLoadException("signature", what + " takes input " + input.getName() + " of shape "
-                        + java.util.Arrays.toString(shape) + "; feature spec " + specVersion + " gives [n, " + spec.size() + "]", null);
-            }
-            List<SensorKind> allowed = spec.targetSignals().stream().map(Signal::sensor).toList();
+            List<SensorKind> allowed = (spec == null ? FeatureSpec.V1 : spec).targetSignals().stream().map(Signal::sensor).toList();
             List<SensorKind> targets = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (NodeInfo output : session.getOutputInfo().values()) {
@@ -103,21 +124,26 @@ public final class LoadedModel {
                     kind = null;
                 }
                 if (kind == null || !allowed.contains(kind)) {
-                    throw new ModelLoadException("signature", what + " has output " + output.getName()
-                            + ", which is not a target of feature spec " + specVersion, null);
+                    problems.add("signature", "it has output " + output.getName() + ", which is not a target of feature spec "
+                            + (spec == null ? FeatureSpec.V1.version() : specVersion), "name each output after its target: "
+                            + allowed.stream().map(SensorKind::wireName).toList());
+                    continue;
                 }
-                long[] out = floatShape(what, output);
-                if (out.length != 2 || out[1] != 1) {
-                    throw new ModelLoadException("signature", what + " output " + output.getName() + " has shape "
-                            + java.util.Arrays.toString(out) + "; it must be [n, 1]", null);
+                long[] out = floatShape(problems, output);
+                if (out != null && (out.length != 2 || out[1] != 1)) {
+                    problems.add("signature", "its output " + output.getName() + " has shape " + java.util.Arrays.toString(out),
+                            "export each output as float [n, 1]");
                 }
                 targets.add(kind);
                 names.add(output.getName());
             }
-            if (targets.isEmpty()) {
-                throw new ModelLoadException("signature", what + " has no outputs", null);
+            if (session.getOutputInfo().isEmpty()) {
+                problems.add("signature", "it has no outputs", "export one float [n, 1] output per target, named after it");
             }
-            return new LoadedModel(info, alias, spec, horizon, targets, names, input.getName(), env, session);
+            if (!problems.isEmpty()) {
+                throw problems.exception();
+            }
+            return new LoadedModel(info, alias, spec, horizon, targets, names, inputName, env, session);
         } catch (ModelLoadException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -127,11 +153,49 @@ public final class LoadedModel {
         }
     }
 
-    private static long[] floatShape(String what, NodeInfo node) throws ModelLoadException {
+    /** The type and shape of a float tensor; null (and a problem) for anything else. */
+    private static long[] floatShape(Problems problems, NodeInfo node) {
         if (!(node.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
-            throw new ModelLoadException("signature", what + ": " + node.getName() + " is not a float tensor", null);
+            problems.add("signature", node.getName() + " is not a float tensor", "export it as float32");
+            return null;
         }
         return t.getShape();
+    }
+
+    /** What is wrong with a model version, each with its fix, in the order found. */
+    private static final class Problems {
+        private final String what;
+        private final List<String> lines = new ArrayList<>();
+        private String reason;
+
+        Problems(String what) {
+            this.what = what;
+        }
+
+        void add(String kind, String problem, String fix) {
+            if (reason == null) {
+                reason = kind;
+            }
+            lines.add(problem + " (fix: " + fix + ")");
+        }
+
+        boolean isEmpty() {
+            return lines.isEmpty();
+        }
+
+        /** One exception for all of them; its reason (the metric tag) is the first problem's kind. */
+        ModelLoadException exception() {
+            StringBuilder message = new StringBuilder(what).append(" cannot be served");
+            if (lines.size() == 1) {
+                message.append(": ").append(lines.get(0));
+            } else {
+                message.append(" (").append(lines.size()).append(" problems): ");
+                for (int i = 0; i < lines.size(); i++) {
+                    message.append(i == 0 ? "" : "; ").append(i + 1).append(". ").append(lines.get(i));
+                }
+            }
+            return new ModelLoadException(reason, message.toString(), null);
+        }
     }
 
     public ModelVersionInfo info() {
