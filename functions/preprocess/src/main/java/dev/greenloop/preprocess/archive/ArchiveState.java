@@ -129,22 +129,26 @@ public class ArchiveState {
         return counter == null ? 0 : ((Number) counter.get("n")).longValue();
     }
 
-    /** The ticket the last complete topic pass covers (0 before the first). */
-    public long archivedThrough() {
+    /**
+     * What the complete passes over the topic have done: the ticket the last one covers (0
+     * before the first) and when it started.
+     */
+    public record TopicPasses(long archivedThrough, Optional<Instant> lastStartedAt) {
+    }
+
+    public TopicPasses topicPasses() {
         Document topic = guard(() -> passes.find(Filters.eq("_id", "topic")).first());
-        return topic == null ? 0 : ((Number) topic.get("archivedThrough")).longValue();
+        if (topic == null) {
+            return new TopicPasses(0, Optional.empty());
+        }
+        return new TopicPasses(((Number) topic.get("archivedThrough")).longValue(),
+                Optional.ofNullable(topic.getDate("lastPassStartedAt")).map(Date::toInstant));
     }
 
     /** Records a complete topic pass that started at {@code startedAt}, when {@code ticket} was the last ticket drawn. */
     public void topicArchived(long ticket, Instant startedAt) {
         guard(() -> passes.updateOne(Filters.eq("_id", "topic"), Updates.combine(Updates.max("archivedThrough", ticket),
                 Updates.max("lastPassStartedAt", Date.from(startedAt))), new UpdateOptions().upsert(true)));
-    }
-
-    /** When the last complete topic pass started, if one did. */
-    public Optional<Instant> lastPassStartedAt() {
-        Document topic = guard(() -> passes.find(Filters.eq("_id", "topic")).first());
-        return Optional.ofNullable(topic == null ? null : topic.getDate("lastPassStartedAt")).map(Date::toInstant);
     }
 
     /** The requests no run has finished, oldest first. */

@@ -170,12 +170,14 @@ public class ArchiveWorker {
                 return;
             }
             boolean blocked = false;
-            if (requests.stream().anyMatch(r -> r.ticket() > state.archivedThrough())) {
-                Optional<Instant> last = state.lastPassStartedAt();
+            ArchiveState.TopicPasses passes = state.topicPasses();
+            long covered = passes.archivedThrough();
+            if (requests.stream().anyMatch(r -> r.ticket() > covered)) {
                 Instant now = clock.instant();
-                if (last.isPresent() && last.get().plus(minPassInterval).isAfter(now)) {
+                Optional<Instant> next = passes.lastStartedAt().map(last -> last.plus(minPassInterval));
+                if (next.isPresent() && next.get().isAfter(now)) {
                     // Shares the next pass with the pings that come meanwhile; builds what is ready now.
-                    long wait = Math.max(100, Duration.between(now, last.get().plus(minPassInterval)).toMillis());
+                    long wait = Math.max(100, Duration.between(now, next.get()).toMillis());
                     LOG.debugf("Next pass over the topic in %d ms (archive.min-pass-interval)", wait);
                     executor.schedule(this::wake, wait, TimeUnit.MILLISECONDS);
                 } else if (holding(ArchiveState.TOPIC_LEASE)) {
@@ -186,14 +188,14 @@ public class ArchiveWorker {
                     } finally {
                         release(ArchiveState.TOPIC_LEASE);
                     }
+                    // The pass may have covered more, and requests may have come: look again.
+                    continue;
                 } else {
                     // The holder's pass covers them, or its lease lapses if it died.
                     blocked = true;
                 }
             }
-            long archived = state.archivedThrough();
-            List<ArchiveState.Request> ready = new ArrayList<>(state.requests().stream()
-                    .filter(r -> r.ticket() <= archived).toList());
+            List<ArchiveState.Request> ready = new ArrayList<>(requests.stream().filter(r -> r.ticket() <= covered).toList());
             Collections.rotate(ready, ready.isEmpty() ? 0 : Math.floorMod(instanceOffset, ready.size()));
             int built = 0;
             for (ArchiveState.Request request : ready) {
