@@ -36,7 +36,6 @@ public final class SinkClient {
 
     private final URI sink;
     private final int attempts;
-    private final Duration backoff;
     private final Duration timeout;
     private final HttpClient http;
     private final Guard guard;
@@ -47,7 +46,6 @@ public final class SinkClient {
     public SinkClient(Optional<String> url, int attempts, Duration backoff, Duration timeout) {
         this.sink = url.filter(s -> !s.isBlank()).map(URI::create).orElse(null);
         this.attempts = Math.max(1, attempts);
-        this.backoff = backoff;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
         // Knative's exponential policy: backoff, 2 × backoff, 4 × backoff, ... between attempts, no jitter.
