@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  */
 public final class Settle implements AutoCloseable {
 
-    /** How a wait ended: settled, or the time ran out with {@code lag} records still unread. */
+    /** How a wait ended: settled, or the time ran out with {@code lag} records still unread (-1: Kafka did not answer). */
     public record Outcome(boolean settled, long lag, Duration waited) {
     }
 
@@ -56,19 +56,32 @@ public final class Settle implements AutoCloseable {
         this.takesPart = takesPart;
     }
 
-    /** Waits until settled or {@code limit} has passed, looking every {@code pause}. */
+    /**
+     * Waits until settled or {@code limit} has passed, looking every {@code pause}. While Kafka
+     * does not answer (a broker restarting), the loop has not settled: it looks again, and the
+     * outcome's {@code lag} is -1 if Kafka never answered.
+     */
     public Outcome await(Duration limit, Duration pause) throws InterruptedException {
         long start = System.nanoTime();
-        long lag = lag();
+        long lag = lagOrUnknown();
         while (lag != 0) {
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
             if (waited.compareTo(limit) >= 0) {
                 return new Outcome(false, lag, waited);
             }
-            Thread.sleep(pause.toMillis());
-            lag = lag();
+            Thread.sleep(lag < 0 ? Math.max(pause.toMillis(), 500) : pause.toMillis());
+            lag = lagOrUnknown();
         }
         return new Outcome(true, 0, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private long lagOrUnknown() throws InterruptedException {
+        try {
+            return lag();
+        } catch (IllegalStateException e) {
+            known = false;
+            return -1;
+        }
     }
 
     /** Records not yet committed by the groups, 0 when settled (and nothing arrived while looking). */

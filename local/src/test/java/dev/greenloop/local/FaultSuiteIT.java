@@ -22,7 +22,6 @@ import dev.greenloop.preprocess.archive.RawRow;
 import dev.greenloop.simulator.GreenhouseSimulator;
 import dev.greenloop.testkit.mlflow.TestModelScript;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.kafka.CloudEventDeserializer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -30,12 +29,9 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
@@ -176,7 +172,8 @@ class FaultSuiteIT {
                         if (fault != null) {
                             fault.after().run();
                         }
-                        boolean settled = settle(settle, Duration.ofSeconds(fault != null ? 150 : 30));
+                        boolean settled = settle.await(Duration.ofSeconds(fault != null ? 150 : 30), Duration.ofMillis(5))
+                                .settled();
                         if (fault != null) {
                             outcomes.add(new Outcome(m, fault.what(), (System.nanoTime() - injected) / 1e9, settled));
                         }
@@ -184,7 +181,8 @@ class FaultSuiteIT {
                     for (CompletableFuture<Void> r : restarts) {
                         r.join();
                     }
-                    assertThat(settle(settle, Duration.ofSeconds(120))).as("the loop settled after the run").isTrue();
+                    assertThat(settle.await(Duration.ofSeconds(120), Duration.ofMillis(20)).settled()).as("the loop settled after the run")
+                            .isTrue();
 
                     // The dead letters, by reason, replayed once their cause is mended.
                     List<CloudEvent> deadLetters = all(bootstrap, dispatcher.deadLetterTopic());
@@ -198,7 +196,8 @@ class FaultSuiteIT {
                                 "--token-file=" + dispatcher.sinkTokenFile("preprocess"), "--all"},
                                 new PrintStream(out, true, StandardCharsets.UTF_8));
                         assertThat(status).as("the replay: %s", out.toString(StandardCharsets.UTF_8)).isZero();
-                        assertThat(settle(settle, Duration.ofSeconds(120))).as("the loop settled after the replay").isTrue();
+                        assertThat(settle.await(Duration.ofSeconds(120), Duration.ofMillis(20)).settled())
+                                .as("the loop settled after the replay").isTrue();
                     }
                     Map<TopicPartition, Long> archived = awaitArchive(admin, beforeLastArchive);
 
@@ -257,22 +256,6 @@ class FaultSuiteIT {
         return f;
     }
 
-    /** Whether the loop settled within {@code limit}; while Kafka is away, Kafka's silence is not settled. */
-    private static boolean settle(Settle settle, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            try {
-                return settle.await(left, Duration.ofMillis(5)).settled();
-            } catch (IllegalStateException e) {
-                if (left.isZero()) {
-                    return false;
-                }
-                Thread.sleep(500);
-            }
-        }
-    }
-
     private static CompletableFuture<Void> later(Duration delay, Runnable action) {
         return CompletableFuture.runAsync(action, CompletableFuture.delayedExecutor(delay.toMillis(),
                 java.util.concurrent.TimeUnit.MILLISECONDS));
@@ -308,26 +291,8 @@ class FaultSuiteIT {
         return out;
     }
 
-    /** Every record of a topic, with its partition and offset. */
-    private static List<ConsumerRecord<String, CloudEvent>> records(String bootstrap, String topic) {
-        List<ConsumerRecord<String, CloudEvent>> out = new ArrayList<>();
-        try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new CloudEventDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(300)).forEach(out::add);
-            }
-        }
-        return out;
-    }
-
     private static List<CloudEvent> all(String bootstrap, String topic) {
-        return records(bootstrap, topic).stream().map(ConsumerRecord::value).toList();
+        return TopicRecords.all(bootstrap, topic).stream().map(ConsumerRecord::value).toList();
     }
 
     /** A reading or actuator state as ingest, the topic and the archive all name it. */
@@ -356,7 +321,7 @@ class FaultSuiteIT {
         Map<String, Set<String>> eventsOfItem = new HashMap<>();
         Set<String> archivable = new HashSet<>();
         Set<String> archivableItems = new HashSet<>();
-        for (ConsumerRecord<String, CloudEvent> r : records(bootstrap, READINGS)) {
+        for (ConsumerRecord<String, CloudEvent> r : TopicRecords.all(bootstrap, READINGS)) {
             ReadingsBatch b = PayloadCodec.read(EventType.SENSOR_READINGS, r.value().getData().toBytes());
             String position = r.partition() + ":" + r.offset();
             boolean inArchive = r.offset() < archivedTo.getOrDefault(new TopicPartition(READINGS, r.partition()), 0L);

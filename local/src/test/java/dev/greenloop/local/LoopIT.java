@@ -2,19 +2,11 @@ package dev.greenloop.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mongodb.client.MongoClient;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.payload.ControlCommand;
 import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.signing.CommandVerifier;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.kafka.CloudEventDeserializer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -26,11 +18,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -179,20 +169,7 @@ class LoopIT {
     /** The ids of every readings event on greenhouse.readings. */
     private static Set<String> readingEventIds(String bootstrap) {
         Set<String> ids = new HashSet<>();
-        try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new CloudEventDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor("greenhouse.readings").stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(300))) {
-                    ids.add(r.value().getId());
-                }
-            }
-        }
+        TopicRecords.all(bootstrap, "greenhouse.readings").forEach(r -> ids.add(r.value().getId()));
         return ids;
     }
 }
