@@ -98,12 +98,14 @@ public final class LoadedModel {
                     "log the model as ONNX that onnxruntime.InferenceSession opens (an opset and operators ONNX Runtime supports)");
             throw problems.exception();
         }
+        // Without a spec it can be served with, the signature is told against this build's spec.
+        FeatureSpec contract = spec == null ? FeatureSpec.V1 : spec;
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             String inputName = null;
             if (inputs.size() != 1) {
                 problems.add("signature", "it takes " + inputs.size() + " inputs", "export it with one input, float [n, "
-                        + (spec == null ? FeatureSpec.V1.size() : spec.size()) + "]");
+                        + contract.size() + "]");
             } else {
                 NodeInfo input = inputs.values().iterator().next();
                 inputName = input.getName();
@@ -113,7 +115,7 @@ public final class LoadedModel {
                             "feature spec " + specVersion + " gives [n, " + spec.size() + "]: export it with that input");
                 }
             }
-            List<SensorKind> allowed = (spec == null ? FeatureSpec.V1 : spec).targetSignals().stream().map(Signal::sensor).toList();
+            List<SensorKind> allowed = contract.targetSignals().stream().map(Signal::sensor).toList();
             List<SensorKind> targets = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (NodeInfo output : session.getOutputInfo().values()) {
@@ -125,7 +127,7 @@ public final class LoadedModel {
                 }
                 if (kind == null || !allowed.contains(kind)) {
                     problems.add("signature", "it has output " + output.getName() + ", which is not a target of feature spec "
-                            + (spec == null ? FeatureSpec.V1.version() : specVersion), "name each output after its target: "
+                            + contract.version(), "name each output after its target: "
                             + allowed.stream().map(SensorKind::wireName).toList());
                     continue;
                 }
