@@ -1,35 +1,27 @@
 package dev.greenloop.local.deadletters;
 
+import dev.greenloop.deadletters.DeadLetter;
+import dev.greenloop.deadletters.DeadLetterTopic;
+import dev.greenloop.deadletters.Position;
 import dev.greenloop.local.eventing.Deliverer;
 import dev.greenloop.local.eventing.DeliverySpec;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.kafka.CloudEventDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code ./greenloop dead-letters list|show|replay}: what Knative put on the dead-letter topic
@@ -58,64 +50,19 @@ public final class DeadLetterTool {
             usage: ./greenloop dead-letters list [--bootstrap=HOST:PORT] [--topic=greenloop.dead-letter] [--kafka-config=FILE]
                    ./greenloop dead-letters show PARTITION:OFFSET... [same options]
                    ./greenloop dead-letters replay --to=BROKER_URL [--token-file=FILE] (--all | PARTITION:OFFSET...) [same options]""";
-    static final String REPLAY_GROUP = "greenloop-dead-letter-replay";
-    private static final String ERROR_PREFIX = "knativeerror";
 
-    /** A dead letter as read from the topic. */
-    public record DeadLetter(int partition, long offset, long timestamp, CloudEvent event) {
-        public String position() {
-            return partition + ":" + offset;
-        }
-
-        public String code() {
-            Object c = event.getExtension("knativeerrorcode");
-            return c == null ? "?" : c.toString();
-        }
-
-        public String destination() {
-            Object d = event.getExtension("knativeerrordest");
-            return d == null ? "?" : d.toString();
-        }
-
-        /** The destination's answer, decoded. */
-        public String answer() {
-            Object data = event.getExtension("knativeerrordata");
-            if (data == null) {
-                return "";
-            }
-            try {
-                return new String(Base64.getDecoder().decode(data.toString()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return data.toString();
-            }
-        }
-
-        /** The event as it was before it failed: the knativeerror* extensions removed. */
-        public CloudEvent original() {
-            CloudEventBuilder b = CloudEventBuilder.v1(event);
-            for (String name : event.getExtensionNames()) {
-                if (name.startsWith(ERROR_PREFIX)) {
-                    b.withoutExtension(name);
-                }
-            }
-            return b.build();
-        }
-    }
-
-    private final Map<String, Object> kafka;
-    private final String topic;
+    private final DeadLetterTopic topic;
     private final PrintStream out;
 
     public DeadLetterTool(Map<String, Object> kafka, String topic, PrintStream out) {
-        this.kafka = Map.copyOf(kafka);
-        this.topic = topic;
+        this.topic = new DeadLetterTopic(kafka, topic);
         this.out = out;
     }
 
     public static void main(String[] args) {
         try {
             System.exit(run(args, System.out));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DeadLetterTopic.NotFound e) {
             System.err.println(e.getMessage());
             System.exit(2);
         }
@@ -182,94 +129,35 @@ public final class DeadLetterTool {
                     }
                 }
                 URI to = URI.create(options.get("to"));
-                int failed = options.containsKey("all") ? tool.replayAll(to, token) : tool.replay(positions, to, token);
+                int failed = tool.replay(positions, options.containsKey("all"), to, token);
                 return failed == 0 ? 0 : 1;
             }
             default -> throw new IllegalArgumentException("unknown command " + command + "\n" + USAGE);
         }
     }
 
-    private KafkaConsumer<String, CloudEvent> consumer(String group) {
-        Map<String, Object> c = new HashMap<>(kafka);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        if (group != null) {
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        }
-        return new KafkaConsumer<>(c, new StringDeserializer(), new CloudEventDeserializer());
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<String, CloudEvent> consumer) {
-        List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-        if (info == null || info.isEmpty()) {
-            throw new IllegalArgumentException("no topic " + topic + " at " + kafka.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
-        }
-        return info.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    }
-
-    /** Every dead letter from {@code from} (per partition; missing: the beginning) to the end as it is now. */
-    List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, Map<TopicPartition, Long> from) {
-        List<TopicPartition> partitions = partitions(consumer);
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        for (TopicPartition tp : partitions) {
-            Long start = from.get(tp);
-            if (start == null) {
-                consumer.seekToBeginning(List.of(tp));
-            } else {
-                consumer.seek(tp, start);
-            }
-        }
-        List<DeadLetter> letters = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + topic + " took more than 60 s");
-            }
-            for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
-                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
-                    letters.add(new DeadLetter(r.partition(), r.offset(), r.timestamp(), r.value()));
-                }
-            }
-        }
-        return letters;
-    }
-
-    List<DeadLetter> all() {
-        try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
-            return read(consumer, Map.of());
-        }
-    }
-
     void list() {
-        List<DeadLetter> letters = all();
+        List<DeadLetter> letters = topic.all();
         if (letters.isEmpty()) {
-            out.println("no dead letters on " + topic);
+            out.println("no dead letters on " + topic.topic());
             return;
         }
         out.printf(Locale.ROOT, "%-10s %-20s %-40s %-38s %-5s %s%n", "position", "time", "type", "id", "code", "destination: answer");
-        Map<String, Integer> byReason = new TreeMap<>();
         for (DeadLetter d : letters) {
             out.printf(Locale.ROOT, "%-10s %-20s %-40s %-38s %-5s %s: %s%n", d.position(),
-                    java.time.Instant.ofEpochMilli(d.timestamp()).toString().substring(0, 19), d.event().getType(),
-                    d.event().getId(), d.code(), d.destination(), oneLine(d.answer(), 100));
-            byReason.merge(d.code() + " from " + d.destination(), 1, Integer::sum);
+                    d.timestamp().toString().substring(0, 19), d.event().getType(),
+                    d.event().getId(), d.code(), d.destination(), DeadLetter.oneLine(d.answer(), 100));
         }
         out.println();
-        out.println(letters.size() + " dead letter(s) on " + topic + "; by status and destination:");
-        byReason.forEach((reason, n) -> out.printf(Locale.ROOT, "%6d  %s%n", n, reason));
+        out.println(letters.size() + " dead letter(s) on " + topic.topic() + "; by status and destination:");
+        DeadLetterTopic.countByReason(letters).forEach((reason, n) -> out.printf(Locale.ROOT, "%6d  %s%n", n, reason));
     }
 
     void show(List<String> positions) {
-        Map<String, DeadLetter> byPosition = new LinkedHashMap<>();
-        all().forEach(d -> byPosition.put(d.position(), d));
         for (String p : positions) {
-            DeadLetter d = byPosition.get(p);
-            if (d == null) {
-                throw new IllegalArgumentException("no dead letter at " + p + " on " + topic + " (see: list)");
-            }
+            DeadLetter d = topic.at(Position.parse(p));
             CloudEvent e = d.event();
-            out.println("position     " + d.position() + " (" + java.time.Instant.ofEpochMilli(d.timestamp()) + ")");
+            out.println("position     " + d.position() + " (" + d.timestamp() + ")");
             out.println("destination  " + d.destination());
             out.println("status       " + d.code());
             out.println("answer       " + d.answer());
@@ -278,85 +166,42 @@ public final class DeadLetterTool {
             out.println("source       " + e.getSource());
             out.println("subject      " + e.getSubject());
             out.println("time         " + e.getTime());
-            for (String name : new java.util.TreeSet<>(e.getExtensionNames())) {
-                if (!name.startsWith(ERROR_PREFIX)) {
+            for (String name : new TreeSet<>(e.getExtensionNames())) {
+                if (!name.startsWith(DeadLetter.ERROR_PREFIX)) {
                     out.println("ce-" + name + " ".repeat(Math.max(1, 10 - name.length())) + e.getExtension(name));
                 }
             }
-            out.println("data         " + (e.getData() == null ? "" : new String(e.getData().toBytes(), StandardCharsets.UTF_8)));
+            out.println("data         " + d.dataText());
             out.println();
         }
     }
 
-    /** Replays the dead letters at {@code positions}; returns how many were not taken. */
-    int replay(List<String> positions, URI to, String token) {
-        Map<String, DeadLetter> byPosition = new LinkedHashMap<>();
-        all().forEach(d -> byPosition.put(d.position(), d));
+    /** Replays the dead letters at {@code positions}, or all not replayed yet; returns how many were not taken. */
+    int replay(List<String> positions, boolean all, URI to, String token) {
         Deliverer deliverer = new Deliverer(audience -> token, Duration.ofSeconds(30));
-        int failed = 0;
-        for (String p : positions) {
-            DeadLetter d = byPosition.get(p);
-            if (d == null) {
-                throw new IllegalArgumentException("no dead letter at " + p + " on " + topic + " (see: list)");
-            }
-            failed += post(deliverer, d, to, token) ? 0 : 1;
+        DeadLetterTopic.Sender sender = event -> post(deliverer, event, to, token);
+        DeadLetterTopic.Replay replay = all ? topic.replayAll(sender)
+                : topic.replay(positions.stream().map(Position::parse).toList(), sender);
+        replay.replayed().forEach(d -> out.println("replayed " + d.position() + " " + d.event().getType() + " " + d.event().getId()));
+        if (!replay.complete()) {
+            out.println(replay.reason());
+            out.println("stopped at " + replay.stoppedAt().position() + "; run the replay again once the Broker takes it ("
+                    + replay.replayed().size() + " replayed, " + replay.left() + " left)");
+            return replay.left();
         }
-        return failed;
+        if (all) {
+            out.println(replay.replayed().isEmpty() ? "nothing to replay: every dead letter on " + topic.topic() + " was replayed before"
+                    : replay.replayed().size() + " dead letter(s) replayed");
+        }
+        return 0;
     }
 
-    /**
-     * Replays every dead letter the replay group has not replayed yet, committing each one the
-     * Broker took; stops at the first it did not take, so a rerun resumes there.
-     */
-    int replayAll(URI to, String token) {
-        try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
-            List<TopicPartition> partitions = partitions(consumer);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
-            Map<TopicPartition, Long> from = new HashMap<>();
-            committed.forEach((tp, o) -> {
-                if (o != null) {
-                    from.put(tp, o.offset());
-                }
-            });
-            List<DeadLetter> letters = read(consumer, from);
-            Deliverer deliverer = new Deliverer(audience -> token, Duration.ofSeconds(30));
-            int sent = 0;
-            for (DeadLetter d : letters) {
-                if (!post(deliverer, d, to, token)) {
-                    out.println("stopped at " + d.position() + "; run replay --all again once the Broker takes it ("
-                            + sent + " replayed, " + (letters.size() - sent) + " left)");
-                    return letters.size() - sent;
-                }
-                consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()), new OffsetAndMetadata(d.offset() + 1)));
-                sent++;
-            }
-            out.println(sent == 0 ? "nothing to replay: every dead letter on " + topic + " was replayed before"
-                    : sent + " dead letter(s) replayed");
-            return 0;
+    /** Posts {@code event} once (the operator reruns a replay), with the token when given; throws when not taken. */
+    private static void post(Deliverer deliverer, CloudEvent event, URI to, String token) throws InterruptedException {
+        Deliverer.Outcome outcome = deliverer.deliver(event, to, token == null ? null : "broker", DeliverySpec.NONE, () -> true);
+        if (!outcome.delivered()) {
+            throw new IllegalStateException(outcome.status() == 0 ? "cannot reach " + to + ": " + outcome.body()
+                    : "the Broker answered " + outcome.status() + " to " + event.getId() + ": " + DeadLetter.oneLine(outcome.body(), 200));
         }
-    }
-
-    /** Posts the original event once (the operator reruns a replay), with the token when given. */
-    private boolean post(Deliverer deliverer, DeadLetter d, URI to, String token) {
-        CloudEvent original = d.original();
-        Deliverer.Outcome outcome;
-        try {
-            outcome = deliverer.deliver(original, to, token == null ? null : "broker", DeliverySpec.NONE, () -> true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        if (outcome.delivered()) {
-            out.println("replayed " + d.position() + " " + original.getType() + " " + original.getId());
-            return true;
-        }
-        out.println(outcome.status() == 0 ? "cannot reach " + to + ": " + outcome.body()
-                : "the Broker answered " + outcome.status() + " to " + d.position() + ": " + oneLine(outcome.body(), 200));
-        return false;
-    }
-
-    private static String oneLine(String s, int max) {
-        String one = s.replaceAll("\\s+", " ").trim();
-        return one.length() > max ? one.substring(0, max) + "..." : one;
     }
 }

@@ -1,14 +1,11 @@
 package dev.greenloop.local.eventing;
 
+import dev.greenloop.deadletters.DeadLetter;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,11 +41,7 @@ public final class DeadLetters {
      * @throws IllegalStateException when Kafka did not acknowledge it (the delivery is not done)
      */
     public void send(CloudEvent event, String key, URI target, int status, String body) throws InterruptedException {
-        byte[] data = body.getBytes(StandardCharsets.UTF_8);
-        CloudEvent dead = CloudEventBuilder.v1(event).withExtension("knativeerrordest", target.toString())
-                .withExtension("knativeerrorcode", String.valueOf(status))
-                .withExtension("knativeerrordata", Base64.getEncoder().encodeToString(
-                        data.length > 1024 ? Arrays.copyOf(data, 1024) : data)).build();
+        CloudEvent dead = DeadLetter.failed(event, target.toString(), status, body);
         try {
             producer.send(new ProducerRecord<>(topic, key, dead)).get();
         } catch (ExecutionException e) {

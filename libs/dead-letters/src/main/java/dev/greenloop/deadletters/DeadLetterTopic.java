@@ -1,0 +1,243 @@
+package dev.greenloop.deadletters;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The dead-letter topic ({@code greenloop.dead-letter}, written by the KafkaSink {@code dead-letter}):
+ * what is on it, one dead letter by position, and replaying them. Each call opens its own consumer
+ * and closes it, so an idle function holds no connection. Replaying everything
+ * ({@link #replayAll}) commits each replayed record in the consumer group {@link #REPLAY_GROUP},
+ * so a second run sends only what came since, and a run that stopped resumes where it stopped.
+ */
+public final class DeadLetterTopic {
+
+    /** The consumer group that remembers how far {@link #replayAll} got. */
+    public static final String REPLAY_GROUP = "greenloop-dead-letter-replay";
+    public static final String DEFAULT_TOPIC = "greenloop.dead-letter";
+    private static final Duration READ_LIMIT = Duration.ofSeconds(60);
+
+    /** Posts one event to the Broker; throws (with the reason as message) when it was not taken. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(CloudEvent event) throws Exception;
+    }
+
+    /**
+     * What a replay did: the dead letters replayed, in order; when it stopped early, the one the
+     * Broker did not take, why, and how many were left (it included).
+     */
+    public record Replay(List<DeadLetter> replayed, DeadLetter stoppedAt, String reason, int left) {
+        public boolean complete() {
+            return stoppedAt == null;
+        }
+    }
+
+    /** Thrown when the topic does not exist, or a named dead letter is not on it. */
+    public static final class NotFound extends RuntimeException {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    private final Map<String, Object> kafka;
+    private final String topic;
+
+    /** {@code kafka}: the client settings (bootstrap servers, security); no group, no deserialisers. */
+    public DeadLetterTopic(Map<String, Object> kafka, String topic) {
+        this.kafka = Map.copyOf(kafka);
+        this.topic = topic;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    private KafkaConsumer<String, CloudEvent> consumer(String group) {
+        Map<String, Object> c = new HashMap<>(kafka);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        if (group != null) {
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        return new KafkaConsumer<>(c, new StringDeserializer(), new CloudEventDeserializer());
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<String, CloudEvent> consumer) {
+        List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        if (info == null || info.isEmpty()) {
+            throw new NotFound("no topic " + topic + " at " + kafka.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + " (the KafkaSink dead-letter creates it)");
+        }
+        return info.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    /** Every dead letter from {@code from} (per partition; missing: the beginning) to the end as it is now. */
+    private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, Map<TopicPartition, Long> from) {
+        List<TopicPartition> partitions = partitions(consumer);
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        for (TopicPartition tp : partitions) {
+            Long start = from.get(tp);
+            if (start == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, start);
+            }
+        }
+        List<DeadLetter> letters = new ArrayList<>();
+        long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("reading " + topic + " took more than " + READ_LIMIT.toSeconds() + " s");
+            }
+            for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
+                    letters.add(letter(r));
+                }
+            }
+        }
+        return letters;
+    }
+
+    private static DeadLetter letter(ConsumerRecord<String, CloudEvent> r) {
+        return new DeadLetter(r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.value());
+    }
+
+    /** Every dead letter on the topic, by partition and offset. */
+    public List<DeadLetter> all() {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
+            return read(consumer, Map.of());
+        }
+    }
+
+    /** The dead letter at {@code position}; {@link NotFound} when there is none there (any more). */
+    public DeadLetter at(Position position) {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
+            TopicPartition tp = new TopicPartition(topic, position.partition());
+            if (!partitions(consumer).contains(tp)) {
+                throw new NotFound("no dead letter at " + position + ": " + topic + " has no partition " + position.partition());
+            }
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            if (position.offset() < begin || position.offset() >= end) {
+                throw new NotFound("no dead letter at " + position + " on " + topic + " (partition " + position.partition()
+                        + " holds offsets " + begin + " to " + (end - 1) + "; see the list)");
+            }
+            consumer.seek(tp, position.offset());
+            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.offset() == position.offset() && r.value() != null) {
+                        return letter(r);
+                    }
+                    if (r.offset() >= position.offset()) {
+                        throw new NotFound("no dead letter at " + position + " on " + topic + " (not a CloudEvent)");
+                    }
+                }
+            }
+            throw new IllegalStateException("reading " + position + " of " + topic + " took more than " + READ_LIMIT.toSeconds() + " s");
+        }
+    }
+
+    /**
+     * How far {@link #replayAll} got, per partition: dead letters before these offsets were
+     * replayed (or skipped by an operator); a partition not named was never replayed.
+     */
+    public Map<Integer, Long> replayedUpTo() {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
+            Map<Integer, Long> upTo = new TreeMap<>();
+            consumer.committed(new HashSet<>(partitions(consumer))).forEach((tp, o) -> {
+                if (o != null) {
+                    upTo.put(tp.partition(), o.offset());
+                }
+            });
+            return upTo;
+        }
+    }
+
+    /** The count of {@code letters} by {@link DeadLetter#reason()}, in order of reason. */
+    public static Map<String, Integer> countByReason(List<DeadLetter> letters) {
+        Map<String, Integer> byReason = new TreeMap<>();
+        letters.forEach(d -> byReason.merge(d.reason(), 1, Integer::sum));
+        return byReason;
+    }
+
+    /**
+     * Sends the originals of the dead letters at {@code positions}, in that order, each once;
+     * stops at the first the Broker does not take. Commits nothing: an operator replaying single
+     * letters decides what comes next.
+     */
+    public Replay replay(List<Position> positions, Sender sender) {
+        List<DeadLetter> letters = positions.stream().map(this::at).toList();
+        List<DeadLetter> replayed = new ArrayList<>();
+        for (DeadLetter d : letters) {
+            String refusal = send(sender, d);
+            if (refusal != null) {
+                return new Replay(replayed, d, refusal, letters.size() - replayed.size());
+            }
+            replayed.add(d);
+        }
+        return new Replay(replayed, null, null, 0);
+    }
+
+    /**
+     * Sends every dead letter the replay group has not replayed yet, committing each the Broker
+     * took before sending the next; stops at the first it did not take, so a rerun resumes there.
+     * Two replays at once may both send a letter; a replayed event keeps its id, which every
+     * function treats as a redelivery.
+     */
+    public Replay replayAll(Sender sender) {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
+            List<TopicPartition> partitions = partitions(consumer);
+            Map<TopicPartition, Long> from = new HashMap<>();
+            consumer.committed(new HashSet<>(partitions)).forEach((tp, o) -> {
+                if (o != null) {
+                    from.put(tp, o.offset());
+                }
+            });
+            List<DeadLetter> letters = read(consumer, from);
+            List<DeadLetter> replayed = new ArrayList<>();
+            for (DeadLetter d : letters) {
+                String refusal = send(sender, d);
+                if (refusal != null) {
+                    return new Replay(replayed, d, refusal, letters.size() - replayed.size());
+                }
+                consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()), new OffsetAndMetadata(d.offset() + 1)));
+                replayed.add(d);
+            }
+            return new Replay(replayed, null, null, 0);
+        }
+    }
+
+    /** Sends the original of {@code d}; null when taken, else why not. */
+    private static String send(Sender sender, DeadLetter d) {
+        try {
+            sender.send(d.original());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (Exception e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+}
