@@ -16,7 +16,10 @@ import dev.greenloop.events.signing.KeyRing;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.RawReading;
-import dev.greenloop.local.deadletters.DeadLetterTool;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenloop.deadletters.DeadLetter;
+import dev.greenloop.events.json.EventJson;
+import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.preprocess.archive.RawRow;
 import dev.greenloop.simulator.GreenhouseSimulator;
@@ -31,15 +34,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,8 +74,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the minute's events in flight and started again (preprocess, infer, control, monitor),
  * ingest is killed before the gateway posts, the actuator gateway dies between applying commands
  * and committing them, and HDFS (at the hourly archive), MongoDB and Kafka are stopped and
- * started again with their data. Then, after the dead letters (if any) are replayed with
- * {@code ./greenloop dead-letters replay}, it counts:
+ * started again with their data. Then one dead letter is added as the KafkaSink would write it
+ * (a window infer failed, which it has since predicted), the dead letters are replayed through
+ * monitor's operator API (the cluster's {@code ./greenloop dead-letters replay}), and it counts:
  * <ul>
  *   <li>every reading ingest acknowledged is on {@code greenhouse.readings}, any second copy
  *       being the same event (its id) sent again;</li>
@@ -184,21 +190,24 @@ class FaultSuiteIT {
                     assertThat(settle.await(Duration.ofSeconds(120), Duration.ofMillis(20)).settled()).as("the loop settled after the run")
                             .isTrue();
 
-                    // The dead letters, by reason, replayed once their cause is mended.
+                    // The dead letters, by reason, replayed once their cause is mended, through the
+                    // cluster's form of the tool (monitor's operator API, posting to the Broker with
+                    // its own token). One more is put there every run, as the KafkaSink would after
+                    // infer failed a window it has since predicted, so the replay always runs and
+                    // the counts below show it changed nothing.
                     List<CloudEvent> deadLetters = all(bootstrap, dispatcher.deadLetterTopic());
                     Map<String, Long> deadByReason = deadLetters.stream().collect(Collectors.groupingBy(
                             e -> e.getType() + " → " + e.getExtension("knativeerrordest") + " " + e.getExtension("knativeerrorcode"),
                             TreeMap::new, Collectors.counting()));
-                    if (!deadLetters.isEmpty()) {
-                        ByteArrayOutputStream out = new ByteArrayOutputStream();
-                        int status = DeadLetterTool.run(new String[]{"replay", "--bootstrap=" + bootstrap,
-                                "--topic=" + dispatcher.deadLetterTopic(), "--to=" + dispatcher.brokerUrl(),
-                                "--token-file=" + dispatcher.sinkTokenFile("preprocess"), "--all"},
-                                new PrintStream(out, true, StandardCharsets.UTF_8));
-                        assertThat(status).as("the replay: %s", out.toString(StandardCharsets.UTF_8)).isZero();
-                        assertThat(settle.await(Duration.ofSeconds(120), Duration.ofMillis(20)).settled())
-                                .as("the loop settled after the replay").isTrue();
-                    }
+                    CloudEvent delivered = all(bootstrap, Dispatcher.BROKER_TOPIC).stream()
+                            .filter(e -> EventTypes.FEATURES_WINDOW.equals(e.getType())).findFirst().orElseThrow();
+                    injectDeadLetter(bootstrap, dispatcher.deadLetterTopic(), DeadLetter.failed(delivered,
+                            stack.url("infer").toString(), 503, "{\"detail\":\"injected by the fault suite\"}"));
+                    int replayed = replayThroughMonitor(stack.url("monitor"), secrets.operatorToken(), deadLetters.size() + 1,
+                            delivered.getId());
+                    assertThat(replayed).as("dead letters replayed").isEqualTo(deadLetters.size() + 1);
+                    assertThat(settle.await(Duration.ofSeconds(120), Duration.ofMillis(20)).settled())
+                            .as("the loop settled after the replay").isTrue();
                     Map<TopicPartition, Long> archived = awaitArchive(admin, beforeLastArchive);
 
                     Ledger ledger = count(stack, bootstrap, gateway, archived, from);
@@ -289,6 +298,35 @@ class FaultSuiteIT {
         Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(latest).all().get().forEach((p, o) -> out.put(p, o.offset()));
         return out;
+    }
+
+    /** Writes {@code deadLetter} to the dead-letter topic as the KafkaSink does. */
+    private static void injectDeadLetter(String bootstrap, String topic, CloudEvent deadLetter) throws Exception {
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(KafkaEvents.producerConfig(bootstrap))) {
+            producer.send(KafkaEvents.record(topic, deadLetter)).get();
+        }
+    }
+
+    /**
+     * Lists the dead letters through monitor's API (it must see {@code expected}, {@code injected}
+     * among them), replays all of them and lists again (each marked replayed); the count replayed.
+     */
+    private static int replayThroughMonitor(URI monitor, String operatorToken, int expected, String injected) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder list = HttpRequest.newBuilder(monitor.resolve("/v1/dead-letters?limit=10000"))
+                .header("Authorization", "Bearer " + operatorToken);
+        JsonNode before = EventJson.mapper().readTree(http.send(list.build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(before.path("total").asInt()).as("monitor's list: %s", before).isEqualTo(expected);
+        List<String> ids = new ArrayList<>();
+        before.path("letters").forEach(l -> ids.add(l.path("id").asText()));
+        assertThat(ids).contains(injected);
+        HttpResponse<String> replay = http.send(HttpRequest.newBuilder(monitor.resolve("/v1/dead-letters/replay"))
+                .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"all\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).as("monitor's replay: %s", replay.body()).isEqualTo(200);
+        JsonNode after = EventJson.mapper().readTree(http.send(list.build(), HttpResponse.BodyHandlers.ofString()).body());
+        after.path("letters").forEach(l -> assertThat(l.path("replayed").asBoolean()).as("%s replayed", l).isTrue());
+        return EventJson.mapper().readTree(replay.body()).path("replayed").size();
     }
 
     private static List<CloudEvent> all(String bootstrap, String topic) {
@@ -587,7 +625,8 @@ class FaultSuiteIT {
                         + " %,d predictions due an outcome, %,d without%n",
                 l.acknowledged.size(), l.records, l.resentCopies, l.archivedRecords, l.windows, l.windowCopies,
                 l.predictions, l.commands, l.refusedAsReplays, l.monitorWindows, l.outcomesDue, l.outcomesMissing.size()));
-        s.append("\ndead letters (replayed): ").append(deadLetters.isEmpty() ? "none" : deadLetters.toString()).append('\n');
+        s.append("\ndead letters of the run (replayed through monitor with one injected copy of a delivered window): ")
+                .append(deadLetters.isEmpty() ? "none" : deadLetters.toString()).append('\n');
         s.append(String.format(Locale.ROOT, "%nlost: topic %d, archive %d, windows %d, predictions %d, commands %d; duplicated"
                         + " effects: readings in two events %d, archive rows %d, windows with two feature sets %d, unlike offline %d,"
                         + " windows predicted twice %d, predictions acted on twice %d, commands applied twice %d%n",

@@ -36,6 +36,8 @@ public interface MonitorConfig {
 
     Drift drift();
 
+    DeadLetters deadLetters();
+
     interface Mongodb {
         @WithDefault("mongodb://localhost:27017")
         String connectionString();
@@ -80,6 +82,24 @@ public interface MonitorConfig {
         /** At most one {@code drift.detected} per greenhouse in this time. */
         @WithDefault("6h")
         Duration cooldown();
+    }
+
+    /** The dead-letter API: where the dead letters are, and the Broker replays go to. */
+    interface DeadLetters {
+        /** Kafka's bootstrap servers (security from {@code greenloop.kafka.security.*}). */
+        @WithDefault("localhost:9092")
+        String bootstrapServers();
+
+        /** The KafkaSink {@code dead-letter}'s topic. */
+        @WithDefault("greenloop.dead-letter")
+        String topic();
+
+        /** The Broker: {@code K_SINK}, which the SinkBinding {@code monitor-to-broker} sets; replay is off without it. */
+        Optional<String> sinkUrl();
+
+        /** How many dead letters a list shows at most (the newest); the counts cover them all. */
+        @WithDefault("200")
+        int listLimit();
     }
 
     interface Drift {

@@ -14,6 +14,10 @@ public final class MonitorException extends FunctionException {
         @HttpStatus(401) UNAUTHENTICATED,
         /** The read API is off (no operator token configured). */
         @HttpStatus(403) FORBIDDEN,
+        /** A dead letter (or the dead-letter topic) that is not there. */
+        @HttpStatus(404) NOT_FOUND,
+        /** The Broker did not take a replayed dead letter: the replay stopped there. */
+        @HttpStatus(502) REPLAY_STOPPED,
         /** MongoDB or MLflow failed: retried. */
         @HttpStatus(503) DEPENDENCY_FAILED,
         /** Nothing to reply: a check that found no decay. */
@@ -26,5 +30,10 @@ public final class MonitorException extends FunctionException {
 
     public MonitorException(Kind kind, String message, Throwable cause) {
         super(kind, message, cause);
+    }
+
+    /** With the items the problem is about ({@code errors} of the answer). */
+    public MonitorException(Kind kind, String message, java.util.List<?> errors) {
+        super(kind, message, errors, null, null);
     }
 }

@@ -97,7 +97,7 @@ class ManifestChecksTest {
         assertThat(m.all(Trigger.class)).hasSizeGreaterThanOrEqualTo(10);
         assertThat(m.all(PingSource.class)).hasSize(4);
         assertThat(m.all(ApiServerSource.class)).hasSize(1);
-        assertThat(m.all(SinkBinding.class)).hasSize(3);
+        assertThat(m.all(SinkBinding.class)).hasSize(4);
         assertThat(m.objects()).anyMatch(o -> o.getKind().equals("KafkaSource"))
                 .anyMatch(o -> o.getKind().equals("KafkaSink"));
     }
@@ -405,7 +405,8 @@ class ManifestChecksTest {
                 "control", List.of("GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"),
                 "infer", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"),
                 "train-launcher", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"),
-                "monitor", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN"));
+                "monitor", List.of("GREENLOOP_MLFLOW_USERNAME", "GREENLOOP_MLFLOW_PASSWORD", "GREENLOOP_MLFLOW_TOKEN",
+                        "GREENLOOP_KAFKA_SECURITY_USERNAME", "GREENLOOP_KAFKA_SECURITY_PASSWORD"));
         Set<String> settings = new HashSet<>();
         for (String key : List.of("protocol", "sasl-mechanism", "username", "password", "ca-file")) {
             settings.add(KafkaSecurity.PREFIX + key);

@@ -2,7 +2,6 @@ package dev.greenloop.monitor.http;
 
 import dev.greenloop.function.base.BodyValidation;
 import dev.greenloop.function.base.Problem;
-import dev.greenloop.monitor.MonitorConfig;
 import dev.greenloop.monitor.MonitorException;
 import dev.greenloop.monitor.MonitorException.Kind;
 import dev.greenloop.monitor.drift.DriftAnalysis;
@@ -21,8 +20,6 @@ import org.bson.Document;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,14 +52,14 @@ public class MonitorResource {
 
     private final OutcomeStore store;
     private final DriftAnalysis drift;
-    private final MonitorConfig config;
+    private final OperatorToken operator;
     private final Clock clock;
 
-    public MonitorResource(OutcomeStore store, DriftAnalysis drift, MonitorConfig config, Clock clock) {
+    public MonitorResource(OutcomeStore store, DriftAnalysis drift, OperatorToken operator, Clock clock) {
         this.clock = clock;
         this.store = store;
         this.drift = drift;
-        this.config = config;
+        this.operator = operator;
     }
 
     @GET
@@ -76,7 +73,7 @@ public class MonitorResource {
                                    @PathParam("greenhouseId") String greenhouse, @QueryParam("zone") String zone,
                                    @QueryParam("target") String target, @QueryParam("modelVersion") String modelVersion,
                                    @QueryParam("since") String since) {
-        requireOperator(authorization);
+        operator.require(authorization);
         id("greenhouseId", greenhouse);
         Optional.ofNullable(zone).ifPresent(z -> id("zone", z));
         Optional.ofNullable(target).ifPresent(t -> id("target", t));
@@ -92,20 +89,11 @@ public class MonitorResource {
     @APIResponse(responseCode = "200", description = "champion is absent when no champion or no profile is known")
     public DriftAnswer drift(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                              @PathParam("greenhouseId") String greenhouse, @QueryParam("at") String at) {
-        requireOperator(authorization);
+        operator.require(authorization);
         id("greenhouseId", greenhouse);
         Instant now = at == null ? store.latestWindowEnd(greenhouse).orElse(Instant.now(clock)) : instant(at);
         return new DriftAnswer(greenhouse, drift.champion(greenhouse, now).orElse(null),
                 store.lastDecay(greenhouse).map(d -> (Map<String, Object>) d).orElse(null));
-    }
-
-    private void requireOperator(String authorization) {
-        String expected = config.operatorToken().filter(t -> !t.isBlank()).orElseThrow(() -> new MonitorException(
-                Kind.FORBIDDEN, "the read API is off: set greenloop.monitor.operator-token (GREENLOOP_OPERATOR_TOKEN)"));
-        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw new MonitorException(Kind.UNAUTHENTICATED, "send 'Authorization: Bearer <operator token>'");
-        }
     }
 
     private static void id(String name, String value) {
