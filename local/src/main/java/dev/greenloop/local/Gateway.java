@@ -294,9 +294,12 @@ public final class Gateway implements AutoCloseable {
 
     private void handle(CommandVerifier verifier, ControlCommand command) {
         String outcome;
+        // This receipt of the command: its retries below are the same attempt, so a nonce the store
+        // took while the gateway saw it fail is not read as a replay; a copy read again is another.
+        String attempt = java.util.UUID.randomUUID().toString();
         while (true) {
             try {
-                verifier.verify(command);
+                verifier.verify(command, attempt);
                 synchronized (simulator) {
                     simulator.command(command.zoneId(), command.actuator(), command.value(), HOLD);
                 }

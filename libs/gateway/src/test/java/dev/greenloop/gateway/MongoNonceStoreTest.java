@@ -10,6 +10,7 @@ import dev.greenloop.events.signing.CommandSigner;
 import dev.greenloop.events.signing.CommandVerifier;
 import dev.greenloop.testkit.junit.MongoExtension;
 import dev.greenloop.testkit.mongo.MongoWireServer;
+import dev.greenloop.testkit.net.LossyLink;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -127,6 +128,49 @@ class MongoNonceStoreTest {
             assertThat(g.store().markUsed("k", "live", NOW.plusSeconds(600), NOW)).isFalse();
             assertThat(g.store().markUsed("k", "old", NOW.plusSeconds(600), NOW)).isTrue();
         }
+    }
+
+    /**
+     * The ambiguous write: MongoDB takes the nonce, the answer is lost on the way, the gateway sees
+     * the store fail and checks the command again as the same attempt. That retry is accepted (the
+     * command was never applied); the same command received again is still a replay.
+     */
+    @Test
+    void aRetryOfAWriteMongoTookButTheGatewayNeverHeardIsAcceptedAndACopyIsStillAReplay(MongoWireServer mongo) {
+        String hostPort = new com.mongodb.ConnectionString(mongo.connectionString()).getHosts().get(0);
+        int colon = hostPort.lastIndexOf(':');
+        try (LossyLink link = new LossyLink(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+             MongoClient client = MongoClients.create(proxied(mongo.connectionString(), hostPort, "127.0.0.1:" + link.port()))) {
+            MongoNonceStore store = new MongoNonceStore(client.getDatabase("gateway-test").getCollection(collection()),
+                    Duration.ofMinutes(1));
+            CommandVerifier verifier = new CommandVerifier(TestEvents.keyRing(), store, CLOCK, Duration.ofSeconds(30),
+                    Duration.ofHours(1));
+            ControlCommand command = signed();
+            link.loseAnswerTo("insert");
+
+            EventException failed = catchThrowableOfType(EventException.class, () -> verifier.verify(command, "receipt-1"));
+            long storedMeanwhile = store.size();
+            ControlCommand retried = verifier.verify(command, "receipt-1");
+            EventException copy = catchThrowableOfType(EventException.class, () -> verifier.verify(command, "receipt-2"));
+            EventException unnamed = catchThrowableOfType(EventException.class, () -> verifier.verify(command));
+
+            assertThat(failed.kind()).isEqualTo(EventException.Kind.NONCE_STORE_UNAVAILABLE);
+            assertThat(link.lost()).isEqualTo(1);
+            assertThat(storedMeanwhile).as("MongoDB took the nonce").isEqualTo(1);
+            assertThat(retried).isEqualTo(command);
+            assertThat(copy.kind()).isEqualTo(EventException.Kind.REPLAYED);
+            assertThat(unnamed.kind()).isEqualTo(EventException.Kind.REPLAYED);
+        }
+    }
+
+    /** {@code connectionString} through {@code via}, straight to that server (no discovery of the others). */
+    private static String proxied(String connectionString, String hostPort, String via) {
+        String s = connectionString.replace(hostPort, via);
+        String option = "directConnection=true&serverSelectionTimeoutMS=5000";
+        if (s.contains("?")) {
+            return s + "&" + option;
+        }
+        return s.substring(s.indexOf("://") + 3).contains("/") ? s + "?" + option : s + "/?" + option;
     }
 
     @Test

@@ -51,6 +51,18 @@ public final class CommandVerifier {
      *                        {@code NONCE_CAPACITY}
      */
     public ControlCommand verify(ControlCommand command) {
+        return verify(command, null);
+    }
+
+    /**
+     * {@link #verify(ControlCommand)} as one {@code attempt}: the id a gateway gives one receipt of
+     * a command (a new one for every receipt, a copy read again after a restart included) and
+     * keeps while it retries checking that receipt after a retriable failure
+     * ({@code NONCE_STORE_UNAVAILABLE}). If the nonce store took the nonce while the gateway saw
+     * the store fail, the retry is then accepted instead of refused as a replay; a second receipt
+     * of the same command, with another attempt, is still a replay.
+     */
+    public ControlCommand verify(ControlCommand command, String attempt) {
         CommandSignature sig = command.signature();
         if (sig == null) {
             throw EventException.rejected(Kind.UNSIGNED, "command " + command.commandId() + " is not signed");
@@ -85,7 +97,7 @@ public final class CommandVerifier {
             throw EventException.rejected(Kind.EXPIRED, "command " + command.commandId()
                     + " is valid for longer than the maximum of " + maxLifetime);
         }
-        if (!nonces.markUsed(sig.keyId(), sig.nonce(), sig.expiresAt().plus(clockSkew), now)) {
+        if (!nonces.markUsed(sig.keyId(), sig.nonce(), attempt, sig.expiresAt().plus(clockSkew), now)) {
             throw EventException.rejected(Kind.REPLAYED, "command " + command.commandId() + " replays nonce "
                     + sig.nonce());
         }
