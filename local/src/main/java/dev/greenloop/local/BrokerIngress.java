@@ -18,11 +18,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The Broker's HTTP ingress ({@code K_SINK}): binary or structured CloudEvents in, 202 once they
  * are in the Broker's topic. As with Knative Eventing's {@code authentication-oidc}, a post must
- * carry a token for the Broker's audience ({@link Dispatcher#BROKER_AUDIENCE}), else 401. Job
+ * carry a token for the Broker's audience ({@link Dispatcher#BROKER_AUDIENCE}), else 401, whose
+ * subject the Broker's EventPolicy admits, else 403 (as Knative answers a sender no policy names). Job
  * status events the local launcher posts get the ApiServerSource's {@code ceOverrides}, as the
  * source would add them.
  */
@@ -33,9 +35,18 @@ final class BrokerIngress implements AutoCloseable {
     private final OidcIssuer issuer;
     private final Map<String, String> apiServerOverrides;
     private final Consumer<CloudEvent> publish;
+    private final Predicate<String> admitted;
 
+    /** An ingress that admits every subject with a valid token (a Broker without an EventPolicy). */
     BrokerIngress(OidcIssuer issuer, Map<String, String> apiServerOverrides, Consumer<CloudEvent> publish) throws IOException {
+        this(issuer, apiServerOverrides, subject -> true, publish);
+    }
+
+    /** @param admitted whether the Broker's EventPolicy admits a token's subject */
+    BrokerIngress(OidcIssuer issuer, Map<String, String> apiServerOverrides, Predicate<String> admitted,
+                  Consumer<CloudEvent> publish) throws IOException {
         this.issuer = issuer;
+        this.admitted = admitted;
         this.apiServerOverrides = Map.copyOf(apiServerOverrides);
         this.publish = publish;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -59,10 +70,17 @@ final class BrokerIngress implements AutoCloseable {
             }
             byte[] body = in.readAllBytes();
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String subject;
             try {
-                issuer.verify(authorization == null ? "" : authorization.replaceFirst("^Bearer ", ""), Dispatcher.BROKER_AUDIENCE);
+                subject = issuer.verify(authorization == null ? "" : authorization.replaceFirst("^Bearer ", ""),
+                        Dispatcher.BROKER_AUDIENCE);
             } catch (IllegalArgumentException e) {
                 exchange.sendResponseHeaders(401, -1);
+                return;
+            }
+            if (!admitted.test(subject)) {
+                System.err.println("dispatcher: the Broker refused a post from " + subject + ": no EventPolicy admits it");
+                exchange.sendResponseHeaders(403, -1);
                 return;
             }
             Map<String, String> headers = new HashMap<>();

@@ -202,7 +202,8 @@ public final class Demo {
             }
             stack.kafka().createTopic("greenhouse.readings.quarantine", 1);
             Clock pings = Dispatcher.accelerated(Clock.systemUTC(), Instant.now(), o.pingSpeed());
-            try (Dispatcher dispatcher = new Dispatcher(eventing, stack.kafka().bootstrapServers(), stack::url, pings)) {
+            try (Dispatcher dispatcher = new Dispatcher(eventing, Manifests.load(root.resolve("knative/base")),
+                    stack.kafka().bootstrapServers(), stack::url, pings)) {
                 stack.kafka().createTopic(dispatcher.deadLetterTopic(), 1);
                 if (o.baseline()) {
                     dispatcher.addPingSource(controlCheckFor(eventing, BASELINE));

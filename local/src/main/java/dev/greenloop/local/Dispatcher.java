@@ -56,8 +56,9 @@ import java.util.function.Function;
  *   <li>sender identity ({@code authentication-oidc}): it plays the cluster's service-account
  *       issuer ({@link #issuer()}), sends every delivery with a token for the subscriber's
  *       {@code audience} from the manifest, writes each SinkBinding subject a token for the
- *       Broker's audience ({@link #sinkTokenFile}), and its ingress refuses a post without one
- *       (401).</li>
+ *       Broker's audience in the name of the service account it runs as ({@link #sinkTokenFile}),
+ *       and its ingress refuses a post without one (401) or from a subject the Broker's
+ *       EventPolicy does not name (403).</li>
  * </ul>
  */
 public final class Dispatcher implements AutoCloseable {
@@ -82,14 +83,24 @@ public final class Dispatcher implements AutoCloseable {
     private final java.nio.file.Path tokens;
     private final List<PingSource> pingSources = new java.util.ArrayList<>();
     private PingSources pings;
+    private final Map<String, String> serviceAccounts = new HashMap<>();
+    /** The subjects the Broker's EventPolicy admits; null: no policy, every valid token is admitted. */
+    private final java.util.Set<String> brokerSenders;
     /** The Broker's audience, as Knative derives it: {@code eventing.knative.dev/broker/<namespace>/<name>}. */
     public static final String BROKER_AUDIENCE = "eventing.knative.dev/broker/greenloop/default";
 
     /**
+     * @param knative   the functions' Services ({@code knative/base}): the service account each runs as
      * @param services  the URL of a function by its Service name
      * @param pingClock the PingSources' clock (accelerated in the demo)
      */
-    public Dispatcher(Manifests eventing, String bootstrap, Function<String, URI> services, Clock pingClock) throws IOException {
+    public Dispatcher(Manifests eventing, Manifests knative, String bootstrap, Function<String, URI> services, Clock pingClock)
+            throws IOException {
+        for (io.fabric8.knative.serving.v1.Service s : knative.all(io.fabric8.knative.serving.v1.Service.class)) {
+            String account = s.getSpec().getTemplate().getSpec().getServiceAccountName();
+            serviceAccounts.put(s.getMetadata().getName(), account == null ? "default" : account);
+        }
+        this.brokerSenders = brokerSenders(eventing);
         this.tokens = java.nio.file.Files.createTempDirectory("greenloop-sink-tokens");
         this.eventing = eventing;
         this.bootstrap = bootstrap;
@@ -108,13 +119,46 @@ public final class Dispatcher implements AutoCloseable {
                 apiServerOverrides.putAll(s.getSpec().getCeOverrides().getExtensions());
             }
         }
-        this.ingress = new BrokerIngress(issuer, apiServerOverrides, this::publish);
+        this.ingress = new BrokerIngress(issuer, apiServerOverrides,
+                this::admits, this::publish);
         this.deadLetters = new DeadLetters(producer, deadLetterTopic);
         this.deliverer = new Deliverer(issuer::token, Duration.ofMinutes(15));
     }
 
     public String deadLetterTopic() {
         return deadLetterTopic;
+    }
+
+    /** Whether the Broker admits a post whose token names {@code subject} (its EventPolicy, if any). */
+    boolean admits(String subject) {
+        return brokerSenders == null || brokerSenders.contains(subject);
+    }
+
+    /**
+     * The {@code from[].sub} of the EventPolicies whose {@code to} names the Broker (Sources and
+     * Triggers, named by {@code ref}, post inside the dispatcher); null when no policy names it.
+     */
+    private static java.util.Set<String> brokerSenders(Manifests eventing) {
+        java.util.Set<String> subjects = null;
+        for (HasMetadata o : eventing.objects()) {
+            if (!o.getKind().equals("EventPolicy")) {
+                continue;
+            }
+            JsonNode spec = json(o).path("spec");
+            boolean toBroker = false;
+            for (JsonNode to : spec.path("to")) {
+                toBroker |= "Broker".equals(to.at("/ref/kind").asText());
+            }
+            if (toBroker) {
+                subjects = subjects == null ? new java.util.HashSet<>() : subjects;
+                for (JsonNode from : spec.path("from")) {
+                    if (from.hasNonNull("sub")) {
+                        subjects.add(from.get("sub").asText());
+                    }
+                }
+            }
+        }
+        return subjects;
     }
 
     /** The Broker's address ({@code K_SINK}). */
@@ -129,16 +173,16 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * A file with a token for the Broker's audience for the SinkBinding subject {@code service}
-     * ({@code GREENLOOP_SINK_TOKEN_FILE}), as a projected service-account token would be; null
-     * when no SinkBinding names it.
+     * ({@code GREENLOOP_SINK_TOKEN_FILE}), as a projected service-account token would be: its
+     * subject is the service account the Service runs as; null when no SinkBinding names it.
      */
     public java.nio.file.Path sinkTokenFile(String service) throws IOException {
         if (sinkFor(service) == null) {
             return null;
         }
         java.nio.file.Path file = tokens.resolve(service + ".token");
-        java.nio.file.Files.writeString(file, issuer.token(BROKER_AUDIENCE, "system:serviceaccount:greenloop:" + service,
-                Instant.now(), Duration.ofHours(12)));
+        java.nio.file.Files.writeString(file, issuer.token(BROKER_AUDIENCE, "system:serviceaccount:greenloop:"
+                + serviceAccounts.getOrDefault(service, service), Instant.now(), Duration.ofHours(12)));
         return file;
     }
 

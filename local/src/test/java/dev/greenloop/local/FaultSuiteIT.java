@@ -137,7 +137,8 @@ class FaultSuiteIT {
             stack.kafka().createTopic("greenhouse.readings.quarantine", 1);
             // Every function reads the simulated time from the start.
             clock.set(from);
-            try (Dispatcher dispatcher = new Dispatcher(Manifests.load(root.resolve("eventing")), bootstrap, stack::url,
+            try (Dispatcher dispatcher = new Dispatcher(Manifests.load(root.resolve("eventing")),
+                    Manifests.load(root.resolve("knative/base")), bootstrap, stack::url,
                     Clock.systemUTC())) {
                 stack.kafka().createTopic(dispatcher.deadLetterTopic(), 1);
                 progress.step("registering a champion for " + GREENHOUSE);
