@@ -300,9 +300,9 @@ public final class Demo {
     }
 
     /** The run's keys and tokens: the signing keys of both greenhouses, the operator's, the admin's and the gateway's. */
-    record Secrets(String keySpec, String operatorToken, String adminToken, String deviceToken) {
+    public record Secrets(String keySpec, String operatorToken, String adminToken, String deviceToken) {
 
-        static Secrets generate() {
+        public static Secrets generate() {
             SecureRandom random = new SecureRandom();
             return new Secrets("demo-k1:" + GREENHOUSE + ":" + secret(random) + ",demo-k2:" + BASELINE + ":" + secret(random),
                     "op-" + secret(random).replaceAll("[^A-Za-z0-9]", "").substring(0, 16),
@@ -312,7 +312,7 @@ public final class Demo {
     }
 
     /** Per function: system properties and environment. */
-    record Settings(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env) {
+    public record Settings(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env) {
     }
 
     /**
@@ -321,7 +321,7 @@ public final class Demo {
      * tokens, each SinkBinding subject's {@code K_SINK} and Broker token, and the dispatcher as
      * the issuer every function verifies senders against.
      */
-    static Settings settings(Stack stack, Dispatcher dispatcher, ClockFile clock, Secrets secrets, List<String> zones,
+    public static Settings settings(Stack stack, Dispatcher dispatcher, ClockFile clock, Secrets secrets, List<String> zones,
                              Path python, String targets, boolean closedLoopGate) throws java.io.IOException {
         Path root = stack.root();
         Map<String, Map<String, String>> props = new LinkedHashMap<>();

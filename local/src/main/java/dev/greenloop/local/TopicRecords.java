@@ -13,13 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What a topic holds, for the end-to-end tests' counts: every record up to its end offsets now, without a consumer group. */
-final class TopicRecords {
+/**
+ * What a topic holds, for the end-to-end tests' counts and the loop-latency harness: every record
+ * up to its end offsets now, without a consumer group.
+ */
+public final class TopicRecords {
 
     private TopicRecords() {
     }
 
-    static List<ConsumerRecord<String, CloudEvent>> all(String bootstrap, String topic) {
+    public static List<ConsumerRecord<String, CloudEvent>> all(String bootstrap, String topic) {
         List<ConsumerRecord<String, CloudEvent>> out = new ArrayList<>();
         try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the functions and the local stack, then runs the loop-latency harness; prints the rows
+# for docs/benchmarks.md. Usage: bench/loop-latency/run.sh [-Dbench.minutes=180 -Dbench.warmup=20]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+./mvnw -B -q install -DskipTests -pl bench/loop-latency -am
+exec ./mvnw -B -q exec:java -pl bench/loop-latency "$@"
