@@ -73,9 +73,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * minutes in lock step. One at a time, at chosen minutes, a function is killed with SIGKILL
  * with the minute's events in flight and started again (preprocess, infer, control, monitor),
  * ingest is killed before the gateway posts, the actuator gateway dies between applying commands
- * and committing them, and HDFS (at the hourly archive), MongoDB and Kafka are stopped and
- * started again with their data. Then one dead letter is added as the KafkaSink would write it
- * (a window infer failed, which it has since predicted), the dead letters are replayed through
+ * and committing them, HDFS (at the hourly archive), MongoDB and Kafka are stopped and started
+ * again with their data, and one HDFS DataNode of two is stopped for the last archive. Then one
+ * dead letter is added as the KafkaSink would write it (a window infer failed, which it has
+ * since predicted), the dead letters are replayed through
  * monitor's operator API (the cluster's {@code ./greenloop dead-letters replay}), and it counts:
  * <ul>
  *   <li>every reading ingest acknowledged is on {@code greenhouse.readings}, any second copy
@@ -254,6 +255,11 @@ class FaultSuiteIT {
                 () -> {
                     stack.hdfs().stop();
                     restarts.add(later(Duration.ofSeconds(5), () -> stack.hdfs().restart()));
+                }, nothing));
+        f.put(125, new Fault("one HDFS DataNode of two stopped as the last hourly archive is asked for, started again 30 s later",
+                () -> {
+                    stack.hdfs().stopDataNode();
+                    restarts.add(later(Duration.ofSeconds(30), () -> stack.hdfs().restartDataNode()));
                 }, nothing));
         f.put(80, new Fault("MongoDB stopped as the gateway posts, started again 3 s later with its data", () -> {
             stack.mongo().stop();

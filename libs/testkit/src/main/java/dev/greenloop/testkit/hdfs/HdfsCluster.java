@@ -5,6 +5,7 @@ import dev.greenloop.testkit.External;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.SharedServices;
 import dev.greenloop.testkit.TestkitDirs;
+import dev.greenloop.testkit.server.DataNodeControl;
 import dev.greenloop.testkit.server.ReadyFile;
 
 import java.net.URI;
@@ -100,6 +101,48 @@ public final class HdfsCluster extends ChildService {
             return externalWeb;
         }
         return URI.create("http://" + FreePorts.LOOPBACK + ":" + httpPort);
+    }
+
+    /**
+     * Stops one of the two DataNodes, the NameNode and the other running on: writes go on with
+     * one copy of each new block, and reads of blocks held by both are served by the other.
+     */
+    public void stopDataNode() {
+        control(DataNodeControl.STOP);
+    }
+
+    /** Starts the DataNode {@link #stopDataNode} stopped again, on the same ports, with its blocks. */
+    public void restartDataNode() {
+        control(DataNodeControl.RESTART);
+    }
+
+    private void control(String command) {
+        requireOwn(command);
+        Path control = directory().resolve("control");
+        Path done = control.resolve(command + ".done");
+        Path failed = control.resolve(command + ".failed");
+        try {
+            java.nio.file.Files.deleteIfExists(done);
+            java.nio.file.Files.deleteIfExists(failed);
+            java.nio.file.Files.writeString(control.resolve(command), "");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline) {
+                if (java.nio.file.Files.exists(done)) {
+                    return;
+                }
+                if (java.nio.file.Files.exists(failed)) {
+                    throw new IllegalStateException("HDFS could not " + command + ": " + java.nio.file.Files.readString(failed)
+                            + " (see " + logFile() + ")");
+                }
+                Thread.sleep(100);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while HDFS was asked to " + command, e);
+        }
+        throw new IllegalStateException("HDFS did not " + command + " within 90 s (see " + logFile() + ")");
     }
 
     /** Hadoop client settings for this cluster. */

@@ -11,7 +11,8 @@ import java.nio.file.Paths;
  * HDFS for tests: Hadoop's MiniDFSCluster with one NameNode and two DataNodes, WebHDFS on (the
  * Python trainer reads datasets over it), permissions off (every test user may write anywhere).
  *
- * <p>Arguments: {@code <dir> <nameNodeRpcPort> <nameNodeHttpPort>}.
+ * <p>Arguments: {@code <dir> <nameNodeRpcPort> <nameNodeHttpPort>}. One of the DataNodes can be
+ * stopped and started again while the NameNode runs ({@link DataNodeControl}).
  */
 public final class MiniHdfsMain {
 
@@ -53,6 +54,8 @@ public final class MiniHdfsMain {
             System.out.println("hdfs: shutting down NameNode and DataNodes");
             cluster.shutdown();
         }, "hdfs-shutdown"));
+
+        DataNodeControl.start(dir.resolve("control"), cluster);
 
         String uri = cluster.getURI().toString();
         System.out.println("hdfs: ready at " + uri + ", WebHDFS on http://127.0.0.1:" + httpPort);

@@ -103,4 +103,44 @@ class HdfsClusterTest {
             }
         }
     }
+
+    /**
+     * One DataNode of two stopped, then started again: writes go on with the other (the NameNode
+     * still names the stopped one until its heartbeats lapse, and the client leaves it out), what
+     * was written before and during is readable, and after the restart too.
+     */
+    @Test
+    void withOneDataNodeDownFilesAreWrittenAndReadAndItComesBack() throws Exception {
+        try (HdfsCluster own = HdfsCluster.start()) {
+            Configuration conf = new Configuration();
+            own.clientConfig().forEach(conf::set);
+            Path before = new Path("/testkit/before.txt");
+            Path during = new Path("/testkit/during.txt");
+            try (FileSystem fs = FileSystem.newInstance(own.uri(), conf)) {
+                write(fs, before, "written by two");
+
+                own.stopDataNode();
+                write(fs, during, "written by one");
+                String readDuring = read(fs, before) + " / " + read(fs, during);
+
+                own.restartDataNode();
+                String readAfter = read(fs, before) + " / " + read(fs, during);
+
+                assertThat(readDuring).isEqualTo("written by two / written by one");
+                assertThat(readAfter).isEqualTo(readDuring);
+            }
+        }
+    }
+
+    private static void write(FileSystem fs, Path file, String text) throws java.io.IOException {
+        try (var out = fs.create(file)) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String read(FileSystem fs, Path file) throws java.io.IOException {
+        try (FSDataInputStream in = fs.open(file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
