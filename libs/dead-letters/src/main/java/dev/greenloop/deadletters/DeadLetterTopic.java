@@ -90,8 +90,8 @@ public final class DeadLetterTopic {
     }
 
     /** Every dead letter from {@code from} (per partition; missing: the beginning) to the end as it is now. */
-    private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, Map<TopicPartition, Long> from) {
-        List<TopicPartition> partitions = partitions(consumer);
+    private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
+                                  Map<TopicPartition, Long> from) {
         consumer.assign(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
@@ -123,39 +123,65 @@ public final class DeadLetterTopic {
 
     /** Every dead letter on the topic, by partition and offset. */
     public List<DeadLetter> all() {
-        try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
-            return read(consumer, Map.of());
+        return contents().letters();
+    }
+
+    /** Every dead letter on the topic, and how far {@link #replayAll} got ({@link #replayedUpTo}). */
+    public record Contents(List<DeadLetter> letters, Map<Integer, Long> replayedUpTo) {
+    }
+
+    /** Every dead letter and the replay group's offsets, read with one consumer. */
+    public Contents contents() {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
+            List<TopicPartition> partitions = partitions(consumer);
+            Map<Integer, Long> upTo = new TreeMap<>();
+            committed(consumer, partitions).forEach((tp, offset) -> upTo.put(tp.partition(), offset));
+            return new Contents(read(consumer, partitions, Map.of()), upTo);
         }
     }
 
     /** The dead letter at {@code position}; {@link NotFound} when there is none there (any more). */
     public DeadLetter at(Position position) {
+        return at(List.of(position)).get(0);
+    }
+
+    /** The dead letters at {@code positions}, in that order, read with one consumer; {@link NotFound} for one not there. */
+    public List<DeadLetter> at(List<Position> positions) {
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
-            TopicPartition tp = new TopicPartition(topic, position.partition());
-            if (!partitions(consumer).contains(tp)) {
-                throw new NotFound("no dead letter at " + position + ": " + topic + " has no partition " + position.partition());
+            List<TopicPartition> partitions = partitions(consumer);
+            List<DeadLetter> letters = new ArrayList<>();
+            for (Position position : positions) {
+                letters.add(at(consumer, partitions, position));
             }
-            consumer.assign(List.of(tp));
-            long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            if (position.offset() < begin || position.offset() >= end) {
-                throw new NotFound("no dead letter at " + position + " on " + topic + " (partition " + position.partition()
-                        + " holds offsets " + begin + " to " + (end - 1) + "; see the list)");
-            }
-            consumer.seek(tp, position.offset());
-            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.offset() == position.offset() && r.value() != null) {
-                        return letter(r);
-                    }
-                    if (r.offset() >= position.offset()) {
-                        throw new NotFound("no dead letter at " + position + " on " + topic + " (not a CloudEvent)");
-                    }
+            return letters;
+        }
+    }
+
+    private DeadLetter at(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions, Position position) {
+        TopicPartition tp = new TopicPartition(topic, position.partition());
+        if (!partitions.contains(tp)) {
+            throw new NotFound("no dead letter at " + position + ": " + topic + " has no partition " + position.partition());
+        }
+        consumer.assign(List.of(tp));
+        long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
+        long end = consumer.endOffsets(List.of(tp)).get(tp);
+        if (position.offset() < begin || position.offset() >= end) {
+            throw new NotFound("no dead letter at " + position + " on " + topic + " (partition " + position.partition()
+                    + " holds offsets " + begin + " to " + (end - 1) + "; see the list)");
+        }
+        consumer.seek(tp, position.offset());
+        long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                if (r.offset() == position.offset() && r.value() != null) {
+                    return letter(r);
+                }
+                if (r.offset() >= position.offset()) {
+                    throw new NotFound("no dead letter at " + position + " on " + topic + " (not a CloudEvent)");
                 }
             }
-            throw new IllegalStateException("reading " + position + " of " + topic + " took more than " + READ_LIMIT.toSeconds() + " s");
         }
+        throw new IllegalStateException("reading " + position + " of " + topic + " took more than " + READ_LIMIT.toSeconds() + " s");
     }
 
     /**
@@ -165,13 +191,20 @@ public final class DeadLetterTopic {
     public Map<Integer, Long> replayedUpTo() {
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
             Map<Integer, Long> upTo = new TreeMap<>();
-            consumer.committed(new HashSet<>(partitions(consumer))).forEach((tp, o) -> {
-                if (o != null) {
-                    upTo.put(tp.partition(), o.offset());
-                }
-            });
+            committed(consumer, partitions(consumer)).forEach((tp, offset) -> upTo.put(tp.partition(), offset));
             return upTo;
         }
+    }
+
+    /** The replay group's committed offsets of the partitions that have one. */
+    private static Map<TopicPartition, Long> committed(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        consumer.committed(new HashSet<>(partitions)).forEach((tp, o) -> {
+            if (o != null) {
+                offsets.put(tp, o.offset());
+            }
+        });
+        return offsets;
     }
 
     /** The count of {@code letters} by {@link DeadLetter#reason()}, in order of reason. */
@@ -187,16 +220,7 @@ public final class DeadLetterTopic {
      * letters decides what comes next.
      */
     public Replay replay(List<Position> positions, Sender sender) {
-        List<DeadLetter> letters = positions.stream().map(this::at).toList();
-        List<DeadLetter> replayed = new ArrayList<>();
-        for (DeadLetter d : letters) {
-            String refusal = send(sender, d);
-            if (refusal != null) {
-                return new Replay(replayed, d, refusal, letters.size() - replayed.size());
-            }
-            replayed.add(d);
-        }
-        return new Replay(replayed, null, null, 0);
+        return sendInOrder(at(positions), sender, d -> { });
     }
 
     /**
@@ -208,24 +232,24 @@ public final class DeadLetterTopic {
     public Replay replayAll(Sender sender) {
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
             List<TopicPartition> partitions = partitions(consumer);
-            Map<TopicPartition, Long> from = new HashMap<>();
-            consumer.committed(new HashSet<>(partitions)).forEach((tp, o) -> {
-                if (o != null) {
-                    from.put(tp, o.offset());
-                }
-            });
-            List<DeadLetter> letters = read(consumer, from);
-            List<DeadLetter> replayed = new ArrayList<>();
-            for (DeadLetter d : letters) {
-                String refusal = send(sender, d);
-                if (refusal != null) {
-                    return new Replay(replayed, d, refusal, letters.size() - replayed.size());
-                }
-                consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()), new OffsetAndMetadata(d.offset() + 1)));
-                replayed.add(d);
-            }
-            return new Replay(replayed, null, null, 0);
+            List<DeadLetter> letters = read(consumer, partitions, committed(consumer, partitions));
+            return sendInOrder(letters, sender, d -> consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()),
+                    new OffsetAndMetadata(d.offset() + 1))));
         }
+    }
+
+    /** Sends each of {@code letters} in order, {@code taken} after each the Broker took; stops at the first it did not. */
+    private static Replay sendInOrder(List<DeadLetter> letters, Sender sender, java.util.function.Consumer<DeadLetter> taken) {
+        List<DeadLetter> replayed = new ArrayList<>();
+        for (DeadLetter d : letters) {
+            String refusal = send(sender, d);
+            if (refusal != null) {
+                return new Replay(replayed, d, refusal, letters.size() - replayed.size());
+            }
+            taken.accept(d);
+            replayed.add(d);
+        }
+        return new Replay(replayed, null, null, 0);
     }
 
     /** Sends the original of {@code d}; null when taken, else why not. */

@@ -116,8 +116,9 @@ public class DeadLetterResource {
         if (shown < 1 || shown > 10_000) {
             throw new MonitorException(Kind.INVALID_REQUEST, "limit must be 1 to 10000; was " + shown);
         }
-        List<DeadLetter> all = kafka(topic::all);
-        Map<Integer, Long> upTo = kafka(topic::replayedUpTo);
+        DeadLetterTopic.Contents contents = kafka(topic::contents);
+        List<DeadLetter> all = contents.letters();
+        Map<Integer, Long> upTo = contents.replayedUpTo();
         List<Summary> newest = new ArrayList<>();
         all.stream().sorted((a, b) -> b.timestamp().compareTo(a.timestamp())).limit(shown)
                 .forEach(d -> newest.add(summary(d, upTo)));

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -63,7 +64,7 @@ public final class LossyLink implements AutoCloseable {
                 Socket upstream = new Socket(server.getHostString(), server.getPort());
                 sockets.add(client);
                 sockets.add(upstream);
-                AtomicReference<Boolean> dropAnswer = new AtomicReference<>(false);
+                AtomicBoolean dropAnswer = new AtomicBoolean();
                 pump(client, upstream, dropAnswer, true);
                 pump(upstream, client, dropAnswer, false);
             } catch (IOException e) {
@@ -74,7 +75,7 @@ public final class LossyLink implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, AtomicReference<Boolean> dropAnswer, boolean request) {
+    private void pump(Socket from, Socket to, AtomicBoolean dropAnswer, boolean request) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
