@@ -78,6 +78,7 @@ final class CommandIssuer {
         Optional<Controller.Decision> decision = claimAndPublish(plan, state);
         if (decision.isPresent()) {
             metrics.envelope(plan.limited());
+            metrics.decision(plan.greenhouseId(), plan.zoneId(), plan.mode());
             if (plan.fallback() != null) {
                 metrics.fallback(plan.fallback());
             }
@@ -161,7 +162,7 @@ final class CommandIssuer {
             }
             publisher.publish(event(r));
             store.markSent(r.commandId());
-            metrics.command(r.actuator(), r.mode());
+            metrics.command(r.greenhouseId(), r.actuator(), r.mode());
             LOG.infof("%s/%s: %s %s → %s %s [%s] %s", r.greenhouseId(), r.zoneId(), r.actuator().wireName(), fmt(r.from()),
                     fmt(r.value()), r.actuator().unit(), r.mode().wireName(), r.reason());
             issued.add(r);

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * control's meters: {@code greenloop.control.commands{actuator,mode}},
+ * control's meters: {@code greenloop.control.commands{greenhouse,actuator,mode}},
+ * {@code greenloop.control.decisions{greenhouse,zone,mode}} (one per decision taken for a zone),
  * {@code greenloop.control.fallbacks{reason}}, {@code greenloop.control.envelope{actuator,step}}
  * (every time the safety envelope changed or held a proposal), {@code greenloop.control.ignored{reason}}
  * (predictions not acted on), {@code greenloop.control.decision.conflicts} (decisions made again
@@ -28,9 +29,16 @@ public class ControlMetrics {
         registry.gauge("greenloop.control.commands.unacknowledged", unacknowledged);
     }
 
-    public void command(ActuatorKind actuator, CommandMode mode) {
+    public void command(String greenhouse, ActuatorKind actuator, CommandMode mode) {
         Counter.builder("greenloop.control.commands").description("Commands published")
-                .tag("actuator", actuator.wireName()).tag("mode", mode.wireName()).register(registry).increment();
+                .tag("greenhouse", greenhouse).tag("actuator", actuator.wireName()).tag("mode", mode.wireName())
+                .register(registry).increment();
+    }
+
+    /** One per decision taken for a zone (commands or none), by mode: what the fallback alert reads. */
+    public void decision(String greenhouse, String zone, CommandMode mode) {
+        Counter.builder("greenloop.control.decisions").description("Decisions taken per zone, by mode")
+                .tag("greenhouse", greenhouse).tag("zone", zone).tag("mode", mode.wireName()).register(registry).increment();
     }
 
     public void fallback(String reason) {

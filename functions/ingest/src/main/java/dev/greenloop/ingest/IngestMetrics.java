@@ -13,6 +13,10 @@ import java.time.Duration;
  * <ul>
  *   <li>{@code greenloop_ingest_items_total{outcome, code}}: items accepted, quarantined and
  *       rejected, by the rule that decided (for example {@code outcome="rejected",code="range"})</li>
+ *   <li>{@code greenloop_ingest_zone_items_total{greenhouse, zone, outcome}}: live items accepted
+ *       and quarantined per zone (history sent in backfill mode is not counted): what the
+ *       dashboards' readings per zone, quarantine rate and silent-zone alert read. Two series per
+ *       zone a replica served.</li>
  *   <li>{@code greenloop_ingest_request_seconds{endpoint, status}}: request latency histogram</li>
  *   <li>{@code greenloop_ingest_kafka_ack_seconds}: time from send to Kafka's acknowledgement</li>
  *   <li>{@code greenloop_ingest_batch_items}: items per request</li>
@@ -47,6 +51,17 @@ public class IngestMetrics {
                     .description("Items by outcome and the rule that decided it")
                     .register(registry).increment(count);
         }
+    }
+
+    public void zone(String greenhouse, String zone, int accepted, int quarantined) {
+        zoneItems(greenhouse, zone, "accepted").increment(accepted);
+        zoneItems(greenhouse, zone, "quarantined").increment(quarantined);
+    }
+
+    private Counter zoneItems(String greenhouse, String zone, String outcome) {
+        // Both outcomes are registered at a zone's first request, so a quarantine rate is 0, not absent.
+        return Counter.builder("greenloop.ingest.zone.items").tag("greenhouse", greenhouse).tag("zone", zone)
+                .tag("outcome", outcome).description("Live items per zone, accepted or quarantined").register(registry);
     }
 
     public void batch(int items) {

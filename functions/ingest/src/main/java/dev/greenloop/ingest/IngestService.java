@@ -228,6 +228,9 @@ public class IngestService {
         checked.quarantined().forEach(q -> metrics.items("quarantined", q.code(), 1));
         checked.rejected().forEach(e -> metrics.items("rejected", e.code(), 1));
         metrics.items("duplicate", "duplicate", checked.duplicates());
+        if (prepared.mode() != Mode.BACKFILL) {
+            metrics.zone(checked.greenhouseId(), checked.zoneId(), accepted, checked.quarantined().size());
+        }
         return new IngestResult(prepared.mode() == Mode.BACKFILL ? "backfill" : null, items, accepted,
                 checked.quarantined().size(), checked.rejected().size(), checked.duplicates(), eventIds, checked.rejected(),
                 checked.quarantined().stream().map(q -> ItemError.of(q.pointer(), q.code(), q.reason())).toList());

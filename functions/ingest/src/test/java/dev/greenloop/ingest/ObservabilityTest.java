@@ -43,10 +43,13 @@ class ObservabilityTest {
         // Not on the port the public route reaches.
         given().get("/q/metrics").then().statusCode(404);
 
-        assertThat(metrics).contains("greenloop_ingest_items_total{code=\"valid\",outcome=\"accepted\"}")
-                .contains("greenloop_ingest_items_total{code=\"range\",outcome=\"rejected\"}")
+        assertThat(metrics).contains("greenloop_ingest_items_total{code=\"valid\",function=\"ingest\",outcome=\"accepted\"}")
+                .contains("greenloop_ingest_items_total{code=\"range\",function=\"ingest\",outcome=\"rejected\"}")
+                .contains("greenloop_ingest_zone_items_total{function=\"ingest\",greenhouse=\"gh-test\",outcome=\"accepted\",zone=\"")
+                .contains("greenloop_ingest_zone_items_total{function=\"ingest\",greenhouse=\"gh-test\",outcome=\"quarantined\",zone=\"")
+                .contains("jvm_memory_used_bytes{area=\"heap\",function=\"ingest\"")
                 .contains("greenloop_ingest_kafka_ack_seconds_bucket")
-                .contains("greenloop_ingest_request_seconds_count{endpoint=\"readings\",status=\"202\"}")
+                .contains("greenloop_ingest_request_seconds_count{endpoint=\"readings\",function=\"ingest\",status=\"202\"}")
                 .contains("greenloop_ingest_batch_items_count");
     }
 

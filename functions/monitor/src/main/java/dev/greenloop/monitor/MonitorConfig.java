@@ -100,6 +100,10 @@ public interface MonitorConfig {
         /** How many dead letters a list shows at most (the newest); the counts cover them all. */
         @WithDefault("200")
         int listLimit();
+
+        /** How often the dead letters are counted for the meters ({@code 0}: not counted). */
+        @WithDefault("30s")
+        Duration countInterval();
     }
 
     interface Drift {

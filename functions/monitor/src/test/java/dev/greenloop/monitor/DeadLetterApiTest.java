@@ -57,7 +57,8 @@ class DeadLetterApiTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("greenloop.monitor.operator-token", MonitorTestProfile.OPERATOR_TOKEN,
                     "greenloop.monitor.mongodb.database", "monitor-test",
-                    "greenloop.monitor.dead-letters.topic", TOPIC);
+                    "greenloop.monitor.dead-letters.topic", TOPIC,
+                    "greenloop.monitor.dead-letters.count-interval", "500ms");
         }
     }
 
@@ -108,6 +109,20 @@ class DeadLetterApiTest {
         assertThat(list.jsonPath().getList("letters.id")).containsExactly(RUN + "-w-1", RUN + "-p-2");
         assertThat(list.jsonPath().getString("letters[0].answer")).isEqualTo("no model");
         assertThat(list.jsonPath().getString("letters[0].greenhouseId")).isEqualTo("gh-1");
+    }
+
+    @Test
+    void theMetricsCountEveryDeadLetterByStatusAndDestination() throws InterruptedException {
+        String control = "greenloop_monitor_dead_letters_total{destination=\"http://control.greenloop.svc/\",function=\"monitor\",status=\"";
+        String metrics = "";
+        for (int i = 0; i < 100 && !metrics.contains(control + "503\"}"); i++) {
+            Thread.sleep(200);
+            metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        }
+
+        assertThat(metrics).contains(control + "422\"} 1.0").contains(control + "503\"} 1.0")
+                .contains("greenloop_monitor_dead_letters_total{destination=\"http://infer.greenloop.svc/\",function=\"monitor\",status=\"503\"} 1.0")
+                .contains("greenloop_monitor_dead_letters_unreplayed{function=\"monitor\"}");
     }
 
     @Test

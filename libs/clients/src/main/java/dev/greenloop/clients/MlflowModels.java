@@ -76,7 +76,9 @@ public class MlflowModels {
         for (JsonNode t : mv.path("tags")) {
             tags.put(t.path("key").asText(), t.path("value").asText());
         }
-        return Optional.of(new ModelVersionInfo(modelName, version, mv.path("run_id").asText(null), tags));
+        JsonNode created = mv.path("creation_timestamp");
+        return Optional.of(new ModelVersionInfo(modelName, version, mv.path("run_id").asText(null), tags,
+                created.canConvertToLong() ? java.time.Instant.ofEpochMilli(created.asLong()) : null));
     }
 
     /**

@@ -140,6 +140,34 @@ public final class DeadLetterTopic {
         }
     }
 
+    /**
+     * What came since a previous look, for counting: the dead letters after {@code from} (per
+     * partition, the offset to read next; a partition not named is read from its beginning),
+     * where to read next time, and how many letters the replay group has not replayed.
+     */
+    public record Since(List<DeadLetter> letters, Map<Integer, Long> next, long unreplayed) {
+    }
+
+    /** The dead letters after {@code from} and the replay group's progress, read with one consumer. */
+    public Since since(Map<Integer, Long> from) {
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
+            List<TopicPartition> partitions = partitions(consumer);
+            Map<TopicPartition, Long> start = new HashMap<>();
+            from.forEach((p, o) -> start.put(new TopicPartition(topic, p), o));
+            List<DeadLetter> letters = read(consumer, partitions, start);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> replayed = committed(consumer, partitions);
+            Map<Integer, Long> next = new TreeMap<>();
+            long unreplayed = 0;
+            for (TopicPartition tp : partitions) {
+                long end = consumer.position(tp);
+                next.put(tp.partition(), end);
+                unreplayed += end - Math.max(begin.get(tp), replayed.getOrDefault(tp, 0L));
+            }
+            return new Since(letters, next, unreplayed);
+        }
+    }
+
     /** The dead letter at {@code position}; {@link NotFound} when there is none there (any more). */
     public DeadLetter at(Position position) {
         return at(List.of(position)).get(0);

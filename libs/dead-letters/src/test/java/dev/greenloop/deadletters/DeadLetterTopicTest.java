@@ -111,6 +111,31 @@ class DeadLetterTopicTest {
     }
 
     @Test
+    void sinceReadsOnlyWhatCameAfterTheLastLookAndCountsWhatIsNotReplayed() throws Exception {
+        DeadLetterTopic.Since first = topic.since(Map.of());
+        topic.replay(List.of(Position.parse("0:0")), e -> { });
+        topic.replayAll(e -> {
+            if (e.getId().equals("p-2")) {
+                throw new IllegalStateException("refused");
+            }
+        });
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBroker.shared().bootstrapServers(), CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY.name()),
+                new StringSerializer(), new CloudEventSerializer())) {
+            producer.send(new ProducerRecord<>(name, "gh-1/z1", DeadLetter.failed(event("p-3"), "http://control/", 500, "boom"))).get();
+        }
+        DeadLetterTopic.Since second = topic.since(first.next());
+
+        assertThat(first.letters()).extracting(d -> d.event().getId()).containsExactly("p-1", "p-2", "w-1");
+        assertThat(first.next()).containsExactly(Map.entry(0, 3L));
+        assertThat(first.unreplayed()).isEqualTo(3);
+        assertThat(second.letters()).extracting(d -> d.event().getId()).containsExactly("p-3");
+        assertThat(second.next()).containsExactly(Map.entry(0, 4L));
+        // replayAll took p-1 and stopped at p-2: p-2, w-1 and p-3 wait.
+        assertThat(second.unreplayed()).isEqualTo(3);
+    }
+
+    @Test
     void replayingNamedLettersSendsThoseInOrderAndCommitsNothing() {
         DeadLetterTopic.Replay replay = topic.replay(List.of(Position.parse("0:2"), Position.parse("0:0")), sent::add);
 

@@ -324,6 +324,11 @@ public class ModelStore {
                     }
                 }).tag("model", model).tag("alias", alias)
                 .description("The registry version served, NaN when none").register(metrics);
+        Gauge.builder("greenloop.infer.model.created", ref, r -> {
+                    LoadedModel m = r.get();
+                    return m == null || m.info().created() == null ? Double.NaN : m.info().created().getEpochSecond();
+                }).tag("model", model).tag("alias", alias).baseUnit("seconds")
+                .description("When the registry created the version served (Unix time), NaN when none").register(metrics);
     }
 
     @PreDestroy

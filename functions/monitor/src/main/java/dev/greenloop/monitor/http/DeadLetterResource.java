@@ -1,10 +1,8 @@
 package dev.greenloop.monitor.http;
 
-import dev.greenloop.clients.Settings;
 import dev.greenloop.deadletters.DeadLetter;
 import dev.greenloop.deadletters.DeadLetterTopic;
 import dev.greenloop.deadletters.Position;
-import dev.greenloop.events.kafka.KafkaSecurity;
 import dev.greenloop.function.SinkClient;
 import dev.greenloop.function.base.Problem;
 import dev.greenloop.monitor.MonitorConfig;
@@ -23,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -33,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,15 +87,11 @@ public class DeadLetterResource {
     private final SinkClient broker;
     private final MeterRegistry registry;
 
-    public DeadLetterResource(MonitorConfig config, OperatorToken operator, MeterRegistry registry) {
+    public DeadLetterResource(MonitorConfig config, OperatorToken operator, MeterRegistry registry, DeadLetterTopic topic) {
         this.config = config.deadLetters();
         this.operator = operator;
         this.registry = registry;
-        Map<String, Object> kafka = KafkaSecurity.fromSettings(Settings.fromConfig()).applyTo(new HashMap<>());
-        kafka.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.config.bootstrapServers());
-        kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "greenloop-monitor-dead-letters");
-        kafka.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
-        this.topic = new DeadLetterTopic(kafka, this.config.topic());
+        this.topic = topic;
         this.broker = this.config.sinkUrl().filter(s -> !s.isBlank()).isPresent()
                 ? new SinkClient(this.config.sinkUrl(), 3, Duration.ofMillis(200), Duration.ofSeconds(10)) : null;
     }
