@@ -34,6 +34,7 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> services = new ArrayList<>();
     private final Map<String, ChildProcess> functions = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Integer> managementPorts = new LinkedHashMap<>();
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
     private boolean durableMongo;
@@ -109,6 +110,15 @@ public final class Stack implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
+    /** Where a function serves its Prometheus metrics (its management interface). */
+    public URI metrics(String function) {
+        Integer port = managementPorts.get(function);
+        if (port == null) {
+            throw new IllegalArgumentException("no function " + function);
+        }
+        return URI.create("http://127.0.0.1:" + port + "/q/metrics");
+    }
+
     /** Starts the functions with {@code settings} (per function: system properties and environment). */
     public void startFunctions(Map<String, Map<String, String>> properties, Map<String, Map<String, String>> env,
                                Progress progress) {
@@ -120,6 +130,7 @@ public final class Stack implements AutoCloseable {
                                Map<String, Map<String, String>> env, Progress progress) {
         for (String name : names) {
             ports.put(name, FreePorts.next());
+            managementPorts.put(name, FreePorts.next());
         }
         for (String name : names) {
             Path jar = root.resolve("functions/" + name + "/target/quarkus-app/quarkus-run.jar");
@@ -128,8 +139,8 @@ public final class Stack implements AutoCloseable {
             }
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + ports.get(name),
-                    // ingest serves metrics on its management interface; a free port, not 9000.
-                    "-Dquarkus.management.port=" + FreePorts.next()));
+                    // Metrics are on the management interface; a free port, not 9000.
+                    "-Dquarkus.management.port=" + managementPorts.get(name)));
             properties.getOrDefault(name, Map.of()).forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-jar");
             command.add(jar.toString());

@@ -83,7 +83,7 @@ class CommandSafetyTest {
                 ActuatorKind.SCREEN);
         assertThat(ControlTesting.db().getCollection("control_commands")
                 .countDocuments(Filters.eq("cause.eventId", id))).isEqualTo(3);
-        given().get("/q/metrics").then().body(containsString("greenloop_control_ignored_total{function=\"control\",reason=\"duplicate\"}"));
+        given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().body(containsString("greenloop_control_ignored_total{function=\"control\",reason=\"duplicate\"}"));
     }
 
     @Test

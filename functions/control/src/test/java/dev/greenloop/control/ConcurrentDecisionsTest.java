@@ -95,7 +95,7 @@ class ConcurrentDecisionsTest {
             assertEnvelope(published);
         }
         // The race was real: decisions lost the compare-and-set and were made again.
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200).extract().asString();
         assertThat(metrics.lines().filter(l -> l.startsWith("greenloop_control_decision_conflicts_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).isPositive();
     }

@@ -135,7 +135,7 @@ class ScenarioTest {
         }
         if (c.mode() == CommandMode.FALLBACK) {
             String reason = c.reason().substring("fallback (".length(), c.reason().indexOf(')'));
-            given().get("/q/metrics").then().statusCode(200)
+            given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200)
                     .body(org.hamcrest.Matchers.containsString("greenloop_control_fallbacks_total{function=\"control\",reason=\"" + reason + "\"}"));
         }
     }

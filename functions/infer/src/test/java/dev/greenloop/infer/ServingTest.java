@@ -352,8 +352,8 @@ class ServingTest {
         // Not retried and not dead-lettered: no reply, counted.
         assertThat(noModel.statusCode()).isEqualTo(204);
         assertThat(noModel.header("ce-type")).isNull();
-        given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
-                "greenloop_infer_unscored_total{reason=\"no-model\"}"));
+        given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().body(org.hamcrest.Matchers.containsString(
+                "greenloop_infer_unscored_total{function=\"infer\",reason=\"no-model\"}"));
     }
 
     @Test
@@ -366,11 +366,14 @@ class ServingTest {
             assertThat(m).containsEntry("modelName", MODEL).containsEntry("modelVersion", v).containsEntry("alias", "champion");
             assertThat((List<?>) m.get("featureNames")).hasSize(149);
         });
-        String metrics = given().get("/q/metrics").asString();
-        assertThat(metrics).contains("greenloop_infer_latency_seconds_bucket{path=\"http\"");
-        assertThat(metrics).containsPattern("greenloop_infer_model_version\\{alias=\"champion\",model=\"" + MODEL + "\"\\} "
-                + v + "\\.0");
-        assertThat(metrics).containsPattern("greenloop_infer_predictions_total\\{model=\"" + MODEL + "\",shadow=\"false\",version=\""
+        String metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).asString();
+        assertThat(metrics).contains("greenloop_infer_latency_seconds_bucket{function=\"infer\",path=\"http\"");
+        assertThat(metrics).containsPattern("greenloop_infer_model_version\\{alias=\"champion\",function=\"infer\",model=\"" + MODEL
+                + "\"\\} " + v + "\\.0");
+        // When the registry created the champion: a Unix time in seconds (after 2020).
+        assertThat(metrics).containsPattern("greenloop_infer_model_created_seconds\\{alias=\"champion\",function=\"infer\",model=\""
+                + MODEL + "\"\\} 1\\.[6-9][0-9]*E9");
+        assertThat(metrics).containsPattern("greenloop_infer_predictions_total\\{function=\"infer\",model=\"" + MODEL + "\",shadow=\"false\",version=\""
                 + v + "\"\\} [1-9]");
         String openapi = given().get("/q/openapi").asString();
         assertThat(openapi).contains("/v1/predict").contains("featureSpecVersion");

@@ -25,19 +25,35 @@ public class MonitorGauges {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicReference<Double>> values = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<String>> accuracyKeys = new ConcurrentHashMap<>();
 
     public MonitorGauges(MeterRegistry registry) {
         this.registry = registry;
     }
 
+    /**
+     * Sets the accuracy gauges of {@code greenhouse} from the last complete hour; the groups the
+     * hour did not score (a model version no longer in service, say) read NaN from now on, so
+     * that an alert on a champion's ratio never reads a retired version's figure.
+     */
     public void accuracy(String greenhouse, List<Accuracy.Hour> lastHour) {
+        java.util.Set<String> before = accuracyKeys.getOrDefault(greenhouse, java.util.Set.of());
+        java.util.Set<String> now = new java.util.HashSet<>();
         for (Accuracy.Hour h : lastHour) {
             Tags tags = Tags.of("greenhouse", greenhouse, "zone", h.zoneId(), "target", h.target() + "_" + h.horizonMinutes() + "m",
                     "model_version", h.modelVersion(), "role", h.role());
             set("greenloop.monitor.realised.mae", "The model's realised MAE over the last complete hour", tags, h.mae());
             set("greenloop.monitor.realised.ratio", "Realised MAE over persistence's on the same instants (below 1: better)",
                     tags, h.ratio());
+            now.add("greenloop.monitor.realised.mae" + tags);
+            now.add("greenloop.monitor.realised.ratio" + tags);
         }
+        for (String key : before) {
+            if (!now.contains(key)) {
+                values.get(key).set(Double.NaN);
+            }
+        }
+        accuracyKeys.put(greenhouse, now);
     }
 
     public void drift(DriftAnalysis.Report report) {

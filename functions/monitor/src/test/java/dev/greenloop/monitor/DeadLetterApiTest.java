@@ -117,7 +117,7 @@ class DeadLetterApiTest {
         String metrics = "";
         for (int i = 0; i < 100 && !metrics.contains(control + "503\"}"); i++) {
             Thread.sleep(200);
-            metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200).extract().asString();
         }
 
         assertThat(metrics).contains(control + "422\"} 1.0").contains(control + "503\"} 1.0")

@@ -383,7 +383,7 @@ class ArchiveTest {
         assertThat(leftOut.from()).isEqualTo(java.time.LocalDate.parse("2026-05-11"));
         assertThat(dataset.files()).noneMatch(f -> f.path().contains("date=2026-05-11"));
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200).extract().asString();
         assertThat(metrics).contains("greenloop_preprocess_dataset_days_left_out{greenhouse=\"" + greenhouse + "\"} 1.0")
                 .contains("greenloop_preprocess_dataset_missing_share{greenhouse=\"" + greenhouse + "\",group=\"weather\"} 1.0")
                 .contains("greenloop_preprocess_feature_rows_missing_total{group=\"actuators\"}");
@@ -531,7 +531,7 @@ class ArchiveTest {
         CapturingSink.refuseNext(1000);
         assertThat(ping("{\"greenhouseId\":\"" + greenhouse + "\"}").statusCode()).isEqualTo(202);
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (given().get("/q/metrics").then().extract().asString().lines()
+        while (given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().extract().asString().lines()
                 .noneMatch(l -> l.startsWith("greenloop_preprocess_archive_failures_total") && !l.endsWith(" 0.0"))) {
             assertThat(System.nanoTime()).as("a failed run is counted").isLessThan(deadline);
             Thread.sleep(100);

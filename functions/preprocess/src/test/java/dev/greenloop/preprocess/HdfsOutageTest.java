@@ -105,7 +105,7 @@ class HdfsOutageTest {
     }
 
     private static double failures() {
-        return given().get("/q/metrics").then().extract().asString().lines()
+        return given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().extract().asString().lines()
                 .filter(l -> l.startsWith("greenloop_preprocess_archive_failures_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

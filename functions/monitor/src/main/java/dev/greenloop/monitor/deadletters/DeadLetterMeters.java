@@ -53,8 +53,6 @@ public class DeadLetterMeters {
             LOG.info("Dead letters are not counted (dead-letters.count-interval is 0)");
             return;
         }
-        Gauge.builder("greenloop.monitor.dead.letters.unreplayed", unreplayed, AtomicLong::get)
-                .description("Dead letters the replay group has not replayed").register(registry);
         reader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dead-letter-meters");
             t.setDaemon(true);
@@ -77,6 +75,11 @@ public class DeadLetterMeters {
                 counter(letter.code(), letter.destination()).incrementAndGet();
             }
             unreplayed.set(since.unreplayed());
+            if (next.isEmpty()) {
+                // Registered once the topic was counted, so a restart never reads as a jump from 0.
+                Gauge.builder("greenloop.monitor.dead.letters.unreplayed", unreplayed, AtomicLong::get)
+                        .description("Dead letters the replay group has not replayed").register(registry);
+            }
             next = since.next();
             if (failing) {
                 LOG.infof("Counting dead letters on %s again", topic.topic());

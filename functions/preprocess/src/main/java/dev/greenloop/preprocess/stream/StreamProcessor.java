@@ -51,7 +51,7 @@ public class StreamProcessor {
     private final FeatureCalculator calculator = new FeatureCalculator(spec);
     private final Lateness lateness;
     private final int maxWindows;
-    private final Counter windowsClosed;
+    private final MeterRegistry registry;
     private final Counter lateReadings;
     private final Counter windowsSkipped;
     private final Counter readingsStored;
@@ -62,8 +62,7 @@ public class StreamProcessor {
         this.sink = sink;
         this.lateness = new Lateness(spec, config.stream().allowedLateness());
         this.maxWindows = config.stream().maxWindowsPerEvent();
-        this.windowsClosed = Counter.builder("greenloop.preprocess.windows.closed")
-                .description("Feature windows emitted").register(registry);
+        this.registry = registry;
         this.lateReadings = Counter.builder("greenloop.preprocess.readings.late")
                 .description("Readings that arrived after their window closed (archived, not in features)").register(registry);
         this.windowsSkipped = Counter.builder("greenloop.preprocess.windows.skipped")
@@ -72,6 +71,12 @@ public class StreamProcessor {
                 .description("Readings stored in their windows").register(registry);
         this.backfillPassed = Counter.builder("greenloop.preprocess.readings.backfill")
                 .description("Readings sent in backfill mode: left to the archive, kept out of online features").register(registry);
+    }
+
+    /** Feature windows emitted, per zone: {@code greenloop_preprocess_windows_closed_total{greenhouse, zone}}. */
+    private Counter windowsClosed(String greenhouse, String zone) {
+        return Counter.builder("greenloop.preprocess.windows.closed").description("Feature windows emitted")
+                .tag("greenhouse", greenhouse).tag("zone", zone).register(registry);
     }
 
     public Lateness lateness() {
@@ -134,7 +139,7 @@ public class StreamProcessor {
             FeatureWindow window = window(batch.greenhouseId(), batch.zoneId(), start, vector, data.windowEventIds());
             CloudEvent event = windowEvent(window, eventId, extensions);
             sink.send(event);
-            windowsClosed.increment();
+            windowsClosed(batch.greenhouseId(), batch.zoneId()).increment();
             emitted.add(event);
             latest = window;
         }

@@ -121,6 +121,12 @@ public class TrainingRuns {
         return guard(() -> datasets.latest(greenhouseId));
     }
 
+    /** When the last run that ended with {@code status} ended, or empty when none has. */
+    public Optional<Instant> lastEnded(String status) {
+        return guard(() -> Optional.ofNullable(runs.find(Filters.and(Filters.eq("status", status), Filters.exists("endedAt")))
+                .sort(Sorts.descending("endedAt")).first()).map(d -> d.getDate("endedAt").toInstant()));
+    }
+
     public void ping() {
         client.getDatabase("admin").runCommand(new Document("ping", 1));
     }
