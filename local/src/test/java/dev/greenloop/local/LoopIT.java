@@ -2,11 +2,17 @@ package dev.greenloop.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenloop.deadletters.DeadLetter;
 import dev.greenloop.events.EventException;
+import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.ControlCommand;
 import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.signing.CommandVerifier;
+import dev.greenloop.local.observability.Observability;
+import dev.greenloop.testkit.prometheus.PromqlInspect;
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -21,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -164,6 +171,54 @@ class LoopIT {
         lineage.at("/window/readingEventIds").forEach(n -> readingIds.add(n.asText()));
         assertThat(readingIds).isNotEmpty();
         assertThat(readingEventIds(running.stack().kafka().bootstrapServers())).containsAll(readingIds);
+
+        scrapesHoldWhatDashboardsAndAlertsSelect(running, predictive);
+    }
+
+    /**
+     * After the run's real traffic, every metric name and label the observability component's
+     * alerts and dashboards select on is one the functions export. One dead letter is written
+     * first, as the KafkaSink writes one (a command control could not take), so that monitor's
+     * dead-letter meters, counted from the topic, have a series to show.
+     */
+    private static void scrapesHoldWhatDashboardsAndAlertsSelect(Demo.Running running, ControlCommand predictive) throws Exception {
+        String bootstrap = running.stack().kafka().bootstrapServers();
+        CloudEvent prediction = TopicRecords.all(bootstrap, Dispatcher.BROKER_TOPIC).stream().map(r -> r.value())
+                .filter(e -> e.getId().equals(predictive.predictionId())).findFirst().orElseThrow();
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(KafkaEvents.producerConfig(bootstrap))) {
+            producer.send(KafkaEvents.record(running.dispatcher().deadLetterTopic(), DeadLetter.failed(prediction,
+                    running.stack().url("control").toString(), 503, "{\"detail\":\"written by LoopIT\"}"))).get();
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        Path dir = Files.createDirectories(Path.of("target/scrapes"));
+        List<Path> scrapes = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        for (String function : Stack.FUNCTIONS) {
+            String text;
+            do {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(running.stack().metrics(function))
+                        .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(function + "'s metrics").isEqualTo(200);
+                text = r.body();
+                // monitor counts the dead letters every 30 s.
+            } while (function.equals("monitor") && !text.contains("greenloop_monitor_dead_letters_total{")
+                    && System.nanoTime() < deadline && sleep(Duration.ofSeconds(1)));
+            assertThat(text).as(function + "'s metrics carry its function label").contains("function=\"" + function + "\"");
+            scrapes.add(Files.writeString(dir.resolve(function + ".prom"), text));
+        }
+        PromqlInspect inspect = PromqlInspect.build(root().resolve("tools/promql-inspect"));
+        Map<String, List<String>> exported = inspect.families(scrapes);
+        List<String> problems = Observability.problems(inspect, exported);
+        assertThat(problems).as("what dashboards and alerts select that no function exported (scrapes in " + dir + ")").isEmpty();
+    }
+
+    private static boolean sleep(Duration d) throws InterruptedException {
+        Thread.sleep(d.toMillis());
+        return true;
+    }
+
+    private static Path root() {
+        return Path.of("..").toAbsolutePath().normalize();
     }
 
     /** The ids of every readings event on greenhouse.readings. */

@@ -146,6 +146,15 @@ public final class Manifests {
                 for (JsonNode env : g.path("envs")) {
                     keys.addAll(envKeys(dir.resolve(env.asText())));
                 }
+                for (JsonNode f : g.path("files")) {
+                    String entry = f.asText();
+                    int eq = entry.indexOf('=');
+                    Path source = dir.resolve(eq < 0 ? entry : entry.substring(eq + 1));
+                    if (!Files.isRegularFile(source)) {
+                        throw new IllegalArgumentException(g.path("name").asText() + " names " + source + ", which is not there");
+                    }
+                    keys.add(eq < 0 ? source.getFileName().toString() : entry.substring(0, eq));
+                }
                 generated.add(new Generated(kind.startsWith("secret") ? "Secret" : "ConfigMap", g.path("name").asText(), keys));
             }
         }

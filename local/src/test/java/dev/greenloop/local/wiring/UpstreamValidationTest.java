@@ -52,12 +52,15 @@ class UpstreamValidationTest {
         return out;
     }
 
+    /** Knative's objects and the Prometheus Operator's: those whose CRDs are vendored. */
     private static boolean knative(JsonNode object) {
-        return object.path("apiVersion").asText().contains("knative.dev/");
+        String apiVersion = object.path("apiVersion").asText();
+        return apiVersion.contains("knative.dev/") || apiVersion.startsWith("monitoring.coreos.com/");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"knative/overlays/dev", "knative/overlays/prod", "eventing", "knative/base"})
+    @ValueSource(strings = {"knative/overlays/dev", "knative/overlays/prod", "eventing", "knative/base",
+            "knative/components/observability"})
     void everyKnativeObjectPassesUpstreamSchemasAndWebhookRules(String dir) {
         Map<String, List<String>> problems = new LinkedHashMap<>();
         int checked = 0;
@@ -72,7 +75,8 @@ class UpstreamValidationTest {
             }
         }
         assertThat(problems).as("objects Knative would refuse").isEmpty();
-        assertThat(checked).as("Knative objects in " + dir).isGreaterThanOrEqualTo(dir.equals("knative/base") ? 6 : 20);
+        assertThat(checked).as("Knative objects in " + dir).isGreaterThanOrEqualTo(
+                dir.equals("knative/base") ? 6 : dir.endsWith("observability") ? 2 : 20);
     }
 
     /**
@@ -240,6 +244,28 @@ class UpstreamValidationTest {
                 .map(Rendering.Rendered::object)
                 .filter(o -> o.path("kind").asText().equals(m.kind()) && o.at("/metadata/name").asText().equals(m.name()))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + m.kind() + "/" + m.name() + " in the prod overlay"));
+        assertThat(problems(original)).as("before the change").isEmpty();
+        JsonNode changed = JsonPatch.apply(YAML.readTree(m.patch()), original);
+        assertThat(problems(changed)).as("refusals of %s", m).anyMatch(p -> p.contains(m.refusal()));
+    }
+
+    static Stream<Mutation> monitoringMutations() {
+        return Stream.of(
+                new Mutation("PodMonitor", "greenloop-functions", "[{op: replace, path: /spec/podMetricsEndpoints/0/portNumber, value: 70000}]", "portNumber"),
+                new Mutation("PodMonitor", "greenloop-functions", "[{op: add, path: /spec/podMetricsEndpoints/0/intervall, value: 15s}]", "intervall"),
+                new Mutation("PodMonitor", "greenloop-functions", "[{op: replace, path: /spec/podMetricsEndpoints/0/interval, value: 15 seconds}]", "interval"),
+                new Mutation("PrometheusRule", "greenloop-alerts", "[{op: replace, path: /spec/groups/0/rules/1/for, value: 15 minutes}]", "for"),
+                new Mutation("PrometheusRule", "greenloop-alerts", "[{op: remove, path: /spec/groups/0/name}]", "name"));
+    }
+
+    /** The observability component's objects are held to the Prometheus Operator's CRDs (v0.93.0, vendored). */
+    @ParameterizedTest
+    @MethodSource("monitoringMutations")
+    void aChangeThePrometheusOperatorWouldRefuseFailsTheChecks(Mutation m) throws IOException {
+        JsonNode original = Rendering.of(Manifests.load(ROOT.resolve("knative/components/observability"))).stream()
+                .map(Rendering.Rendered::object)
+                .filter(o -> o.path("kind").asText().equals(m.kind()) && o.at("/metadata/name").asText().equals(m.name()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + m.kind() + "/" + m.name() + " in the component"));
         assertThat(problems(original)).as("before the change").isEmpty();
         JsonNode changed = JsonPatch.apply(YAML.readTree(m.patch()), original);
         assertThat(problems(changed)).as("refusals of %s", m).anyMatch(p -> p.contains(m.refusal()));

@@ -1,0 +1,108 @@
+package dev.greenloop.testkit.prometheus;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenloop.testkit.TestkitDirs;
+import dev.greenloop.testkit.TestkitException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * PromQL and scraped metrics read by Prometheus's own parsers ({@code tools/promql-inspect}, Go,
+ * built once with the machine's {@code go} into the cache, keyed by its sources): for each
+ * expression, the metric names and label names it selects on and the labels its aggregations
+ * and matchings use; for scrapes in the text format, every series name with its label names.
+ */
+public final class PromqlInspect {
+
+    public record Expression(String where, String expr) {
+    }
+
+    public record Selector(String metric, List<String> labels) {
+    }
+
+    public record Parsed(String where, String expr, String error, List<Selector> selectors, List<String> grouping) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path binary;
+
+    private PromqlInspect(Path binary) {
+        this.binary = binary;
+    }
+
+    /** Builds (once per version of its sources) the tool at {@code source}. */
+    public static PromqlInspect build(Path source) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String f : List.of("main.go", "go.mod", "go.sum")) {
+                sha.update(Files.readAllBytes(source.resolve(f)));
+            }
+            Path binary = TestkitDirs.cache().resolve("promql-inspect/" + HexFormat.of().formatHex(sha.digest()).substring(0, 16));
+            if (!Files.isExecutable(binary)) {
+                Files.createDirectories(binary.getParent());
+                Process p = new ProcessBuilder("go", "build", "-o", binary.toString(), ".").directory(source.toFile())
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                    throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "go build of " + source + " failed: " + out);
+                }
+            }
+            return new PromqlInspect(binary);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "cannot build " + source + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted building " + source, e);
+        }
+    }
+
+    /** Every series name in {@code scrapes} (text format) with the label names its samples carry. */
+    public java.util.Map<String, List<String>> families(List<Path> scrapes) {
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "families"));
+        scrapes.forEach(s -> command.add(s.toString()));
+        try {
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            p.getOutputStream().close();
+            java.util.Map<String, List<String>> families = JSON.readValue(p.getInputStream(), new TypeReference<>() { });
+            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot read the scrapes " + scrapes);
+            }
+            return families;
+        } catch (IOException e) {
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot run " + binary + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted reading scrapes", e);
+        }
+    }
+
+    public List<Parsed> parse(List<Expression> expressions) {
+        try {
+            Process p = new ProcessBuilder(binary.toString(), "exprs").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (OutputStream in = p.getOutputStream()) {
+                JSON.writeValue(in, expressions);
+            }
+            List<Parsed> parsed = JSON.readValue(p.getInputStream(), new TypeReference<>() { });
+            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new TestkitException(TestkitException.Kind.KIT_BROKEN, binary + " failed");
+            }
+            return parsed;
+        } catch (IOException e) {
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot run " + binary + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted parsing PromQL", e);
+        }
+    }
+}
