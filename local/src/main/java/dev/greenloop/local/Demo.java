@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -106,9 +107,21 @@ public final class Demo {
                           List<String> zones, Gateway baseline, LivePhase.Run live) {
     }
 
-    /** The outcome of a run: figures, the report, the versions, the live phase and each run's outcome (loop first). */
+    /**
+     * The outcome of a run: figures, the report, the versions, the live phase, each run's outcome
+     * (loop first) and what Prometheus made of it.
+     */
     public record Result(Report.Figures figures, Path report, List<Report.ModelVersion> versions, LivePhase.Run live,
-                         List<Outcome> outcomes) {
+                         List<Outcome> outcomes, Report.Alerts alerts) {
+    }
+
+    /** Collects Prometheus's alerts now; a count for the progress line ("" without Prometheus). */
+    private static String pollAlerts(Optional<LocalPrometheus> prometheus) {
+        if (prometheus.isEmpty()) {
+            return "";
+        }
+        prometheus.get().poll();
+        return prometheus.get().alerts().size() + " alerts raised so far; ";
     }
 
     public interface Check {
@@ -215,85 +228,100 @@ public final class Demo {
                 Map<String, Map<String, String>> env = settings.env();
                 progress.step("starting ingest, preprocess, train-launcher, infer, control and monitor");
                 stack.startFunctions(props, env, progress);
-                DemoZones.write(stack.mongo().connectionString(), greenhouses, zones);
-                String baselineToken = o.baseline() ? registerDevice(stack.url("ingest"), adminToken, "gateway-2", BASELINE, zones)
-                        : null;
-                dispatcher.start();
+                Optional<LocalPrometheus> prometheus = LocalPrometheus.start(root, work, stack);
+                String prometheusNote = prometheus.map(p -> "Prometheus (" + p.url() + ") scraped the six functions every 5 s"
+                        + " and evaluated the shipped alerts (knative/components/observability/alerts.rules.yaml) in real"
+                        + " time, while the live phase ran simulated time faster: an alert's window is real minutes.")
+                        .orElse("Prometheus is not installed, so no alerts were evaluated: install Debian's prometheus package"
+                                + " (or set GREENLOOP_PROMETHEUS_BIN) and the demo runs it with the shipped alerts.");
+                progress.step(prometheus.isPresent() ? "Prometheus at " + prometheus.get().url() + " with the shipped alerts"
+                        : "Prometheus is not installed: the demo runs without it and its report says so");
+                try {
+                    DemoZones.write(stack.mongo().connectionString(), greenhouses, zones);
+                    String baselineToken = o.baseline() ? registerDevice(stack.url("ingest"), adminToken, "gateway-2", BASELINE, zones)
+                            : null;
+                    dispatcher.start();
 
-                Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-                Instant historyStart = now.minus(Duration.ofDays(o.days()));
-                Clock greenhouseClock = clock.clock(Clock.systemUTC());
-                String bootstrap = stack.kafka().bootstrapServers();
-                try (Tap tap = new Tap(bootstrap, Dispatcher.BROKER_TOPIC, "greenhouse.commands", dispatcher.deadLetterTopic());
-                     Gateway gateway = new Gateway(new GreenhouseSimulator(GREENHOUSE, zones, historyStart, o.seed(), 0.5, weather),
-                             stack.url("ingest"), stack.url("control"), deviceToken, "gateway-1", keys, bootstrap,
-                             greenhouseClock);
-                     // The same weather, seed and zones: the twin differs only in who controls it.
-                     Gateway baseline = o.baseline() ? new Gateway(new GreenhouseSimulator(BASELINE, zones, historyStart,
-                             o.seed(), 0.5, weather), stack.url("ingest"), stack.url("control"), baselineToken, "gateway-2",
-                             keys, bootstrap, greenhouseClock) : null;
-                     com.mongodb.client.MongoClient store = com.mongodb.client.MongoClients.create(
-                             stack.mongo().connectionString());
-                     Settle settle = new Settle(bootstrap, Set.of("demo-tap", "greenloop-archive"))) {
-                    List<Gateway> gateways = baseline == null ? List.of(gateway) : List.of(gateway, baseline);
-                    // The greenhouse's gateway keeps its nonces durably (its own database on the demo's server).
-                    for (Gateway g : gateways) {
-                        g.startCommands("greenhouse.commands", store.getDatabase("greenhouse-gateway").getCollection("nonces"));
-                    }
-                    progress.step("history: " + o.days() + " days of " + zones.size() + " zones through ingest");
-                    Instant historyEnd = now.minus(Duration.ofMinutes(3));
-                    gateway.advanceTo(historyEnd, 60);
-                    if (baseline != null) {
-                        baseline.catchUp(historyEnd);
-                    }
-                    progress.step(String.format("history sent: %,d readings; waiting for the hourly archive, training and promotion",
-                            gateway.readingsAccepted()));
-                    awaitPromotion(tap, o.modelTimeout(), progress);
-                    beforeLive.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, null));
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+                    Instant historyStart = now.minus(Duration.ofDays(o.days()));
+                    Clock greenhouseClock = clock.clock(Clock.systemUTC());
+                    String bootstrap = stack.kafka().bootstrapServers();
+                    try (Tap tap = new Tap(bootstrap, Dispatcher.BROKER_TOPIC, "greenhouse.commands", dispatcher.deadLetterTopic());
+                         Gateway gateway = new Gateway(new GreenhouseSimulator(GREENHOUSE, zones, historyStart, o.seed(), 0.5, weather),
+                                 stack.url("ingest"), stack.url("control"), deviceToken, "gateway-1", keys, bootstrap,
+                                 greenhouseClock);
+                         // The same weather, seed and zones: the twin differs only in who controls it.
+                         Gateway baseline = o.baseline() ? new Gateway(new GreenhouseSimulator(BASELINE, zones, historyStart,
+                                 o.seed(), 0.5, weather), stack.url("ingest"), stack.url("control"), baselineToken, "gateway-2",
+                                 keys, bootstrap, greenhouseClock) : null;
+                         com.mongodb.client.MongoClient store = com.mongodb.client.MongoClients.create(
+                                 stack.mongo().connectionString());
+                         Settle settle = new Settle(bootstrap, Set.of("demo-tap", "greenloop-archive"))) {
+                        List<Gateway> gateways = baseline == null ? List.of(gateway) : List.of(gateway, baseline);
+                        // The greenhouse's gateway keeps its nonces durably (its own database on the demo's server).
+                        for (Gateway g : gateways) {
+                            g.startCommands("greenhouse.commands", store.getDatabase("greenhouse-gateway").getCollection("nonces"));
+                        }
+                        progress.step("history: " + o.days() + " days of " + zones.size() + " zones through ingest");
+                        Instant historyEnd = now.minus(Duration.ofMinutes(3));
+                        gateway.advanceTo(historyEnd, 60);
+                        if (baseline != null) {
+                            baseline.catchUp(historyEnd);
+                        }
+                        progress.step(String.format("history sent: %,d readings; waiting for the hourly archive, training and promotion",
+                                gateway.readingsAccepted()));
+                        awaitPromotion(tap, o.modelTimeout(), progress);
+                        beforeLive.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, null));
 
-                    // Up to the present in real time, then simulated time in lock step.
-                    Instant liveFrom = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-                    gateway.advanceTo(liveFrom, 60);
-                    if (baseline != null) {
-                        baseline.catchUp(liveFrom);
+                        // Up to the present in real time, then simulated time in lock step.
+                        Instant liveFrom = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+                        gateway.advanceTo(liveFrom, 60);
+                        if (baseline != null) {
+                            baseline.catchUp(liveFrom);
+                        }
+                        Map<String, double[]> usage = new LinkedHashMap<>();
+                        gateways.forEach(g -> usage.put(g.greenhouseId(), g.usage()));
+                        var runs = store.getDatabase("greenloop").getCollection("training_runs");
+                        progress.step("live: " + o.live().toHours() + " simulated hours from " + liveFrom + ", in lock step"
+                                + (baseline == null ? "" : "; " + BASELINE + " beside it under the thermostat alone"));
+                        LivePhase.Run live = LivePhase.run(clock, dispatcher, gateways, settle, liveFrom, o.live(),
+                                () -> runs.countDocuments(com.mongodb.client.model.Filters.eq("status", "launched")) > 0,
+                                o.modelTimeout(), Duration.ofSeconds(10),
+                                (at, hours) -> progress.step(pollAlerts(prometheus) + String.format(
+                                        "simulated %s (%d h): %d predictions, %d commands, %d dead letters", at, hours,
+                                        tap.predictions().size(), tap.commands().size(), tap.deadLetters().size())));
+                        progress.step(String.format("live phase: %d simulated hours in %d s (%.0f× real time; %d s held for"
+                                + " training; %d minutes did not settle within 10 s; %d s before it for the history's last events;"
+                                + " per simulated minute %d ms posting readings, %d ms waiting for the loop to settle)",
+                                o.live().toHours(), live.real().toSeconds(), live.speed(), live.heldForTraining().toSeconds(),
+                                live.unsettled(), live.drained().toSeconds(), live.stepping().toMillis() / live.steps(),
+                                live.settling().toMillis() / live.steps()));
+                        List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
+                        beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, live));
+                        var accuracyJson = liveAccuracy(stack.url("monitor"), operatorToken, liveFrom);
+                        Report.Live accuracy = Report.Live.of(accuracyJson);
+                        Map<String, Report.Live> perZone = new LinkedHashMap<>();
+                        for (String zone : zones) {
+                            perZone.put(zone, Report.Live.of(liveAccuracy(stack.url("monitor"), operatorToken, liveFrom, zone)));
+                        }
+                        List<Outcome> outcomes = new ArrayList<>();
+                        outcomes.add(Outcome.of(gateway, "predictive (the loop)", usage.get(GREENHOUSE), live.from(), live.to()));
+                        if (baseline != null) {
+                            outcomes.add(Outcome.of(baseline, "thermostat (control's fallback rules)", usage.get(BASELINE),
+                                    live.from(), live.to()));
+                        }
+                        Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(), liveFrom, accuracy,
+                                perZone, Report.Live.byVersion(accuracyJson), live, outcomes);
+                        prometheus.ifPresent(LocalPrometheus::poll);
+                        Path report = work.resolve("report.html");
+                        Report.Alerts alerts = new Report.Alerts(prometheus.isPresent(), prometheusNote,
+                                prometheus.map(LocalPrometheus::alerts).orElse(List.of()));
+                        Report.write(report, figures, gateway, baseline, tap, versions, alerts);
+                        progress.step("report written");
+                        return new Result(figures, report, versions, live, outcomes, alerts);
                     }
-                    Map<String, double[]> usage = new LinkedHashMap<>();
-                    gateways.forEach(g -> usage.put(g.greenhouseId(), g.usage()));
-                    var runs = store.getDatabase("greenloop").getCollection("training_runs");
-                    progress.step("live: " + o.live().toHours() + " simulated hours from " + liveFrom + ", in lock step"
-                            + (baseline == null ? "" : "; " + BASELINE + " beside it under the thermostat alone"));
-                    LivePhase.Run live = LivePhase.run(clock, dispatcher, gateways, settle, liveFrom, o.live(),
-                            () -> runs.countDocuments(com.mongodb.client.model.Filters.eq("status", "launched")) > 0,
-                            o.modelTimeout(), Duration.ofSeconds(10),
-                            (at, hours) -> progress.step(String.format("simulated %s (%d h): %d predictions, %d commands,"
-                                    + " %d dead letters", at, hours, tap.predictions().size(), tap.commands().size(),
-                                    tap.deadLetters().size())));
-                    progress.step(String.format("live phase: %d simulated hours in %d s (%.0f× real time; %d s held for"
-                            + " training; %d minutes did not settle within 10 s; %d s before it for the history's last events;"
-                            + " per simulated minute %d ms posting readings, %d ms waiting for the loop to settle)",
-                            o.live().toHours(), live.real().toSeconds(), live.speed(), live.heldForTraining().toSeconds(),
-                            live.unsettled(), live.drained().toSeconds(), live.stepping().toMillis() / live.steps(),
-                            live.settling().toMillis() / live.steps()));
-                    List<Report.ModelVersion> versions = versions(stack.mlflow().trackingUri(), "greenloop-" + GREENHOUSE);
-                    beforeStop.accept(new Running(stack, tap, gateway, dispatcher, keys, operatorToken, zones, baseline, live));
-                    var accuracyJson = liveAccuracy(stack.url("monitor"), operatorToken, liveFrom);
-                    Report.Live accuracy = Report.Live.of(accuracyJson);
-                    Map<String, Report.Live> perZone = new LinkedHashMap<>();
-                    for (String zone : zones) {
-                        perZone.put(zone, Report.Live.of(liveAccuracy(stack.url("monitor"), operatorToken, liveFrom, zone)));
-                    }
-                    List<Outcome> outcomes = new ArrayList<>();
-                    outcomes.add(Outcome.of(gateway, "predictive (the loop)", usage.get(GREENHOUSE), live.from(), live.to()));
-                    if (baseline != null) {
-                        outcomes.add(Outcome.of(baseline, "thermostat (control's fallback rules)", usage.get(BASELINE),
-                                live.from(), live.to()));
-                    }
-                    Report.Figures figures = Report.figures(gateway, tap, versions, progress.elapsed(), liveFrom, accuracy,
-                            perZone, Report.Live.byVersion(accuracyJson), live, outcomes);
-                    Path report = work.resolve("report.html");
-                    Report.write(report, figures, gateway, baseline, tap, versions);
-                    progress.step("report written");
-                    return new Result(figures, report, versions, live, outcomes);
+                } finally {
+                    prometheus.ifPresent(LocalPrometheus::close);
                 }
             }
         }

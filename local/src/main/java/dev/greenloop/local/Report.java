@@ -181,8 +181,15 @@ public final class Report {
         return s.toString();
     }
 
-    public static void write(Path file, Figures f, Gateway gateway, Gateway baseline, Tap tap, List<ModelVersion> versions)
-            throws IOException {
+    /**
+     * What Prometheus made of the run: {@code running} when it ran beside the stack with the
+     * shipped alerts, {@code note} saying how it ran (or why it did not), and the alerts it raised.
+     */
+    public record Alerts(boolean running, String note, List<LocalPrometheus.Alert> raised) {
+    }
+
+    public static void write(Path file, Figures f, Gateway gateway, Gateway baseline, Tap tap, List<ModelVersion> versions,
+                             Alerts alerts) throws IOException {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>greenloop demo</title><style>")
                 .append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
@@ -292,6 +299,7 @@ public final class Report {
                         Collectors.counting()));
         h.append("<h2>Fallbacks</h2>").append(fallbacks.isEmpty() ? "<p>None: every command followed a prediction.</p>"
                 : "<p>" + esc(fallbacks.toString()) + " (commands by reason)</p>");
+        alerts(h, alerts);
         h.append("</body></html>");
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, h.toString());
@@ -423,6 +431,25 @@ public final class Report {
         boolean promoted() {
             return body.path("promoted").asBoolean(false);
         }
+    }
+
+    private static void alerts(StringBuilder h, Alerts alerts) {
+        h.append("<h2>Alerts</h2><p>").append(esc(alerts.note())).append("</p>");
+        if (!alerts.running()) {
+            return;
+        }
+        if (alerts.raised().isEmpty()) {
+            h.append("<p>None went pending or fired.</p>");
+            return;
+        }
+        h.append("<table><tr><th class=l>alert</th><th class=l>labels</th><th class=l>state</th><th>first seen</th>"
+                + "<th class=l>summary</th></tr>");
+        for (LocalPrometheus.Alert a : alerts.raised()) {
+            h.append("<tr><td class=l>").append(esc(a.name())).append("</td><td class=l>").append(esc(a.labels().toString()))
+                    .append("</td><td class=l>").append(esc(a.state())).append("</td><td>").append(a.firstSeen())
+                    .append("</td><td class=l>").append(esc(a.summary())).append("</td></tr>");
+        }
+        h.append("</table>");
     }
 
     private static void trainingRuns(StringBuilder h, Tap tap, LivePhase.Run run) {

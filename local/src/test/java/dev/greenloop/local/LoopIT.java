@@ -10,6 +10,7 @@ import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.signing.CommandVerifier;
 import dev.greenloop.local.observability.Observability;
+import dev.greenloop.testkit.prometheus.PrometheusTools;
 import dev.greenloop.testkit.prometheus.PromqlInspect;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,6 +58,7 @@ class LoopIT {
                 true, "air_temperature", 11, Duration.ofMinutes(8));
         AtomicReference<String> champion = new AtomicReference<>();
         List<String> failures = new ArrayList<>();
+        PrometheusTools.bin();  // Prometheus beside the stack: fetched into the cache if the machine has none.
         Demo.Result result = Demo.run(root, options, running -> { }, running -> check(running, champion, failures));
 
         assertThat(failures).isEmpty();
@@ -82,6 +84,15 @@ class LoopIT {
             assertThat(o.violations()).as(o.greenhouse() + "'s envelope violations").isEmpty();
             assertThat(o.inBand()).isBetween(0.0, 1.0);
         });
+        // Prometheus ran beside the stack with the shipped alerts: the baseline greenhouse, run by
+        // the thermostat alone, raised the fallback alert, and the report lists it.
+        assertThat(result.alerts().running()).as(result.alerts().note()).isTrue();
+        assertThat(result.alerts().raised()).as("alerts Prometheus raised").anySatisfy(a -> {
+            assertThat(a.name()).isEqualTo("GreenloopControlInFallback");
+            assertThat(a.labels()).containsEntry("greenhouse", Demo.BASELINE);
+            assertThat(a.state()).isEqualTo("firing");
+        });
+        assertThat(Files.readString(result.report())).contains("<h2>Alerts</h2>").contains("GreenloopControlInFallback");
         Outcome thermostat = result.outcomes().get(1);
         assertThat(thermostat.switches()).as("the thermostat acted").isPositive();
         assertThat(thermostat.fallbackSwitches()).as("the baseline is the fallback thermostat alone")

@@ -619,6 +619,10 @@ class ManifestChecksTest {
             assertThat(func.at("/deploy/healthEndpoints/readiness").asText()).isEqualTo(c.getReadinessProbe().getHttpGet().getPath());
             assertThat(func.at("/deploy/serviceAccountName").asText(null)).as(name)
                     .isEqualTo(template.getSpec().getServiceAccountName());
+            for (String scrape : List.of("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")) {
+                assertThat(func.at("/deploy/annotations").path(scrape).asText(null)).as("%s: %s in func.yaml", name, scrape)
+                        .isNotNull().isEqualTo(annotations.get(scrape));
+            }
             Map<String, String> funcLabels = new java.util.TreeMap<>();
             func.at("/deploy/labels").forEach(l -> funcLabels.put(l.path("key").asText(), l.path("value").asText()));
             assertThat(funcLabels.get("networking.knative.dev/visibility")).as("%s: visibility in func.yaml", name)

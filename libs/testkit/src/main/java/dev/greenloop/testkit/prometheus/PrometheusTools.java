@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -54,22 +55,35 @@ public final class PrometheusTools {
     public record Result(int exitCode, String output) {
     }
 
-    private static Path locate() {
+    /**
+     * Where Prometheus's tools are already on this machine ({@code $GREENLOOP_PROMETHEUS_BIN},
+     * the {@code PATH}, or the test kit's cache), without fetching them; empty when they are not.
+     */
+    public static Optional<Path> installed() {
         String env = System.getenv("GREENLOOP_PROMETHEUS_BIN");
         if (env != null && !env.isBlank()) {
-            return usable(Path.of(env)) ? Path.of(env) : fail("$GREENLOOP_PROMETHEUS_BIN (" + env + ") holds no promtool and prometheus");
+            return usable(Path.of(env)) ? Optional.of(Path.of(env)) : Optional.empty();
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isBlank() && usable(Path.of(dir))) {
-                return Path.of(dir);
+                return Optional.of(Path.of(dir));
             }
         }
-        Path cached = TestkitDirs.cache().resolve("prometheus");
-        Path unpacked = cached.resolve("root/usr/bin");
-        if (usable(unpacked)) {
-            return unpacked;
+        Path unpacked = TestkitDirs.cache().resolve("prometheus/root/usr/bin");
+        return usable(unpacked) ? Optional.of(unpacked) : Optional.empty();
+    }
+
+    private static Path locate() {
+        Optional<Path> found = installed();
+        if (found.isPresent()) {
+            return found.get();
         }
-        return download(cached, unpacked);
+        String env = System.getenv("GREENLOOP_PROMETHEUS_BIN");
+        if (env != null && !env.isBlank()) {
+            return fail("$GREENLOOP_PROMETHEUS_BIN (" + env + ") holds no promtool and prometheus");
+        }
+        Path cached = TestkitDirs.cache().resolve("prometheus");
+        return download(cached, cached.resolve("root/usr/bin"));
     }
 
     private static boolean usable(Path dir) {
