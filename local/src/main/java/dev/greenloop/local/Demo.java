@@ -327,6 +327,9 @@ public final class Demo {
         }
     }
 
+    /** Tracing's one setting (the functions' {@code TracingConfig}): an OTLP/HTTP endpoint. */
+    public static final String TRACING_ENDPOINT = "greenloop.tracing.otlp-endpoint";
+
     /** The run's keys and tokens: the signing keys of both greenhouses, the operator's, the admin's and the gateway's. */
     public record Secrets(String keySpec, String operatorToken, String adminToken, String deviceToken) {
 
@@ -360,6 +363,12 @@ public final class Demo {
             props.get(f).put("quarkus.log.category.\"org.apache.kafka\".level", "WARN");
             // Real time until the live phase, then the simulated time the demo moves.
             props.get(f).put(Stack.CLOCK_FILE_PROPERTY, clock.path().toString());
+            // Tracing's one setting, as a system property of the demo's JVM (the environment
+            // variable GREENLOOP_TRACING_OTLP_ENDPOINT reaches the functions by itself).
+            String otlp = System.getProperty(TRACING_ENDPOINT);
+            if (otlp != null && !otlp.isBlank()) {
+                props.get(f).put(TRACING_ENDPOINT, otlp);
+            }
         }
         Map<String, String> ingest = props.get("ingest");
         ingest.put("greenloop.ingest.auth.bootstrap-device.id", "gateway-1");

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greenloop.deadletters.DeadLetter;
 import dev.greenloop.events.EventException;
+import dev.greenloop.events.Events;
+import dev.greenloop.events.Extensions;
 import dev.greenloop.events.kafka.KafkaEvents;
 import dev.greenloop.events.payload.ControlCommand;
 import dev.greenloop.events.payload.ModelPromoted;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.signing.CommandVerifier;
 import dev.greenloop.local.observability.Observability;
+import dev.greenloop.testkit.otlp.OtlpReceiver;
 import dev.greenloop.testkit.prometheus.PrometheusTools;
 import dev.greenloop.testkit.prometheus.PromqlInspect;
 import io.cloudevents.CloudEvent;
@@ -59,7 +62,19 @@ class LoopIT {
         AtomicReference<String> champion = new AtomicReference<>();
         List<String> failures = new ArrayList<>();
         PrometheusTools.bin();  // Prometheus beside the stack: fetched into the cache if the machine has none.
-        Demo.Result result = Demo.run(root, options, running -> { }, running -> check(running, champion, failures));
+        Demo.Result result;
+        // Every function exports its spans to a real OTLP/HTTP receiver (tracing's one setting).
+        try (OtlpReceiver spans = OtlpReceiver.start()) {
+            System.setProperty(Demo.TRACING_ENDPOINT, spans.endpoint().toString());
+            try {
+                result = Demo.run(root, options, running -> { }, running -> {
+                    check(running, champion, failures);
+                    oneTraceCoversAReadingsWayToItsCommand(running, spans);
+                });
+            } finally {
+                System.clearProperty(Demo.TRACING_ENDPOINT);
+            }
+        }
 
         assertThat(failures).isEmpty();
         assertThat(result.versions()).isNotEmpty();
@@ -221,6 +236,38 @@ class LoopIT {
         Map<String, List<String>> exported = inspect.families(scrapes);
         List<String> problems = Observability.problems(inspect, exported);
         assertThat(problems).as("what dashboards and alerts select that no function exported (scrapes in " + dir + ")").isEmpty();
+    }
+
+    /**
+     * One trace covers a reading's way to the command it led to, one span per hop, parent to
+     * child: control's span (the command's {@code traceparent}) is a child of infer's (the
+     * prediction), that of preprocess's (the window), that of ingest's (the readings request).
+     */
+    private static void oneTraceCoversAReadingsWayToItsCommand(Demo.Running running, OtlpReceiver spans) throws Exception {
+        String bootstrap = running.stack().kafka().bootstrapServers();
+        List<CloudEvent> predictive = TopicRecords.all(bootstrap, "greenhouse.commands").stream().map(r -> r.value())
+                .filter(e -> Events.payload(e, ControlCommand.class).predictionId() != null)
+                .filter(e -> Events.payload(e, ControlCommand.class).mode().wireName().equals("predictive")).toList();
+        assertThat(predictive).isNotEmpty();
+        CloudEvent command = predictive.get(predictive.size() - 1);
+        String[] parent = ((String) command.getExtension(Extensions.TRACEPARENT)).split("-");
+        List<String> services = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            Map<String, OtlpReceiver.ReceivedSpan> byId = new java.util.HashMap<>();
+            spans.trace(parent[1]).forEach(s -> byId.put(s.spanId(), s));
+            List<String> chain = new ArrayList<>();
+            for (OtlpReceiver.ReceivedSpan s = byId.get(parent[2]); s != null; s = byId.get(s.parentSpanId())) {
+                chain.add(s.service() + ": " + s.name() + " " + s.attributes().getOrDefault("cloudevents.event_type", ""));
+            }
+            services = chain;
+        } while (services.size() < 4 && System.nanoTime() < deadline && sleep(Duration.ofSeconds(1)));
+
+        assertThat(services).as("the command's trace, from control's span up to its root").hasSizeGreaterThanOrEqualTo(4);
+        assertThat(services.get(0)).isEqualTo("greenloop-control: POST / dev.greenloop.prediction.v1");
+        assertThat(services.get(1)).isEqualTo("greenloop-infer: POST / dev.greenloop.features.window.v1");
+        assertThat(services.get(2)).isEqualTo("greenloop-preprocess: POST / dev.greenloop.sensor.readings.v1");
+        assertThat(services.get(3)).startsWith("greenloop-ingest: POST /v1/greenhouses/");
     }
 
     private static boolean sleep(Duration d) throws InterruptedException {

@@ -91,8 +91,8 @@ class LimitsTest {
             String inFlight = "0.0";
             while (!inFlight.equals("1.0") && System.nanoTime() < deadline) {
                 inFlight = given().get(metricsUrl).asString().lines()
-                        .filter(l -> l.startsWith("greenloop_ingest_requests_in_flight "))
-                        .map(l -> l.substring(l.indexOf(' ') + 1)).findFirst().orElse("0.0");
+                        .filter(l -> l.startsWith("greenloop_ingest_requests_in_flight{"))
+                        .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("0.0");
             }
             assertThat(inFlight).isEqualTo("1.0");
 

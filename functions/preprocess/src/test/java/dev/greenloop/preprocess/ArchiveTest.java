@@ -384,9 +384,9 @@ class ArchiveTest {
         assertThat(dataset.files()).noneMatch(f -> f.path().contains("date=2026-05-11"));
 
         String metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("greenloop_preprocess_dataset_days_left_out{greenhouse=\"" + greenhouse + "\"} 1.0")
-                .contains("greenloop_preprocess_dataset_missing_share{greenhouse=\"" + greenhouse + "\",group=\"weather\"} 1.0")
-                .contains("greenloop_preprocess_feature_rows_missing_total{group=\"actuators\"}");
+        assertThat(metrics).contains("greenloop_preprocess_dataset_days_left_out{function=\"preprocess\",greenhouse=\"" + greenhouse + "\"} 1.0")
+                .contains("greenloop_preprocess_dataset_missing_share{function=\"preprocess\",greenhouse=\"" + greenhouse + "\",group=\"weather\"} 1.0")
+                .contains("greenloop_preprocess_feature_rows_missing_total{function=\"preprocess\",group=\"actuators\"}");
     }
 
     private List<FeatureTable.ReadRow> read(String greenhouse, LocalDate day) throws IOException {

@@ -61,10 +61,14 @@ class StreamingTest {
     }
 
     static ExtractableResponse<Response> deliver(String id, ReadingsBatch batch) {
+        return deliver(id, batch, "00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb-01");
+    }
+
+    static ExtractableResponse<Response> deliver(String id, ReadingsBatch batch, String traceparent) {
         return given().header("ce-specversion", "1.0").header("ce-id", id).header("ce-source", "/greenloop/ingest")
                 .header("ce-type", EventTypes.SENSOR_READINGS).header("ce-greenhouseid", batch.greenhouseId())
                 .header("ce-zoneid", batch.zoneId())
-                .header("ce-traceparent", "00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb-01")
+                .header("ce-traceparent", traceparent)
                 .contentType("application/json").body(PayloadCodec.write(batch)).post("/").then().extract();
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Building and reading the contract's CloudEvents.
@@ -34,6 +35,7 @@ public final class Events {
     public static final String JSON = "application/json";
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static volatile Supplier<String> currentSpan = () -> null;
     private static final java.util.regex.Pattern TRACEPARENT =
             java.util.regex.Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
@@ -52,6 +54,17 @@ public final class Events {
      */
     public static String derivedId(String... parts) {
         return EventIds.derived(parts);
+    }
+
+    /**
+     * Where the span the current thread works in is, as a W3C {@code traceparent} (null when
+     * none): a process that traces sets it once, and every event it builds from then on carries
+     * that span as its {@code traceparent}, so the next hop's span is a child of this hop's.
+     * Unset (the default, and in processes that do not trace), events carry their cause's
+     * {@code traceparent} unchanged.
+     */
+    public static void traceWith(Supplier<String> current) {
+        currentSpan = Objects.requireNonNull(current, "current");
     }
 
     /** A fresh W3C {@code traceparent} (sampled), for events that start a trace. */
@@ -142,7 +155,8 @@ public final class Events {
 
         /**
          * Links this event to the one that caused it: {@code causationid} is the cause's id,
-         * and {@code traceparent}/{@code tracestate} are carried over unchanged.
+         * and {@code traceparent}/{@code tracestate} are carried over (the current span's
+         * {@code traceparent} instead, when the process traces: {@link #traceWith}).
          */
         public Builder causedBy(CloudEvent cause) {
             return causedBy(cause.getId(), name -> cause.getExtension(name));
@@ -183,6 +197,15 @@ public final class Events {
             return this;
         }
 
+        /** The current span when the process traces, else the cause's or request's, else a new trace. */
+        private String parent() {
+            String span = currentSpan.get();
+            if (span != null && TRACEPARENT.matcher(span).matches()) {
+                return span;
+            }
+            return traceparent != null ? traceparent : newTraceparent();
+        }
+
         public CloudEvent build() {
             if (id == null) {
                 throw new IllegalStateException("an outgoing event needs an id");
@@ -197,7 +220,7 @@ public final class Events {
                     .withDataContentType(JSON)
                     .withData(data != null ? data : PayloadCodec.write(payload))
                     .withExtension(Extensions.GREENHOUSE_ID, payload.greenhouseId())
-                    .withExtension(Extensions.TRACEPARENT, traceparent != null ? traceparent : newTraceparent());
+                    .withExtension(Extensions.TRACEPARENT, parent());
             String zone = payload.zoneIdOrNull();
             if (zone != null) {
                 delegate.withExtension(Extensions.ZONE_ID, zone);

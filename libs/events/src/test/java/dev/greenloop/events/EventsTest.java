@@ -67,6 +67,29 @@ class EventsTest {
     }
 
     @Test
+    void inAProcessThatTracesTheCurrentSpanContinuesTheCausesTrace() {
+        String cause = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        String hop = "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01";
+        try {
+            Events.traceWith(() -> hop);
+            CloudEvent traced = Events.of(TestEvents.prediction()).id("p-1").source(SOURCE)
+                    .causedBy("window-7", Map.of(Extensions.TRACEPARENT, cause)).build();
+            Events.traceWith(() -> null);
+            CloudEvent outsideASpan = Events.of(TestEvents.prediction()).id("p-2").source(SOURCE)
+                    .causedBy("window-7", Map.of(Extensions.TRACEPARENT, cause)).build();
+            Events.traceWith(() -> "not-a-traceparent");
+            CloudEvent invalid = Events.of(TestEvents.prediction()).id("p-3").source(SOURCE)
+                    .causedBy("window-7", Map.of(Extensions.TRACEPARENT, cause)).build();
+
+            assertThat(traced.getExtension(Extensions.TRACEPARENT)).isEqualTo(hop);
+            assertThat(outsideASpan.getExtension(Extensions.TRACEPARENT)).isEqualTo(cause);
+            assertThat(invalid.getExtension(Extensions.TRACEPARENT)).isEqualTo(cause);
+        } finally {
+            Events.traceWith(() -> null);
+        }
+    }
+
+    @Test
     void derivedIdsAreStableAndDistinct() {
         String a = Events.derivedId("window", "zone-a", "2026-06-21T12:00:00Z");
 

@@ -1,8 +1,11 @@
 package dev.greenloop.function;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.CloudEventAttributes;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.function.base.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +20,10 @@ import java.util.Locale;
  * the envelope's top-level members. A violation is a 400 problem (Knative dead-letters it, does
  * not retry); nothing of the event is used, logged whole or copied onward. An empty body is a
  * 400 too: no function takes an event without data.
+ *
+ * <p>An event that passes has its id and type noted on this hop's span: the request's span,
+ * a child of the event's {@code traceparent} ({@code CloudEventsTraceContext}), which what the
+ * function emits continues ({@link Tracing}).
  */
 @ApplicationScoped
 public class CloudEventGate {
@@ -38,17 +45,33 @@ public class CloudEventGate {
         try {
             if (structured) {
                 // The contract's parser: an empty body, NaN and numbers beyond a double are invalid events too.
-                CloudEventAttributes.checkEnvelope(PayloadCodec.parse(body));
+                JsonNode envelope = PayloadCodec.parse(body);
+                CloudEventAttributes.checkEnvelope(envelope);
+                hop(envelope.path("type").asText(null), envelope.path("id").asText(null));
             } else {
                 CloudEventAttributes.checkHeaders(context.request().headers(), contentType);
                 if (body.length == 0) {
                     throw EventException.malformedJson("the event has no data (empty body)", null);
                 }
+                hop(context.request().getHeader("ce-type"), context.request().getHeader("ce-id"));
             }
         } catch (EventException e) {
             context.fail(400, e);
             return;
         }
         context.next();
+    }
+
+    /**
+     * Notes the event's id and type on this hop's span: the HTTP request's ({@code POST /}), which
+     * Quarkus starts and {@code CloudEventsTraceContext} makes a child of the event's
+     * {@code traceparent} extension.
+     */
+    private static void hop(String type, String id) {
+        Span span = Span.current();
+        if (span.isRecording()) {
+            span.setAttribute("cloudevents.event_id", id);
+            span.setAttribute("cloudevents.event_type", type);
+        }
     }
 }

@@ -111,6 +111,7 @@ public final class InferLoad {
     static Process start(Path jar, URI mlflow, int port, Path cache) throws IOException {
         Path log = Files.createTempFile("infer-load-", ".log");
         return new ProcessBuilder("java", "-Xmx512m", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + mlflow, "-Dgreenloop.infer.cache-dir=" + cache,
                 "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -119,7 +119,7 @@ public final class IngestLoad {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of(
-                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.kafka.bootstrap-servers=" + bootstrap,
                 "-Dgreenloop.mongodb.connection-string=" + mongo,
                 "-Dgreenloop.ingest.auth.bootstrap-device.id=bench-1",

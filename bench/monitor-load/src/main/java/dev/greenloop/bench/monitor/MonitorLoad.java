@@ -66,7 +66,8 @@ public final class MonitorLoad {
             if (!extra.isBlank()) {
                 command.addAll(List.of(extra.trim().split("\\s+")));
             }
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+            command.addAll(List.of("-Dquarkus.http.port=" + port,
+                    "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(), "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(), "-jar", jar.toString()));
             ChildProcess monitor = ChildProcess.start("monitor", command, Path.of("").toAbsolutePath(), Map.of(), log);
             try {

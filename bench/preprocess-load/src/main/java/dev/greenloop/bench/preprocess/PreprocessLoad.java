@@ -129,6 +129,7 @@ public final class PreprocessLoad {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                 "-Dgreenloop.hdfs.uri=" + hdfs.uri(),
