@@ -240,10 +240,15 @@ class UpstreamValidationTest {
     @ParameterizedTest
     @MethodSource("mutations")
     void aChangeKnativeWouldRefuseFailsTheChecks(Mutation m) throws IOException {
-        JsonNode original = Rendering.of(Manifests.load(ROOT.resolve("knative/overlays/prod"))).stream()
+        assertRefused(m, "knative/overlays/prod");
+    }
+
+    /** {@code m}'s object in {@code dir} passes the checks, and fails them once {@code m} changed it. */
+    private static void assertRefused(Mutation m, String dir) throws IOException {
+        JsonNode original = Rendering.of(Manifests.load(ROOT.resolve(dir))).stream()
                 .map(Rendering.Rendered::object)
                 .filter(o -> o.path("kind").asText().equals(m.kind()) && o.at("/metadata/name").asText().equals(m.name()))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + m.kind() + "/" + m.name() + " in the prod overlay"));
+                .findFirst().orElseThrow(() -> new AssertionError("no " + m.kind() + "/" + m.name() + " in " + dir));
         assertThat(problems(original)).as("before the change").isEmpty();
         JsonNode changed = JsonPatch.apply(YAML.readTree(m.patch()), original);
         assertThat(problems(changed)).as("refusals of %s", m).anyMatch(p -> p.contains(m.refusal()));
@@ -262,13 +267,7 @@ class UpstreamValidationTest {
     @ParameterizedTest
     @MethodSource("monitoringMutations")
     void aChangeThePrometheusOperatorWouldRefuseFailsTheChecks(Mutation m) throws IOException {
-        JsonNode original = Rendering.of(Manifests.load(ROOT.resolve("knative/components/observability"))).stream()
-                .map(Rendering.Rendered::object)
-                .filter(o -> o.path("kind").asText().equals(m.kind()) && o.at("/metadata/name").asText().equals(m.name()))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + m.kind() + "/" + m.name() + " in the component"));
-        assertThat(problems(original)).as("before the change").isEmpty();
-        JsonNode changed = JsonPatch.apply(YAML.readTree(m.patch()), original);
-        assertThat(problems(changed)).as("refusals of %s", m).anyMatch(p -> p.contains(m.refusal()));
+        assertRefused(m, "knative/components/observability");
     }
 
     static Stream<String[]> funcMutations() {

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,41 +70,35 @@ public final class PromqlInspect {
     }
 
     /** Every series name in {@code scrapes} (text format) with the label names its samples carry. */
-    public java.util.Map<String, List<String>> families(List<Path> scrapes) {
-        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "families"));
+    public Map<String, List<String>> families(List<Path> scrapes) {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "families"));
         scrapes.forEach(s -> command.add(s.toString()));
-        try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            p.getOutputStream().close();
-            java.util.Map<String, List<String>> families = JSON.readValue(p.getInputStream(), new TypeReference<>() { });
-            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot read the scrapes " + scrapes);
-            }
-            return families;
-        } catch (IOException e) {
-            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot run " + binary + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted reading scrapes", e);
-        }
+        return run(command, null, new TypeReference<>() { });
     }
 
     public List<Parsed> parse(List<Expression> expressions) {
+        return run(List.of(binary.toString(), "exprs"), expressions, new TypeReference<>() { });
+    }
+
+    /** Runs the tool with {@code input} as JSON on stdin (none when null); its stdout as {@code T}. */
+    private <T> T run(List<String> command, Object input, TypeReference<T> output) {
         try {
-            Process p = new ProcessBuilder(binary.toString(), "exprs").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (OutputStream in = p.getOutputStream()) {
-                JSON.writeValue(in, expressions);
+                if (input != null) {
+                    JSON.writeValue(in, input);
+                }
             }
-            List<Parsed> parsed = JSON.readValue(p.getInputStream(), new TypeReference<>() { });
+            T result = JSON.readValue(p.getInputStream(), output);
             if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new TestkitException(TestkitException.Kind.KIT_BROKEN, binary + " failed");
+                throw new TestkitException(TestkitException.Kind.KIT_BROKEN, String.join(" ", command) + " failed");
             }
-            return parsed;
+            return result;
         } catch (IOException e) {
             throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "cannot run " + binary + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted parsing PromQL", e);
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted running " + binary, e);
         }
     }
 }
