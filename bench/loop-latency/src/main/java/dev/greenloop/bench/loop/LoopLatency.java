@@ -21,6 +21,7 @@ import dev.greenloop.local.TopicRecords;
 import dev.greenloop.local.wiring.Manifests;
 import dev.greenloop.simulator.GreenhouseSimulator;
 import dev.greenloop.testkit.mlflow.TestModelScript;
+import dev.greenloop.testkit.otlp.OtlpReceiver;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -86,6 +87,11 @@ public final class LoopLatency {
         List<ConsumerRecord<String, CloudEvent>> broker;
         List<ConsumerRecord<String, CloudEvent>> commands;
 
+        // -Dbench.tracing=true: every function exports its spans to an OTLP receiver in this JVM.
+        OtlpReceiver spans = Boolean.getBoolean("bench.tracing") ? OtlpReceiver.start() : null;
+        if (spans != null) {
+            System.setProperty(Demo.TRACING_ENDPOINT, spans.endpoint().toString());
+        }
         try (Stack stack = new Stack(root, work);
              ClockFile clock = ClockFile.create(work.resolve("clock"))) {
             stack.startServices(progress);
@@ -133,6 +139,10 @@ public final class LoopLatency {
                 broker = TopicRecords.all(bootstrap, Dispatcher.BROKER_TOPIC);
                 commands = TopicRecords.all(bootstrap, "greenhouse.commands");
             }
+        }
+        if (spans != null) {
+            System.out.printf(Locale.ROOT, "%ntracing on: %,d spans received over OTLP%n", spans.spans().size());
+            spans.close();
         }
         report(measure(readings, broker, commands, measuredFrom.toEpochMilli()), minutes, warmup, zoneCount);
         System.exit(0);
