@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,23 +32,44 @@ public final class GoInstall {
         if (Files.isExecutable(binary)) {
             return binary;
         }
+        go(null, Map.of("GOBIN", dir.toString()), "install", module + "@" + version);
+        if (!Files.isExecutable(binary)) {
+            throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "go install " + module + "@" + version
+                    + " made no " + name);
+        }
+        return binary;
+    }
+
+    /** Builds the Go main package in {@code source} into {@code binary}, unless it is there already. */
+    public static synchronized Path build(Path source, Path binary) {
+        if (!Files.isExecutable(binary)) {
+            go(source, Map.of(), "build", "-o", binary.toString(), ".");
+        }
+        return binary;
+    }
+
+    /** Runs {@code go args} (in {@code dir} when not null), failing with what it printed. */
+    private static void go(Path dir, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of("go"));
+        command.addAll(List.of(args));
         try {
-            Files.createDirectories(dir);
-            ProcessBuilder builder = new ProcessBuilder("go", "install", module + "@" + version).redirectErrorStream(true);
-            builder.environment().put("GOBIN", dir.toString());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (dir != null) {
+                builder.directory(dir.toFile());
+            }
+            builder.environment().putAll(env);
             Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.isExecutable(binary)) {
-                throw new TestkitException(TestkitException.Kind.INSTALL_FAILED,
-                        "go install " + module + "@" + version + " failed (Go and the Go module proxy are needed): " + out);
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, String.join(" ", command)
+                        + " failed (Go and the Go module proxy are needed): " + out);
             }
-            return binary;
         } catch (IOException e) {
-            throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "cannot run go install " + module + ": "
+            throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "cannot run " + String.join(" ", command) + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted installing " + module, e);
+            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted running " + String.join(" ", command), e);
         }
     }
 }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greenloop.testkit.TestkitDirs;
 import dev.greenloop.testkit.TestkitException;
+import dev.greenloop.testkit.go.GoInstall;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -51,21 +51,11 @@ public final class PromqlInspect {
                 sha.update(Files.readAllBytes(source.resolve(f)));
             }
             Path binary = TestkitDirs.cache().resolve("promql-inspect/" + HexFormat.of().formatHex(sha.digest()).substring(0, 16));
-            if (!Files.isExecutable(binary)) {
-                Files.createDirectories(binary.getParent());
-                Process p = new ProcessBuilder("go", "build", "-o", binary.toString(), ".").directory(source.toFile())
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                    throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "go build of " + source + " failed: " + out);
-                }
-            }
+            Files.createDirectories(binary.getParent());
+            GoInstall.build(source, binary);
             return new PromqlInspect(binary);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "cannot build " + source + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TestkitException(TestkitException.Kind.KIT_BROKEN, "interrupted building " + source, e);
         }
     }
 
