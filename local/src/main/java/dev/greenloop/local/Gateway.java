@@ -250,7 +250,7 @@ public final class Gateway implements AutoCloseable {
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                     new CloudEventDeserializer())) {
-                consumer.subscribe(List.of(topic));
+                consumer.subscribe(List.of(topic), new CommitStartOnAssign(consumer));
                 while (running.get()) {
                     var records = consumer.poll(Duration.ofMillis(200));
                     for (ConsumerRecord<String, CloudEvent> r : records) {

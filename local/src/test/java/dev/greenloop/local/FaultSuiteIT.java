@@ -559,7 +559,10 @@ class FaultSuiteIT {
         for (String id : commands.keySet()) {
             long times = appliedTimes.getOrDefault(id, 0L);
             if (times == 0) {
-                l.commandsNotApplied.add(id);
+                // With what the gateway did with it, if it read it at all (an expired command is refused).
+                List<String> seen = gateway.applied().stream().filter(a -> a.command().commandId().equals(id))
+                        .map(Gateway.Applied::outcome).toList();
+                l.commandsNotApplied.add(id + (seen.isEmpty() ? " (never read)" : " " + seen));
             } else if (times > 1) {
                 l.commandsAppliedTwice.add(id + " ×" + times);
             }

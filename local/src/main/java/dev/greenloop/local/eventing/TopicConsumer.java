@@ -1,5 +1,6 @@
 package dev.greenloop.local.eventing;
 
+import dev.greenloop.local.CommitStartOnAssign;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,7 +51,7 @@ public final class TopicConsumer {
         ExecutorService pool = Executors.newFixedThreadPool(ordered ? 6 : 16);
         try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 new CloudEventDeserializer())) {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new CommitStartOnAssign(consumer));
             while (running.getAsBoolean()) {
                 ConsumerRecords<String, CloudEvent> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.greenloop.local.live;
 
+import dev.greenloop.local.CommitStartOnAssign;
 import dev.greenloop.local.Settle;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -58,6 +59,45 @@ class SettleTest {
             producer.send(new ProducerRecord<>(topic, "late", "v")).get();
             assertThat(settle.lag()).as("one new record, unread by both").isEqualTo(2);
         }
+    }
+
+    @Test
+    void aGroupThatHasReadNothingYetIsWaitedOnOnceItCommittedWhereItStarts() throws Exception {
+        KafkaBroker kafka = KafkaBroker.shared();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "settle-start-" + run;
+        kafka.createTopic(topic, 2);
+        String prefix = "settle-test-" + run + "-";
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+             KafkaConsumer<String, String> plain = unsubscribed(kafka, prefix + "plain");
+             KafkaConsumer<String, String> starting = unsubscribed(kafka, prefix + "starting")) {
+            plain.subscribe(List.of(topic));
+            starting.subscribe(List.of(topic), new CommitStartOnAssign(starting));
+            // Both groups join and are given the (empty) topic's partitions; neither reads a record.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((plain.assignment().size() < 2 || starting.assignment().size() < 2) && System.nanoTime() < deadline) {
+                assertThat(plain.poll(Duration.ofMillis(100)).count()).isZero();
+                assertThat(starting.poll(Duration.ofMillis(100)).count()).isZero();
+            }
+            assertThat(starting.assignment()).hasSize(2);
+
+            producer.send(new ProducerRecord<>(topic, "k", "v")).get();
+            try (Settle onlyPlain = new Settle(kafka.bootstrapServers(), (String g) -> g.equals(prefix + "plain"));
+                 Settle onlyStarting = new Settle(kafka.bootstrapServers(), (String g) -> g.equals(prefix + "starting"))) {
+                assertThat(onlyPlain.lag()).as("a group with no commit is not known to read the topic").isZero();
+                assertThat(onlyStarting.lag()).as("the group that committed where it starts has the record to read")
+                        .isEqualTo(1);
+                readAndCommit(starting, 1);
+                assertThat(onlyStarting.await(Duration.ofSeconds(10), Duration.ofMillis(20)).settled()).isTrue();
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, String> unsubscribed(KafkaBroker kafka, String group) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
     }
 
     private static KafkaConsumer<String, String> consumer(KafkaBroker kafka, String group, String topic) {
