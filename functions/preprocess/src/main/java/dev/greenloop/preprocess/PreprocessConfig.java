@@ -37,6 +37,14 @@ public interface PreprocessConfig {
          */
         @WithDefault("15")
         int maxWindowsPerEvent();
+
+        /**
+         * Zones whose closed lookback windows are kept in memory (about 130 KB per zone at 100
+         * readings a minute), the least recently used forgotten first; 0 reads every lookback
+         * from MongoDB.
+         */
+        @WithDefault("256")
+        int lookbackCacheZones();
     }
 
     interface Sink {

@@ -91,7 +91,9 @@ public final class PreprocessLoad {
                 preprocess.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
                         Duration.ofSeconds(90));
                 streaming(port, windows);
-                archive(port, kafka);
+                if (ARCHIVE_EVENTS > 0) {
+                    archive(port, kafka);
+                }
             } finally {
                 preprocess.stop(Duration.ZERO);
             }

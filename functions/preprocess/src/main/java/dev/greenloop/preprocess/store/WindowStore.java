@@ -4,6 +4,7 @@ import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
@@ -18,6 +19,8 @@ import dev.greenloop.features.RawReading;
 import dev.greenloop.features.Signal;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.preprocess.PreprocessException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -50,14 +53,26 @@ public class WindowStore {
     private final MongoCollection<Document> zones;
     private final OnlineStore onlineStore;
     private static final Signal[] SIGNALS = Signal.values();
+    private static final Bson LOOKBACK_FIELDS = Projections.include("start", "r", OnlineStore.EVENTS);
+    private final Counter cachedWindows;
+    private final Counter storedWindows;
     private final FeatureSpec spec = FeatureSpec.V1;
 
-    public WindowStore(PreprocessConfig config) {
+    public WindowStore(PreprocessConfig config, MeterRegistry registry) {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());
         var db = client.getDatabase(config.mongodb().database());
         this.windows = db.getCollection(OnlineStore.WINDOWS);
         this.zones = db.getCollection("zones");
         this.onlineStore = new OnlineStore(db);
+        this.cachedWindows = lookbackWindows(registry, "cache");
+        this.storedWindows = lookbackWindows(registry, "store");
+    }
+
+    /** {@code greenloop_preprocess_lookback_windows_total{source="cache"|"store"}}: where lookback windows came from. */
+    private static Counter lookbackWindows(MeterRegistry registry, String source) {
+        return Counter.builder("greenloop.preprocess.lookback.windows")
+                .description("Windows of closing windows' lookbacks, by where they were read: this instance's cache or MongoDB")
+                .tag("source", source).register(registry);
     }
 
     public static String zoneKey(String greenhouseId, String zoneId) {
@@ -116,35 +131,70 @@ public class WindowStore {
 
     /**
      * The zone's readings of the windows starting in {@code [fromWindow, windowStart]}, and the
-     * event ids of window {@code windowStart} (lineage), in one query.
+     * event ids of window {@code windowStart} (lineage), read from MongoDB in one query.
+     */
+    public Lookback lookback(String zoneKey, long fromWindow, long windowStart) {
+        return lookback(zoneKey, fromWindow, windowStart, LookbackCache.none());
+    }
+
+    /**
+     * As {@link #lookback(String, long, long)}, taking the windows {@code cache} holds from it and
+     * reading only the others, in one query; those read are handed to the cache. Every window
+     * asked for must be closed.
      */
     @SuppressWarnings("unchecked")
-    public Lookback lookback(String zoneKey, long fromWindow, long windowStart) {
-        return guard(() -> {
-            List<String> ids = new ArrayList<>();
-            for (long start = fromWindow; start <= windowStart; start += spec.windowMillis()) {
-                ids.add(zoneKey + "/" + start);
+    public Lookback lookback(String zoneKey, long fromWindow, long windowStart, LookbackCache.Session cache) {
+        List<RawReading> out = new ArrayList<>(8192);
+        List<String> events = List.of();
+        Map<String, Long> missing = new LinkedHashMap<>();
+        for (long start = fromWindow; start <= windowStart; start += spec.windowMillis()) {
+            LookbackCache.Packed cached = cache.get(start);
+            if (cached == null) {
+                missing.put(zoneKey + "/" + start, start);
+            } else {
+                cached.addTo(out);
+                if (start == windowStart) {
+                    events = cached.events();
+                }
             }
-            List<RawReading> out = new ArrayList<>();
-            List<String> events = List.of();
-            // Exact ids rather than a range: every lookup is by the _id index.
-            for (Document doc : windows.find(Filters.in("_id", ids))) {
-                Document r = doc.get("r", Document.class);
+        }
+        cachedWindows.increment(countOf(fromWindow, windowStart) - missing.size());
+        if (missing.isEmpty()) {
+            return new Lookback(out, events);
+        }
+        storedWindows.increment(missing.size());
+        List<String> windowEvents = guard(() -> {
+            List<String> found = null;
+            // Exact ids rather than a range: every lookup is by the _id index. Only the fields used.
+            for (Document doc : windows.find(Filters.in("_id", missing.keySet())).projection(LOOKBACK_FIELDS)) {
                 long start = ((Number) doc.get("start")).longValue();
+                missing.remove(doc.getString("_id"));
+                Document r = doc.get("r", Document.class);
+                List<RawReading> readings = new ArrayList<>(r == null ? 0 : r.size());
                 if (r != null) {
                     for (Map.Entry<String, Object> e : r.entrySet()) {
                         String key = e.getKey();
                         int colon = key.indexOf(':');
-                        out.add(new RawReading(SIGNALS[Integer.parseInt(key, 0, colon, 10)],
+                        readings.add(new RawReading(SIGNALS[Integer.parseInt(key, 0, colon, 10)],
                                 start + Long.parseLong(key, colon + 1, key.length(), 10), ((Number) e.getValue()).doubleValue()));
                     }
                 }
-                if (start == windowStart && doc.get(OnlineStore.EVENTS) != null) {
-                    events = List.copyOf((List<String>) doc.get(OnlineStore.EVENTS));
+                out.addAll(readings);
+                List<String> ids = doc.get(OnlineStore.EVENTS) == null ? List.of() : (List<String>) doc.get(OnlineStore.EVENTS);
+                cache.read(start, LookbackCache.Packed.of(readings, ids));
+                if (start == windowStart) {
+                    found = List.copyOf(ids);
                 }
             }
-            return new Lookback(out, events);
+            return found;
         });
+        // Windows without a document have no readings; closed, they never will.
+        missing.values().forEach(start -> cache.read(start, LookbackCache.Packed.of(List.of(), List.of())));
+        return new Lookback(out, windowEvents != null ? windowEvents : events);
+    }
+
+    private long countOf(long fromWindow, long windowStart) {
+        return (windowStart - fromWindow) / spec.windowMillis() + 1;
     }
 
     /** Keeps {@code vector} as its zone's latest features, unless a newer window is stored already. */
@@ -183,7 +233,7 @@ public class WindowStore {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         client.close();
     }
 }

@@ -14,6 +14,7 @@ import dev.greenloop.features.Signal;
 import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.preprocess.PreprocessConfig;
 import dev.greenloop.function.SinkClient;
+import dev.greenloop.preprocess.store.LookbackCache;
 import dev.greenloop.preprocess.store.WindowStore;
 import dev.greenloop.preprocess.store.ZoneState;
 import io.cloudevents.CloudEvent;
@@ -51,6 +52,7 @@ public class StreamProcessor {
     private final FeatureCalculator calculator = new FeatureCalculator(spec);
     private final Lateness lateness;
     private final int maxWindows;
+    private final LookbackCache cache;
     private final MeterRegistry registry;
     private final Counter lateReadings;
     private final Counter windowsSkipped;
@@ -62,6 +64,7 @@ public class StreamProcessor {
         this.sink = sink;
         this.lateness = new Lateness(spec, config.stream().allowedLateness());
         this.maxWindows = config.stream().maxWindowsPerEvent();
+        this.cache = new LookbackCache(config.stream().lookbackCacheZones());
         this.registry = registry;
         this.lateReadings = Counter.builder("greenloop.preprocess.readings.late")
                 .description("Readings that arrived after their window closed (archived, not in features)").register(registry);
@@ -99,6 +102,7 @@ public class StreamProcessor {
         }
         String zoneKey = WindowStore.zoneKey(batch.greenhouseId(), batch.zoneId());
         ZoneState state = store.state(zoneKey);
+        LookbackCache.Session cached = cache.open(zoneKey, state);
         List<RawReading> raw = readings(batch);
         List<RawReading> counted = new ArrayList<>(raw.size());
         long watermark = state.watermark();
@@ -117,6 +121,7 @@ public class StreamProcessor {
         if (lastClosed == Long.MIN_VALUE || lastClosed <= state.lastEmitted()) {
             if (watermark > state.watermark()) {
                 store.advance(zoneKey, watermark, state.lastEmitted());
+                cached.commit(new ZoneState(watermark, state.lastEmitted()), keepFrom(state.lastEmitted()));
             }
             return List.of();
         }
@@ -130,7 +135,7 @@ public class StreamProcessor {
         FeatureWindow latest = null;
         long lookback = spec.lookback().toMillis();
         for (long start = capped; start <= lastClosed; start += w) {
-            WindowStore.Lookback data = store.lookback(zoneKey, start + w - lookback, start);
+            WindowStore.Lookback data = store.lookback(zoneKey, start + w - lookback, start, cached);
             double[] vector = calculator.compute(start, data.readings());
             if (allMissing(vector)) {
                 windowsSkipped.increment();
@@ -146,12 +151,20 @@ public class StreamProcessor {
         // Only now: a failure above leaves the windows unmarked, and the redelivery emits them again
         // with the same ids.
         store.advance(zoneKey, watermark, lastClosed);
+        // The zone now reads as this instance left it; the next window's lookback starts here.
+        cached.commit(new ZoneState(Math.max(watermark, state.watermark()), Math.max(lastClosed, state.lastEmitted())),
+                keepFrom(lastClosed));
         if (latest != null) {
             store.storeOnline(new OnlineVector(latest.greenhouseId(), latest.zoneId(), latest.windowId(),
                     latest.windowStart(), latest.windowEnd(), latest.featureSpecVersion(), latest.featureNames(),
                     latest.values()));
         }
         return emitted;
+    }
+
+    /** The first window the lookback of the window after {@code lastEmitted} needs. */
+    private long keepFrom(long lastEmitted) {
+        return lastEmitted == Long.MIN_VALUE ? Long.MIN_VALUE : lastEmitted + 2 * spec.windowMillis() - spec.lookback().toMillis();
     }
 
     /** The signals of a batch: its readings and the actuator states that are positions. */
