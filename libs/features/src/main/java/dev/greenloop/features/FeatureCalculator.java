@@ -1,8 +1,7 @@
 package dev.greenloop.features;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * Computes the feature vector of one window from the readings around it. This is the only
@@ -169,30 +168,36 @@ public final class FeatureCalculator {
             // which TimSort handles in linear time. Stable, so for equal times the input order
             // survives, and the last one wins below.
             Signal[] signals = Signal.values();
-            @SuppressWarnings("unchecked")
-            List<RawReading>[] bySignal = new List[signals.length];
+            int[] counts = new int[signals.length];
+            for (RawReading r : readings) {
+                if (r.epochMillis() >= from && r.epochMillis() < end) {
+                    counts[r.signal().ordinal()]++;
+                }
+            }
+            RawReading[][] bySignal = new RawReading[signals.length][];
+            for (int s = 0; s < signals.length; s++) {
+                bySignal[s] = counts[s] == 0 ? null : new RawReading[counts[s]];
+                counts[s] = 0;
+            }
             for (RawReading r : readings) {
                 if (r.epochMillis() >= from && r.epochMillis() < end) {
                     int s = r.signal().ordinal();
-                    if (bySignal[s] == null) {
-                        bySignal[s] = new ArrayList<>();
-                    }
-                    bySignal[s].add(r);
+                    bySignal[s][counts[s]++] = r;
                 }
             }
             for (Signal signal : signals) {
-                List<RawReading> list = bySignal[signal.ordinal()];
+                RawReading[] list = bySignal[signal.ordinal()];
                 if (list == null) {
                     continue;
                 }
-                list.sort(BY_TIME);
-                RawReading[] sorted = new RawReading[list.size()];
+                Arrays.sort(list, BY_TIME);
+                RawReading[] sorted = new RawReading[list.length];
                 int n = 0;
-                for (int i = 0; i < list.size(); i++) {
-                    if (i + 1 < list.size() && list.get(i).epochMillis() == list.get(i + 1).epochMillis()) {
+                for (int i = 0; i < list.length; i++) {
+                    if (i + 1 < list.length && list[i].epochMillis() == list[i + 1].epochMillis()) {
                         continue;
                     }
-                    sorted[n++] = list.get(i);
+                    sorted[n++] = list[i];
                 }
                 series.add(signal, sorted, 0, n, from, end - windowMs);
             }

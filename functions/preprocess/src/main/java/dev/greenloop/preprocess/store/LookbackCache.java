@@ -145,6 +145,10 @@ public final class LookbackCache {
             return new Packed(s, t, v, List.copyOf(events));
         }
 
+        public int size() {
+            return signals.length;
+        }
+
         public void addTo(List<RawReading> out) {
             for (int i = 0; i < signals.length; i++) {
                 out.add(new RawReading(SIGNALS[signals[i]], times[i], values[i]));

@@ -144,20 +144,24 @@ public class WindowStore {
      */
     @SuppressWarnings("unchecked")
     public Lookback lookback(String zoneKey, long fromWindow, long windowStart, LookbackCache.Session cache) {
-        List<RawReading> out = new ArrayList<>(8192);
         List<String> events = List.of();
         Map<String, Long> missing = new LinkedHashMap<>();
+        List<LookbackCache.Packed> hits = new ArrayList<>(spec.lookbackWindows());
+        int size = 0;
         for (long start = fromWindow; start <= windowStart; start += spec.windowMillis()) {
             LookbackCache.Packed cached = cache.get(start);
             if (cached == null) {
                 missing.put(zoneKey + "/" + start, start);
             } else {
-                cached.addTo(out);
+                hits.add(cached);
+                size += cached.size();
                 if (start == windowStart) {
                     events = cached.events();
                 }
             }
         }
+        List<RawReading> out = new ArrayList<>(size + missing.size() * 128);
+        hits.forEach(h -> h.addTo(out));
         cachedWindows.increment(countOf(fromWindow, windowStart) - missing.size());
         if (missing.isEmpty()) {
             return new Lookback(out, events);
