@@ -83,29 +83,21 @@ public class PredictResource {
             throw new InferException(Kind.INVALID_REQUEST, e.getMessage() + "; send {\"greenhouseId\":..., "
                     + "\"featureSpecVersion\":..., \"features\":[...]} or \"batch\":[[...], ...]", e);
         }
-        List<List<Double>> rows = rows(request);
+        FeatureRows rows = rows(request);
         try (Lease lease = models.champion(request.greenhouseId())) {
             LoadedModel model = lease.model();
             check(request, rows, model);
-            FloatBuffer input = Scoring.buffer(rows.size() * model.width());
-            boolean[] empty = new boolean[rows.size()];
-            for (int r = 0; r < rows.size(); r++) {
-                boolean any = false;
-                for (Double v : rows.get(r)) {
-                    input.put(v == null ? Float.NaN : v.floatValue());
-                    any |= v != null;
-                }
-                empty[r] = !any;
-            }
-            float[][] out = scoring.run(model, input, rows.size(), false);
-            List<Map<String, Double>> predictions = new ArrayList<>(rows.size());
+            FloatBuffer input = Scoring.buffer(rows.rows() * model.width());
+            rows.writeTo(input);
+            float[][] out = scoring.run(model, input, rows.rows(), false);
+            List<Map<String, Double>> predictions = new ArrayList<>(rows.rows());
             List<String> targets = model.targets().stream().map(t -> t.wireName()).toList();
-            for (int r = 0; r < rows.size(); r++) {
+            for (int r = 0; r < rows.rows(); r++) {
                 Map<String, Double> values = new LinkedHashMap<>();
                 for (int t = 0; t < out.length; t++) {
                     float v = out[t][r];
                     // A row with no feature at all says nothing: a tree ensemble would still answer.
-                    values.put(targets.get(t), empty[r] || !Float.isFinite(v) ? null : (double) v);
+                    values.put(targets.get(t), rows.isEmpty(r) || !Float.isFinite(v) ? null : (double) v);
                 }
                 predictions.add(values);
             }
@@ -139,25 +131,27 @@ public class PredictResource {
     }
 
     /** The vectors of the request, with the checks that need no model. */
-    private List<List<Double>> rows(PredictRequest request) {
+    private FeatureRows rows(PredictRequest request) {
         if (request == null) {
             throw new InferException(Kind.INVALID_REQUEST, "the body is empty; send {\"greenhouseId\":..., "
                     + "\"featureSpecVersion\":..., \"features\":[...]} or \"batch\":[[...], ...]");
         }
-        BodyValidation.check(validator, request, Kind.INVALID_FEATURES, "invalid prediction request");
+        List<FieldError> sizes = request.batch() != null && request.batch().rows() == 0
+                ? List.of(new FieldError("/batch", "must hold at least one vector", "size")) : List.of();
+        BodyValidation.check(validator, request, Kind.INVALID_FEATURES, "invalid prediction request", sizes);
         if ((request.features() == null) == (request.batch() == null)) {
             FieldError oneOf = new FieldError("", "send either 'features' (one vector) or 'batch' (several)", "oneOf");
             throw new InferException(Kind.INVALID_FEATURES, oneOf.message(), List.of(oneOf), null);
         }
-        if (request.batch() != null && request.batch().size() > config.maxBatch()) {
-            throw new InferException(Kind.BATCH_TOO_LARGE, "the batch holds " + request.batch().size()
+        if (request.batch() != null && request.batch().rows() > config.maxBatch()) {
+            throw new InferException(Kind.BATCH_TOO_LARGE, "the batch holds " + request.batch().rows()
                     + " vectors; at most " + config.maxBatch() + " are taken per request (greenloop.infer.max-batch)");
         }
-        return request.features() != null ? List.of(request.features()) : request.batch();
+        return request.features() != null ? request.features() : request.batch();
     }
 
     /** The checks against the model: spec version, length, finite values. */
-    private static void check(PredictRequest request, List<List<Double>> rows, LoadedModel model) {
+    private static void check(PredictRequest request, FeatureRows rows, LoadedModel model) {
         FeatureSpec spec = model.spec();
         if (!spec.version().equals(request.featureSpecVersion())) {
             throw new InferException(Kind.INVALID_FEATURES, "the champion of " + request.greenhouseId() + " ("
@@ -167,24 +161,26 @@ public class PredictResource {
         }
         List<FieldError> errors = new ArrayList<>();
         boolean single = request.features() != null;
-        for (int r = 0; r < rows.size() && errors.size() < MAX_ERRORS; r++) {
+        // Rows first, then values, in reading order: a row of the wrong length is named once.
+        boolean[] wrongRow = new boolean[rows.rows()];
+        for (int r = 0; r < rows.rows() && errors.size() < MAX_ERRORS; r++) {
             String pointer = single ? "/features" : "/batch/" + r;
-            List<Double> row = rows.get(r);
-            if (row == null) {
+            if (rows.isNull(r)) {
                 errors.add(new FieldError(pointer, "must be an array of " + spec.size() + " numbers", "type"));
-                continue;
+                wrongRow[r] = true;
+            } else if (rows.length(r) != spec.size()) {
+                errors.add(new FieldError(pointer, "has " + rows.length(r) + " values; feature spec " + spec.version()
+                        + " has " + spec.size(), rows.length(r) < spec.size() ? "minItems" : "maxItems"));
+                wrongRow[r] = true;
             }
-            if (row.size() != spec.size()) {
-                errors.add(new FieldError(pointer, "has " + row.size() + " values; feature spec " + spec.version()
-                        + " has " + spec.size(), row.size() < spec.size() ? "minItems" : "maxItems"));
-                continue;
-            }
-            for (int i = 0; i < row.size() && errors.size() < MAX_ERRORS; i++) {
-                Double v = row.get(i);
-                if (v != null && !Double.isFinite(v)) {
-                    errors.add(new FieldError(pointer + "/" + i, "(" + spec.names().get(i) + ") is " + v
-                            + "; a value must be a finite number, or null when missing", "finite"));
-                }
+        }
+        for (int i = 0; i < rows.nonFinite() && errors.size() < MAX_ERRORS; i++) {
+            int r = rows.nonFiniteRow(i);
+            int c = rows.nonFiniteColumn(i);
+            if (!wrongRow[r]) {
+                errors.add(new FieldError((single ? "/features" : "/batch/" + r) + "/" + c, "(" + spec.names().get(c)
+                        + ") is " + rows.nonFiniteValue(i) + "; a value must be a finite number, or null when missing",
+                        "finite"));
             }
         }
         if (!errors.isEmpty()) {

@@ -42,11 +42,19 @@ public final class BodyValidation {
      * {@code kind} whose detail starts with {@code what} ("an acknowledgement needs ...").
      */
     public static <T> T check(Validator validator, T body, ProblemKind kind, String what) {
+        return check(validator, body, kind, what, List.of());
+    }
+
+    /**
+     * As {@link #check(Validator, Object, ProblemKind, String)}, with {@code more} errors found by
+     * hand (on fields whose type the constraints cannot annotate), reported together.
+     */
+    public static <T> T check(Validator validator, T body, ProblemKind kind, String what, List<FieldError> more) {
         if (body == null) {
             throw new InvalidBodyException(kind, what + ": the body is JSON null", List.of());
         }
-        List<FieldError> errors = validator.validate(body).stream()
-                .map(BodyValidation::fieldError)
+        List<FieldError> errors = java.util.stream.Stream.concat(validator.validate(body).stream()
+                        .map(BodyValidation::fieldError), more.stream())
                 .sorted(Comparator.comparing(FieldError::pointer).thenComparing(FieldError::message))
                 .toList();
         if (errors.isEmpty()) {
