@@ -39,7 +39,10 @@ public final class StrictJson {
     public static final int MAX_NESTING = 32;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                    // Exact, as the JDK's parser, and several times faster on the 17-digit numbers
+                    // of feature vectors (FastDoubleParser, shipped inside jackson-core).
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build())
             .addModule(new JavaTimeModule())
             .addModule(new SimpleModule("greenloop-strict-time").addDeserializer(Instant.class, new RfcInstant()))
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)

@@ -38,7 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>System properties: {@code bench.seconds} (per case, 15), {@code bench.rates}
  * (250,500,1000,2000), {@code bench.coldstarts} (5), {@code bench.batch.clients} (4),
- * {@code bench.infer.jar}, {@code bench.model} (bench/infer-bench/target/bench-model.onnx).
+ * {@code bench.infer.jar}, {@code bench.model} (bench/infer-bench/target/bench-model.onnx),
+ * {@code bench.infer.jvm} (extra JVM options of infer, space-separated), {@code bench.load} (false:
+ * cold starts only).
  */
 public final class InferLoad {
 
@@ -62,6 +64,10 @@ public final class InferLoad {
             lines.add("| --- | --- | --- |");
             for (int run = 1; run <= Integer.getInteger("bench.coldstarts", 5); run++) {
                 lines.add(String.format(Locale.ROOT, "| cold start | %d | %.0f |", run, coldStart(jar, mlflow.trackingUri())));
+            }
+            if (!Boolean.parseBoolean(System.getProperty("bench.load", "true"))) {
+                lines.forEach(System.out::println);
+                return;
             }
             lines.add("");
             lines.add("| case | offered | achieved req/s | predictions/s | p50 ms | p99 ms | max ms | errors |");
@@ -110,10 +116,18 @@ public final class InferLoad {
 
     static Process start(Path jar, URI mlflow, int port, Path cache) throws IOException {
         Path log = Files.createTempFile("infer-load-", ".log");
-        return new ProcessBuilder("java", "-Xmx512m", "-Dquarkus.http.port=" + port,
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+        // Extra JVM options to compare (an AppCDS archive, JIT settings), space-separated.
+        for (String option : System.getProperty("bench.infer.jvm", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + mlflow, "-Dgreenloop.infer.cache-dir=" + cache,
-                "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     static double coldStart(Path jar, URI mlflow) throws Exception {
