@@ -30,11 +30,9 @@ class SettleTest {
     void settledOnlyWhenEveryGroupHasCommittedEverything() throws Exception {
         KafkaBroker kafka = KafkaBroker.shared();
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String topic = "settle-" + run;
-        kafka.createTopic(topic, 2);
+        String topic = topic(kafka, "settle-" + run);
         String prefix = "settle-test-" + run + "-";
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        try (KafkaProducer<String, String> producer = producer(kafka);
              KafkaConsumer<String, String> fast = consumer(kafka, prefix + "fast", topic);
              KafkaConsumer<String, String> slow = consumer(kafka, prefix + "slow", topic);
              Settle settle = new Settle(kafka.bootstrapServers(), (String g) -> g.startsWith(prefix))) {
@@ -65,11 +63,9 @@ class SettleTest {
     void aGroupThatHasReadNothingYetIsWaitedOnOnceItCommittedWhereItStarts() throws Exception {
         KafkaBroker kafka = KafkaBroker.shared();
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String topic = "settle-start-" + run;
-        kafka.createTopic(topic, 2);
+        String topic = topic(kafka, "settle-start-" + run);
         String prefix = "settle-test-" + run + "-";
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        try (KafkaProducer<String, String> producer = producer(kafka);
              KafkaConsumer<String, String> plain = unsubscribed(kafka, prefix + "plain");
              KafkaConsumer<String, String> starting = unsubscribed(kafka, prefix + "starting")) {
             plain.subscribe(List.of(topic));
@@ -92,6 +88,16 @@ class SettleTest {
                 assertThat(onlyStarting.await(Duration.ofSeconds(10), Duration.ofMillis(20)).settled()).isTrue();
             }
         }
+    }
+
+    private static String topic(KafkaBroker kafka, String name) {
+        kafka.createTopic(name, 2);
+        return name;
+    }
+
+    private static KafkaProducer<String, String> producer(KafkaBroker kafka) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
     }
 
     private static KafkaConsumer<String, String> unsubscribed(KafkaBroker kafka, String group) {

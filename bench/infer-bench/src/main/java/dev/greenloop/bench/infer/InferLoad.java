@@ -126,8 +126,10 @@ public final class InferLoad {
         command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + mlflow, "-Dgreenloop.infer.cache-dir=" + cache,
-                "-jar", jar.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "-jar", jar.getFileName().toString()));
+        // From the application's directory, as its image runs it (and as an AppCDS archive needs).
+        return new ProcessBuilder(command).directory(jar.toAbsolutePath().getParent().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
     }
 
     static double coldStart(Path jar, URI mlflow) throws Exception {
