@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Feature vectors as the request's JSON gives them, read by Jackson's streaming parser straight
@@ -19,20 +21,17 @@ import java.util.Arrays;
  */
 public final class FeatureRows {
 
-    /** Non-finite values remembered, as the problem lists at most this many errors. */
-    static final int MAX_NON_FINITE = 20;
+    /** A value that is not finite (a number too large for a double, or "NaN"), and its place. */
+    public record NonFinite(int row, int column, double value) {
+    }
 
     private float[] values = new float[1024];
     private int size;
-    private int[] starts = new int[8];
     private int[] lengths = new int[8];
     private boolean[] nullRow = new boolean[8];
     private boolean[] empty = new boolean[8];
     private int rows;
-    private final int[] nonFiniteRow = new int[MAX_NON_FINITE];
-    private final int[] nonFiniteColumn = new int[MAX_NON_FINITE];
-    private final double[] nonFiniteValue = new double[MAX_NON_FINITE];
-    private int nonFinite;
+    private final List<NonFinite> nonFinite = new ArrayList<>();
 
     public int rows() {
         return rows;
@@ -52,21 +51,9 @@ public final class FeatureRows {
         return empty[row];
     }
 
-    /** Non-finite values remembered (at most {@value #MAX_NON_FINITE}), in reading order. */
-    public int nonFinite() {
+    /** The values that are not finite, in reading order; at most as many as a problem lists. */
+    public List<NonFinite> nonFinite() {
         return nonFinite;
-    }
-
-    public int nonFiniteRow(int i) {
-        return nonFiniteRow[i];
-    }
-
-    public int nonFiniteColumn(int i) {
-        return nonFiniteColumn[i];
-    }
-
-    public double nonFiniteValue(int i) {
-        return nonFiniteValue[i];
     }
 
     /** Writes every row, in order, into {@code buffer} (rows of the right length, checked before). */
@@ -75,14 +62,12 @@ public final class FeatureRows {
     }
 
     private void startRow(boolean isNull) {
-        if (rows == starts.length) {
+        if (rows == lengths.length) {
             int n = rows * 2;
-            starts = Arrays.copyOf(starts, n);
             lengths = Arrays.copyOf(lengths, n);
             nullRow = Arrays.copyOf(nullRow, n);
             empty = Arrays.copyOf(empty, n);
         }
-        starts[rows] = size;
         lengths[rows] = 0;
         nullRow[rows] = isNull;
         empty[rows] = true;
@@ -96,10 +81,8 @@ public final class FeatureRows {
         int row = rows - 1;
         if (!missing) {
             empty[row] = false;
-            if (!Double.isFinite(value) && nonFinite < MAX_NON_FINITE) {
-                nonFiniteRow[nonFinite] = row;
-                nonFiniteColumn[nonFinite] = lengths[row];
-                nonFiniteValue[nonFinite++] = value;
+            if (!Double.isFinite(value) && nonFinite.size() < PredictResource.MAX_ERRORS) {
+                nonFinite.add(new NonFinite(row, lengths[row], value));
             }
         }
         values[size++] = missing ? Float.NaN : (float) value;
@@ -119,12 +102,17 @@ public final class FeatureRows {
                 // As Jackson reads a Double: these names are numbers, and not finite ones (422).
                 add(special(p.getText()), false);
             } else {
-                try {
-                    ctxt.handleUnexpectedToken(Double.class, p);
-                } catch (JsonMappingException e) {
-                    throw JsonMappingException.wrapWithPath(e, (Object) null, index);
-                }
+                refuse(p, ctxt, Double.class, index);
             }
+        }
+    }
+
+    /** Refuses the current token where a {@code type} was expected, with the array index in its path. */
+    private static void refuse(JsonParser p, DeserializationContext ctxt, Class<?> type, int index) throws IOException {
+        try {
+            ctxt.handleUnexpectedToken(type, p);
+        } catch (JsonMappingException e) {
+            throw JsonMappingException.wrapWithPath(e, (Object) null, index);
         }
     }
 
@@ -178,11 +166,7 @@ public final class FeatureRows {
                 } else if (t == JsonToken.VALUE_NULL) {
                     rows.startRow(true);
                 } else {
-                    try {
-                        ctxt.handleUnexpectedToken(double[].class, p);
-                    } catch (JsonMappingException e) {
-                        throw JsonMappingException.wrapWithPath(e, (Object) null, index);
-                    }
+                    refuse(p, ctxt, double[].class, index);
                 }
             }
             return rows;

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 @Path("/v1")
 public class PredictResource {
 
-    private static final int MAX_ERRORS = 20;
+    /** Field errors one problem lists at most. */
+    static final int MAX_ERRORS = 20;
 
     private final ModelStore models;
     private final Scoring scoring;
@@ -174,13 +175,11 @@ public class PredictResource {
                 wrongRow[r] = true;
             }
         }
-        for (int i = 0; i < rows.nonFinite() && errors.size() < MAX_ERRORS; i++) {
-            int r = rows.nonFiniteRow(i);
-            int c = rows.nonFiniteColumn(i);
-            if (!wrongRow[r]) {
-                errors.add(new FieldError((single ? "/features" : "/batch/" + r) + "/" + c, "(" + spec.names().get(c)
-                        + ") is " + rows.nonFiniteValue(i) + "; a value must be a finite number, or null when missing",
-                        "finite"));
+        for (FeatureRows.NonFinite v : rows.nonFinite()) {
+            if (errors.size() < MAX_ERRORS && !wrongRow[v.row()]) {
+                errors.add(new FieldError((single ? "/features" : "/batch/" + v.row()) + "/" + v.column(), "("
+                        + spec.names().get(v.column()) + ") is " + v.value()
+                        + "; a value must be a finite number, or null when missing", "finite"));
             }
         }
         if (!errors.isEmpty()) {

@@ -39,19 +39,19 @@ class FeatureRowsTest {
                 .containsExactly(false, true, false, false);
         assertThat(new boolean[]{rows.isEmpty(0), rows.isEmpty(2), rows.isEmpty(3)}).containsExactly(false, true, false);
         assertThat(floats(rows)).containsExactly(1f, 2.5f, Float.NaN, Float.NaN, Float.NaN, -300f, 4f, 5f, 6f);
-        assertThat(rows.nonFinite()).isZero();
+        assertThat(rows.nonFinite()).isEmpty();
     }
 
     @Test
     void valuesBeyondADoubleAndTheirNamesAreKeptAsNotFiniteWithTheirPlace() {
         FeatureRows rows = read("{\"features\":[0, 1e400, \"NaN\", \"-Infinity\", 7]}").features();
         assertThat(rows.rows()).isEqualTo(1);
-        assertThat(rows.nonFinite()).isEqualTo(3);
-        assertThat(new int[]{rows.nonFiniteColumn(0), rows.nonFiniteColumn(1), rows.nonFiniteColumn(2)})
-                .containsExactly(1, 2, 3);
-        assertThat(rows.nonFiniteValue(0)).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(rows.nonFiniteValue(1)).isNaN();
-        assertThat(rows.nonFiniteValue(2)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(rows.nonFinite()).hasSize(3);
+        assertThat(rows.nonFinite()).extracting(FeatureRows.NonFinite::row).containsOnly(0);
+        assertThat(rows.nonFinite()).extracting(FeatureRows.NonFinite::column).containsExactly(1, 2, 3);
+        assertThat(rows.nonFinite().get(0).value()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(rows.nonFinite().get(1).value()).isNaN();
+        assertThat(rows.nonFinite().get(2).value()).isEqualTo(Double.NEGATIVE_INFINITY);
         assertThat(rows.isEmpty(0)).isFalse();
     }
 

@@ -46,9 +46,11 @@ public final class LookbackCache {
         };
     }
 
+    private static final LookbackCache NONE = new LookbackCache(0);
+
     /** No cache: every window from MongoDB. */
     public static Session none() {
-        return new LookbackCache(0).open("", ZoneState.NEW);
+        return NONE.open("", ZoneState.NEW);
     }
 
     /**
@@ -61,11 +63,6 @@ public final class LookbackCache {
             zone = new Zone(stored);
         }
         return new Session(zoneKey, zone);
-    }
-
-    /** Zones cached now. */
-    public synchronized int zones() {
-        return zones.size();
     }
 
     private synchronized void keep(String zoneKey, Zone zone) {

@@ -162,7 +162,7 @@ public class WindowStore {
         }
         List<RawReading> out = new ArrayList<>(size + missing.size() * 128);
         hits.forEach(h -> h.addTo(out));
-        cachedWindows.increment(countOf(fromWindow, windowStart) - missing.size());
+        cachedWindows.increment(hits.size());
         if (missing.isEmpty()) {
             return new Lookback(out, events);
         }
@@ -195,10 +195,6 @@ public class WindowStore {
         // Windows without a document have no readings; closed, they never will.
         missing.values().forEach(start -> cache.read(start, LookbackCache.Packed.of(List.of(), List.of())));
         return new Lookback(out, windowEvents != null ? windowEvents : events);
-    }
-
-    private long countOf(long fromWindow, long windowStart) {
-        return (windowStart - fromWindow) / spec.windowMillis() + 1;
     }
 
     /** Keeps {@code vector} as its zone's latest features, unless a newer window is stored already. */

@@ -8,6 +8,7 @@ import jakarta.validation.Validator;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks a request body bound to a record against the record's Bean Validation constraints
@@ -53,7 +54,7 @@ public final class BodyValidation {
         if (body == null) {
             throw new InvalidBodyException(kind, what + ": the body is JSON null", List.of());
         }
-        List<FieldError> errors = java.util.stream.Stream.concat(validator.validate(body).stream()
+        List<FieldError> errors = Stream.concat(validator.validate(body).stream()
                         .map(BodyValidation::fieldError), more.stream())
                 .sorted(Comparator.comparing(FieldError::pointer).thenComparing(FieldError::message))
                 .toList();

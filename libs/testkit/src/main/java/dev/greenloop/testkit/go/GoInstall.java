@@ -43,6 +43,12 @@ public final class GoInstall {
     /** Builds the Go main package in {@code source} into {@code binary}, unless it is there already. */
     public static synchronized Path build(Path source, Path binary) {
         if (!Files.isExecutable(binary)) {
+            try {
+                Files.createDirectories(binary.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new TestkitException(TestkitException.Kind.INSTALL_FAILED, "cannot create the directory of " + binary
+                        + ": " + e.getMessage(), e);
+            }
             go(source, Map.of(), "build", "-o", binary.toString(), ".");
         }
         return binary;

@@ -51,7 +51,6 @@ public final class PromqlInspect {
                 sha.update(Files.readAllBytes(source.resolve(f)));
             }
             Path binary = TestkitDirs.cache().resolve("promql-inspect/" + HexFormat.of().formatHex(sha.digest()).substring(0, 16));
-            Files.createDirectories(binary.getParent());
             GoInstall.build(source, binary);
             return new PromqlInspect(binary);
         } catch (IOException | NoSuchAlgorithmException e) {
