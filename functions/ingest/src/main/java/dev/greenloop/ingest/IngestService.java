@@ -136,6 +136,26 @@ public class IngestService {
     /** Like {@link #prepare(Device, JsonNode, boolean, Origin)}, in {@code mode}. */
     public Prepared prepare(Device device, JsonNode batch, boolean partial, Origin origin, Mode mode) {
         int items = batch.path("readings").size() + batch.path("actuators").size();
+        JsonNode deviceId = batch.get("deviceId");
+        JsonNode zone = batch.get("zoneId");
+        admit(device, items, mode, batch.path("greenhouseId").asText(null),
+                deviceId != null && deviceId.isTextual() ? deviceId.asText() : null,
+                zone != null && zone.isTextual() ? zone.asText() : null);
+        return records(validator.validate(batch, mode == Mode.BACKFILL), items, partial, origin, mode);
+    }
+
+    /**
+     * Like {@link #prepare(Device, JsonNode, boolean, Origin, Mode)}, for a batch the streaming
+     * reader bound (every item of the schema's shape): the same checks, in the same order.
+     */
+    public Prepared prepare(Device device, ReadingsBatch batch, boolean partial, Origin origin, Mode mode) {
+        int items = batch.size();
+        admit(device, items, mode, batch.greenhouseId(), batch.deviceId(), batch.zoneId());
+        return records(validator.validate(batch, mode == Mode.BACKFILL), items, partial, origin, mode);
+    }
+
+    /** Size, backfill permission, authorisation and rate limit, before any item is looked at. */
+    private void admit(Device device, int items, Mode mode, String greenhouse, String deviceId, String zone) {
         if (items > config.limits().maxItemsPerRequest()) {
             throw IngestException.of(Kind.TOO_LARGE, "the batch holds " + items + " items; at most "
                     + config.limits().maxItemsPerRequest() + " are accepted per request");
@@ -144,11 +164,14 @@ public class IngestService {
             throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " may not send history in backfill mode;"
                     + " an administrator registers an importing device with \"backfill\": true");
         }
-        authorise(device, batch);
+        authorise(device, greenhouse, deviceId, zone);
         // Every request costs at least one token, so empty requests cannot flood either.
         rateLimiter.acquire(device.id(), Math.max(1, items));
         metrics.batch(items);
-        ValidatedBatch checked = validator.validate(batch, mode == Mode.BACKFILL);
+    }
+
+    /** The records of a validated batch, once {@link #decide} accepted it. */
+    private Prepared records(ValidatedBatch checked, int items, boolean partial, Origin origin, Mode mode) {
         decide(checked, items, partial, origin.event() == null);
         List<ProducerRecord<String, CloudEvent>> records = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
@@ -168,21 +191,19 @@ public class IngestService {
         return new Prepared(checked, items, records, eventIds, mode);
     }
 
-    private void authorise(Device device, JsonNode batch) {
-        String greenhouse = batch.path("greenhouseId").asText(null);
+    /** {@code greenhouse}, {@code deviceId} and {@code zone} as the batch names them; null where it does not. */
+    private void authorise(Device device, String greenhouse, String deviceId, String zone) {
         if (greenhouse != null && !greenhouse.equals(device.greenhouseId())) {
             throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " belongs to greenhouse "
                     + device.greenhouseId() + ", not " + greenhouse);
         }
-        JsonNode deviceId = batch.get("deviceId");
-        if (deviceId != null && deviceId.isTextual() && !deviceId.asText().equals(device.id())) {
+        if (deviceId != null && !deviceId.equals(device.id())) {
             throw IngestException.of(Kind.FORBIDDEN, "the token is device " + device.id()
-                    + "'s; it cannot send for device " + deviceId.asText());
+                    + "'s; it cannot send for device " + deviceId);
         }
-        JsonNode zone = batch.get("zoneId");
-        if (zone != null && zone.isTextual() && !device.mayReportFor(zone.asText())) {
+        if (zone != null && !device.mayReportFor(zone)) {
             throw IngestException.of(Kind.FORBIDDEN, "device " + device.id() + " may report for zones "
-                    + device.zones() + ", not " + zone.asText());
+                    + device.zones() + ", not " + zone);
         }
     }
 

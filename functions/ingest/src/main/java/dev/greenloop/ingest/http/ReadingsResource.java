@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.json.ReadingsReader;
+import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.ingest.IngestConfig;
 import dev.greenloop.ingest.IngestException;
 import dev.greenloop.ingest.IngestException.ItemError;
@@ -87,6 +89,17 @@ public class ReadingsResource {
                     + device.greenhouseId() + ", not " + greenhouseId);
         }
         requireJson(contentType);
+        IngestService.Mode mode = backfill ? IngestService.Mode.BACKFILL : IngestService.Mode.LIVE;
+        IngestService.Origin origin = IngestService.Origin.request(traceparent);
+        if (body != null && body.length <= config.limits().maxBodyBytes()) {
+            // Most batches are plain: one streaming pass, no tree, no schema walk. The rest (and
+            // every refusal, with its pointers) take the full path below.
+            ReadingsBatch plain = ReadingsReader.read(body, greenhouseId);
+            if (plain != null && plain.greenhouseId().equals(greenhouseId)) {
+                return service.submit(() -> List.of(service.prepare(device, plain, partial, origin, mode)))
+                        .thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
+            }
+        }
         JsonNode batch = parseBody(body, config.limits().maxBodyBytes());
         if (!batch.isObject()) {
             throw IngestException.of(Kind.MALFORMED, "the body must be a JSON object (a readings batch)");
@@ -98,9 +111,7 @@ public class ReadingsResource {
             throw IngestException.invalid(Kind.UNPROCESSABLE, "the body's greenhouseId differs from the path",
                     List.of(ItemError.of("/greenhouseId", "const", "must be " + greenhouseId + " (as in the path) or absent")));
         }
-        IngestService.Mode mode = backfill ? IngestService.Mode.BACKFILL : IngestService.Mode.LIVE;
-        return service.submit(() -> List.of(service.prepare(device, batch, partial, IngestService.Origin.request(traceparent),
-                        mode)))
+        return service.submit(() -> List.of(service.prepare(device, batch, partial, origin, mode)))
                 .thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
     }
 

@@ -10,6 +10,7 @@ import dev.greenloop.events.json.ReadingsBinding;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.ingest.IngestConfig;
 import dev.greenloop.ingest.IngestException;
@@ -39,6 +40,8 @@ import java.util.OptionalDouble;
 public class BatchValidator {
 
     private static final Duration SPIKE_WINDOW = Duration.ofMinutes(10);
+    private static final String READINGS = "/readings/";
+    private static final String ACTUATORS = "/actuators/";
 
     private final Clock clock;
     private final Duration futureTolerance;
@@ -91,89 +94,119 @@ public class BatchValidator {
                     batchErrors.stream().map(ItemError::of).toList());
         }
 
+        List<ItemError> rejected = new ArrayList<>();
+        List<Reading> readings = bind(batch.path("readings"), READINGS, itemErrors, rejected);
+        List<ActuatorState> actuators = bind(batch.path("actuators"), ACTUATORS, itemErrors, rejected);
+        return check(batch.get("greenhouseId").asText(), batch.get("zoneId").asText(), batch.get("deviceId").asText(),
+                readings, actuators, rejected, backfill);
+    }
+
+    /**
+     * Validates a batch whose every item is well-formed already (read by the streaming reader,
+     * which takes only batches that meet the schema): the same checks as {@link #validate(JsonNode, boolean)}
+     * after its schema pass.
+     */
+    public ValidatedBatch validate(ReadingsBatch batch, boolean backfill) {
+        return check(batch.greenhouseId(), batch.zoneId(), batch.deviceId(), batch.readings(), batch.actuators(),
+                new ArrayList<>(), backfill);
+    }
+
+    /**
+     * The checks after the schema: units, times, ranges, repeats and conflicts, plausibility and
+     * spikes. A null item was rejected already (its errors are in {@code rejected}). Pointers are
+     * built only for the items that need one.
+     */
+    private ValidatedBatch check(String greenhouse, String zone, String device, List<Reading> items,
+                                 List<ActuatorState> actuatorItems, List<ItemError> rejected, boolean backfill) {
         Instant now = clock.instant();
         TimeRule time = new TimeRule(now, backfill);
-        List<ItemError> rejected = new ArrayList<>();
         List<ValidatedBatch.Quarantined> quarantined = new ArrayList<>();
         Map<ItemKey, Seen> seen = new HashMap<>();
         int[] duplicates = {0};
 
-        List<Indexed<Reading>> readings = new ArrayList<>();
-        JsonNode readingNodes = batch.path("readings");
-        for (int i = 0; i < readingNodes.size(); i++) {
-            String pointer = "/readings/" + i;
-            Reading reading = bindItem(readingNodes.get(i), Reading.class, pointer, itemErrors, rejected);
+        List<Indexed> readings = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Reading reading = items.get(i);
             if (reading == null) {
                 continue;
             }
-            Reading canonical = checkReading(reading, pointer, time, rejected);
+            Reading canonical = checkReading(reading, READINGS, i, time, rejected);
             // Repeats and conflicts first, quarantined readings included: an implausible 55 °C and a
             // plausible 21 °C for one sensor and time are a conflict, not one reading on each topic.
             if (canonical == null || !firstOccurrence(new ItemKey(reading.sensor(), reading.timestamp()),
-                    canonical.value(), pointer, seen, rejected, duplicates)) {
+                    canonical.value(), READINGS, i, seen, rejected, duplicates)) {
                 continue;
             }
-            if (quarantinedAsImplausible(canonical, pointer, quarantined)) {
+            if (quarantinedAsImplausible(canonical, i, quarantined)) {
                 continue;
             }
-            readings.add(new Indexed<>(i, pointer, canonical));
+            readings.add(new Indexed(i, canonical));
         }
         List<Reading> accepted = quarantineSpikes(readings, quarantined);
 
-        List<ActuatorState> actuators = new ArrayList<>();
-        JsonNode actuatorNodes = batch.path("actuators");
-        for (int i = 0; i < actuatorNodes.size(); i++) {
-            String pointer = "/actuators/" + i;
-            ActuatorState state = bindItem(actuatorNodes.get(i), ActuatorState.class, pointer, itemErrors, rejected);
+        List<ActuatorState> actuators = new ArrayList<>(actuatorItems.size());
+        for (int i = 0; i < actuatorItems.size(); i++) {
+            ActuatorState state = actuatorItems.get(i);
             if (state == null) {
                 continue;
             }
-            ActuatorState canonical = checkActuator(state, pointer, time, rejected);
+            ActuatorState canonical = checkActuator(state, i, time, rejected);
             if (canonical != null && firstOccurrence(new ItemKey(state.actuator(), state.timestamp()),
-                    canonical.value(), pointer, seen, rejected, duplicates)) {
+                    canonical.value(), ACTUATORS, i, seen, rejected, duplicates)) {
                 actuators.add(canonical);
             }
         }
         rejected.sort(Comparator.comparing((ItemError e) -> e.pointer().startsWith("/actuators"))
                 .thenComparing(e -> e.index() == null ? -1 : e.index())
                 .thenComparing(ItemError::pointer));
-        return new ValidatedBatch(batch.get("greenhouseId").asText(), batch.get("zoneId").asText(),
-                batch.get("deviceId").asText(), accepted, actuators, quarantined, rejected, duplicates[0]);
+        return new ValidatedBatch(greenhouse, zone, device, accepted, actuators, quarantined, rejected, duplicates[0]);
     }
 
-    private <T> T bindItem(JsonNode node, Class<T> type, String pointer, Map<String, List<FieldError>> itemErrors,
-                           List<ItemError> rejected) {
-        List<FieldError> errors = itemErrors.get(pointer);
-        if (errors != null) {
-            errors.forEach(e -> rejected.add(ItemError.of(e)));
-            return null;
+    /**
+     * The items of {@code nodes} bound by hand; null where the schema or the record refused one
+     * (its errors added to {@code rejected}).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> bind(JsonNode nodes, String prefix, Map<String, List<FieldError>> itemErrors,
+                                    List<ItemError> rejected) {
+        List<T> items = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            String pointer = prefix + i;
+            List<FieldError> errors = itemErrors.get(pointer);
+            if (errors != null) {
+                errors.forEach(e -> rejected.add(ItemError.of(e)));
+                items.add(null);
+                continue;
+            }
+            try {
+                // The schema has checked every member's presence and type: bind by hand, which is
+                // several times cheaper than a databind round trip per item.
+                JsonNode node = nodes.get(i);
+                items.add((T) (prefix.equals(READINGS) ? ReadingsBinding.reading(node) : ReadingsBinding.actuatorState(node)));
+            } catch (EventException invalid) {
+                invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
+                items.add(null);
+            }
         }
-        try {
-            // The schema has checked every member's presence and type: bind by hand, which is
-            // several times cheaper than a databind round trip per item.
-            return type.cast(type == Reading.class ? ReadingsBinding.reading(node) : ReadingsBinding.actuatorState(node));
-        } catch (EventException invalid) {
-            invalid.under(pointer).fieldErrors().forEach(f -> rejected.add(ItemError.of(f)));
-            return null;
-        }
+        return items;
     }
 
-    private Reading checkReading(Reading reading, String pointer, TimeRule time, List<ItemError> rejected) {
+    private Reading checkReading(Reading reading, String prefix, int index, TimeRule time, List<ItemError> rejected) {
         SensorKind kind = reading.sensor();
         OptionalDouble value = UnitConverter.toCanonical(kind, reading.value(), reading.unit());
         if (value.isEmpty()) {
-            rejected.add(ItemError.of(pointer + "/unit", "unit", "'" + reading.unit() + "' is not a unit of "
+            rejected.add(ItemError.of(prefix + index + "/unit", "unit", "'" + reading.unit() + "' is not a unit of "
                     + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.canonicalUnit()) + ")"));
             return null;
         }
-        if (!checkTime(reading.timestamp(), pointer, time, rejected)) {
+        if (!checkTime(reading.timestamp(), prefix, index, time, rejected)) {
             return null;
         }
         double v = value.getAsDouble();
         SensorRange range = SensorRange.of(kind);
         String unit = kind.canonicalUnit();
         if (!range.physical(v)) {
-            rejected.add(ItemError.of(pointer + "/value", "range", format(v) + " " + unit + " is outside the physical range ["
+            rejected.add(ItemError.of(prefix + index + "/value", "range", format(v) + " " + unit + " is outside the physical range ["
                     + format(range.physicalMin()) + ", " + format(range.physicalMax()) + "] of " + kind.wireName()));
             return null;
         }
@@ -181,34 +214,34 @@ public class BatchValidator {
     }
 
     /** Quarantines a physically possible reading outside the plausible greenhouse range. */
-    private static boolean quarantinedAsImplausible(Reading canonical, String pointer,
+    private static boolean quarantinedAsImplausible(Reading canonical, int index,
                                                     List<ValidatedBatch.Quarantined> quarantined) {
         SensorRange range = SensorRange.of(canonical.sensor());
         double v = canonical.value();
         if (range.plausible(v)) {
             return false;
         }
-        quarantined.add(new ValidatedBatch.Quarantined(pointer, canonical, "implausible", format(v) + " "
+        quarantined.add(new ValidatedBatch.Quarantined(READINGS + index, canonical, "implausible", format(v) + " "
                 + canonical.unit() + " is outside the plausible greenhouse range [" + format(range.plausibleMin()) + ", "
                 + format(range.plausibleMax()) + "] of " + canonical.sensor().wireName()));
         return true;
     }
 
-    private ActuatorState checkActuator(ActuatorState state, String pointer, TimeRule time, List<ItemError> rejected) {
+    private ActuatorState checkActuator(ActuatorState state, int index, TimeRule time, List<ItemError> rejected) {
         ActuatorKind kind = state.actuator();
         OptionalDouble value = UnitConverter.toCanonical(kind.unit(), state.value(), state.unit());
         if (value.isEmpty()) {
-            rejected.add(ItemError.of(pointer + "/unit", "unit", "'" + state.unit() + "' is not a unit of "
+            rejected.add(ItemError.of(ACTUATORS + index + "/unit", "unit", "'" + state.unit() + "' is not a unit of "
                     + kind.wireName() + " (accepted: " + UnitConverter.accepted(kind.unit()) + ")"));
             return null;
         }
-        if (!checkTime(state.timestamp(), pointer, time, rejected)) {
+        if (!checkTime(state.timestamp(), ACTUATORS, index, time, rejected)) {
             return null;
         }
         double v = value.getAsDouble();
         double max = kind == ActuatorKind.HEATING ? 130 : 100;
         if (v < 0 || v > max) {
-            rejected.add(ItemError.of(pointer + "/value", "range", format(v) + " " + kind.unit()
+            rejected.add(ItemError.of(ACTUATORS + index + "/value", "range", format(v) + " " + kind.unit()
                     + " is outside [0, " + format(max) + "] for " + kind.wireName()));
             return null;
         }
@@ -219,16 +252,16 @@ public class BatchValidator {
     private record TimeRule(Instant now, boolean backfill) {
     }
 
-    private boolean checkTime(Instant timestamp, String pointer, TimeRule rule, List<ItemError> rejected) {
+    private boolean checkTime(Instant timestamp, String prefix, int index, TimeRule rule, List<ItemError> rejected) {
         Instant now = rule.now();
         if (timestamp.isAfter(now.plus(futureTolerance))) {
-            rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is more than " + futureTolerance.toMinutes()
+            rejected.add(ItemError.of(prefix + index + "/timestamp", "timestamp", timestamp + " is more than " + futureTolerance.toMinutes()
                     + " min ahead of ingest's clock (" + now + "); check the device clock"));
             return false;
         }
         Duration oldest = rule.backfill() ? backfillMaxAge : maxAge;
         if (timestamp.isBefore(now.minus(oldest))) {
-            rejected.add(ItemError.of(pointer + "/timestamp", "timestamp", timestamp + " is older than the "
+            rejected.add(ItemError.of(prefix + index + "/timestamp", "timestamp", timestamp + " is older than the "
                     + oldest.toDays() + " days ingest accepts" + (rule.backfill() ? " in backfill mode"
                     : "; older history is imported in backfill mode (?backfill=true, by a device allowed to backfill)")));
             return false;
@@ -240,41 +273,41 @@ public class BatchValidator {
      * Exact repeats (same item, same value) are dropped and counted; the same sensor and time with
      * another value is a conflict and rejected.
      */
-    private static boolean firstOccurrence(ItemKey key, double value, String pointer, Map<ItemKey, Seen> seen,
+    private static boolean firstOccurrence(ItemKey key, double value, String prefix, int index, Map<ItemKey, Seen> seen,
                                            List<ItemError> rejected, int[] duplicates) {
-        Seen earlier = seen.putIfAbsent(key, new Seen(pointer, value));
+        Seen earlier = seen.putIfAbsent(key, new Seen(prefix, index, value));
         if (earlier == null) {
             return true;
         }
         if (earlier.value() == value) {
             duplicates[0]++;
         } else {
-            rejected.add(ItemError.of(pointer, "conflict", "conflicts with " + earlier.pointer()
+            rejected.add(ItemError.of(prefix + index, "conflict", "conflicts with " + earlier.prefix() + earlier.index()
                     + ": same timestamp, another value"));
         }
         return false;
     }
 
     /** Quarantines readings that change faster than their sensor plausibly can. */
-    private static List<Reading> quarantineSpikes(List<Indexed<Reading>> readings,
+    private static List<Reading> quarantineSpikes(List<Indexed> readings,
                                                   List<ValidatedBatch.Quarantined> quarantined) {
-        Map<SensorKind, List<Indexed<Reading>>> bySensor = new LinkedHashMap<>();
+        Map<SensorKind, List<Indexed>> bySensor = new LinkedHashMap<>();
         readings.forEach(r -> bySensor.computeIfAbsent(r.item.sensor(), k -> new ArrayList<>()).add(r));
         java.util.Set<Integer> spikes = new java.util.HashSet<>();
-        for (List<Indexed<Reading>> series : bySensor.values()) {
+        for (List<Indexed> series : bySensor.values()) {
             series.sort(Comparator.comparing(r -> r.item.timestamp()));
             double maxPerMinute = SensorRange.of(series.get(0).item.sensor()).maxChangePerMinute();
             if (Double.isInfinite(maxPerMinute)) {
                 continue;
             }
-            Indexed<Reading> last = series.get(0);
-            for (Indexed<Reading> next : series.subList(1, series.size())) {
+            Indexed last = series.get(0);
+            for (Indexed next : series.subList(1, series.size())) {
                 Duration dt = Duration.between(last.item.timestamp(), next.item.timestamp());
                 double change = Math.abs(next.item.value() - last.item.value());
                 double minutes = Math.max(dt.toMillis() / 60_000.0, 1.0 / 60);
                 if (dt.compareTo(SPIKE_WINDOW) <= 0 && change / minutes > maxPerMinute) {
                     spikes.add(next.index);
-                    quarantined.add(new ValidatedBatch.Quarantined(next.pointer, next.item, "spike", "spike: "
+                    quarantined.add(new ValidatedBatch.Quarantined(READINGS + next.index, next.item, "spike", "spike: "
                             + next.item.sensor().wireName() + " changed by " + format(change) + " " + next.item.unit()
                             + " in " + dt.toSeconds() + " s (more than " + format(maxPerMinute) + " per minute)"));
                 } else {
@@ -299,10 +332,11 @@ public class BatchValidator {
         return String.format(Locale.ROOT, "%.6g", v).replaceAll("\\.?0+(e|$)", "$1");
     }
 
-    private record Indexed<T>(int index, String pointer, T item) {
+    private record Indexed(int index, Reading item) {
     }
 
-    private record Seen(String pointer, double value) {
+    /** The first item for a key: where it was ({@code prefix} and {@code index}) and its value. */
+    private record Seen(String prefix, int index, double value) {
     }
 
     /** What makes two items the same: the sensor (or actuator) and the time. */

@@ -37,7 +37,20 @@ public final class PayloadCodec {
      * @throws EventException {@code MALFORMED_JSON}, {@code SCHEMA_VIOLATION} (with every field
      *                        error) or {@code INVALID_FIELD}
      */
+    @SuppressWarnings("unchecked")
     public static <T extends EventPayload> T read(EventType eventType, byte[] json) {
+        if (eventType == EventType.SENSOR_READINGS) {
+            // Most batches are plain: one streaming pass. The rest take the full path below.
+            EventPayload plain = ReadingsReader.read(json);
+            if (plain != null) {
+                return (T) plain;
+            }
+        }
+        return readFully(eventType, json);
+    }
+
+    /** {@link #read} without the streaming reader for readings: tree, schema, binding. */
+    static <T extends EventPayload> T readFully(EventType eventType, byte[] json) {
         return bind(eventType, parse(json));
     }
 
