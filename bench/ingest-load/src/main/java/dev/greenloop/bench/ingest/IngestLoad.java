@@ -43,8 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>System properties: {@code bench.seconds} (measured seconds per case, default 20),
  * {@code bench.warmup} (default 8), {@code bench.clients} (concurrent clients, default 16),
  * {@code bench.sizes} (default 1,100,1000), {@code bench.ingest.jar} (default
- * functions/ingest/target/quarkus-app/quarkus-run.jar), {@code bench.ingest.jvm} (extra JVM
- * options for ingest, e.g. a JFR recording).
+ * functions/ingest/target/quarkus-app/quarkus-run.jar), {@code bench.ingest.jvm} (ingest's JVM
+ * options, default {@code -Xmx512m -XX:+UseParallelGC}; give them all, e.g. with a JFR recording).
  */
 public final class IngestLoad {
 
@@ -112,11 +112,11 @@ public final class IngestLoad {
     private static ChildProcess startIngest(Path jar, int port, String bootstrap, String mongo) throws IOException {
         Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "ingest-bench.log");
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseParallelGC"));
-        String extra = System.getProperty("bench.ingest.jvm", "");
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
+        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+        // ingest's JVM options; the default is the one the earlier figures used.
+        String options = System.getProperty("bench.ingest.jvm", "-Xmx512m -XX:+UseParallelGC");
+        if (!options.isBlank()) {
+            command.addAll(List.of(options.trim().split("\\s+")));
         }
         command.addAll(List.of(
                 "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),

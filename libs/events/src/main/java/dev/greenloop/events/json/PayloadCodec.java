@@ -8,6 +8,7 @@ import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.FieldError;
 import dev.greenloop.events.payload.EventPayload;
+import dev.greenloop.events.payload.ReadingsBatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,9 @@ public final class PayloadCodec {
 
     /** The payload as JSON bytes. */
     public static byte[] write(EventPayload payload) {
+        if (payload instanceof ReadingsBatch batch) {
+            return ReadingsWriter.write(batch);
+        }
         try {
             return EventJson.mapper().writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
