@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code bench.warmup} (default 8), {@code bench.clients} (concurrent clients, default 16),
  * {@code bench.sizes} (default 1,100,1000), {@code bench.ingest.jar} (default
  * functions/ingest/target/quarkus-app/quarkus-run.jar), {@code bench.ingest.jvm} (ingest's JVM
- * options, default {@code -Xmx512m -XX:+UseParallelGC}; give them all, e.g. with a JFR recording).
+ * options, default {@code -Xmx512m -XX:+UseParallelGC}; give them all, e.g. with a JFR recording),
+ * {@code bench.plain} ({@code false} drives ingest alone: for comparing ingest's own settings).
  */
 public final class IngestLoad {
 
@@ -52,6 +53,8 @@ public final class IngestLoad {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     private static final int WARMUP = Integer.getInteger("bench.warmup", 8);
     private static final int CLIENTS = Integer.getInteger("bench.clients", 16);
+    /** Whether to drive the plain producer after ingest, for the ratio (default true). */
+    private static final boolean PLAIN = Boolean.parseBoolean(System.getProperty("bench.plain", "true"));
 
     private IngestLoad() {
     }
@@ -88,7 +91,9 @@ public final class IngestLoad {
                         Duration.ofSeconds(90));
                 for (int size : sizes) {
                     results.add(runIngest(port, size, ingest.pid()));
-                    results.add(runPlain(kafka.bootstrapServers(), size));
+                    if (PLAIN) {
+                        results.add(runPlain(kafka.bootstrapServers(), size));
+                    }
                 }
             } finally {
                 ingest.stop(Duration.ZERO);
@@ -98,7 +103,7 @@ public final class IngestLoad {
         System.out.println("| target | readings/request | clients | readings/s | p50 ms | p99 ms | max ms | RSS | errors |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         results.forEach(r -> System.out.println(r.row()));
-        for (int size : sizes) {
+        for (int size : PLAIN ? sizes : List.<Integer>of()) {
             double ingestRate = results.stream().filter(r -> r.batch() == size && r.target().equals("ingest"))
                     .findFirst().orElseThrow().rate();
             double plainRate = results.stream().filter(r -> r.batch() == size && r.target().startsWith("plain"))

@@ -55,12 +55,24 @@ public final class PayloadCodec {
 
     /** {@link #read} without the streaming reader for readings: tree, schema, binding. */
     static <T extends EventPayload> T readFully(EventType eventType, byte[] json) {
-        return bind(eventType, parse(json));
+        return bindFully(eventType, parse(json));
     }
 
     /** Like {@link #read(EventType, byte[])} for a payload already parsed into a tree. */
     @SuppressWarnings("unchecked")
     public static <T extends EventPayload> T bind(EventType eventType, JsonNode tree) {
+        if (eventType == EventType.SENSOR_READINGS) {
+            EventPayload plain = ReadingsReader.read(tree);
+            if (plain != null) {
+                return (T) plain;
+            }
+        }
+        return bindFully(eventType, tree);
+    }
+
+    /** {@link #bind} without the streaming reader for readings. */
+    @SuppressWarnings("unchecked")
+    static <T extends EventPayload> T bindFully(EventType eventType, JsonNode tree) {
         if (tree == null || tree.isMissingNode()) {
             throw EventException.malformedJson("the event has no data", null);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.payload.ActuatorKind;
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
@@ -61,7 +62,8 @@ public final class ReadingsReader {
             return null;
         }
         try (JsonParser parser = FACTORY.createParser(json)) {
-            ReadingsBatch batch = batch(parser, greenhouseIfAbsent);
+            // The full path reads bytes with BigDecimal for decimals: no negative zero.
+            ReadingsBatch batch = batch(parser, greenhouseIfAbsent, true);
             return batch != null && parser.nextToken() == null ? batch : null;
         } catch (IOException | RuntimeException unusual) {
             // Not JSON, or a record refused a value: the full path says what and where.
@@ -69,7 +71,23 @@ public final class ReadingsReader {
         }
     }
 
-    private static ReadingsBatch batch(JsonParser p, String greenhouseIfAbsent) throws IOException {
+    /**
+     * The batch in a tree already parsed (a function's CloudEvent data), or {@code null} when only
+     * the full path ({@link PayloadCodec#bind}: the JSON Schema walk and every error) can judge it.
+     * Values are the tree's own, as the full path binds them.
+     */
+    public static ReadingsBatch read(JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            return null;
+        }
+        try (JsonParser parser = tree.traverse()) {
+            return batch(parser, null, false);
+        } catch (IOException | RuntimeException unusual) {
+            return null;
+        }
+    }
+
+    private static ReadingsBatch batch(JsonParser p, String greenhouseIfAbsent, boolean exactDecimals) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -98,12 +116,12 @@ public final class ReadingsReader {
                     }
                 }
                 case "readings" -> {
-                    if (readings != null || (readings = items(p, true, new ArrayList<>())) == null) {
+                    if (readings != null || (readings = items(p, true, exactDecimals, new ArrayList<>())) == null) {
                         return null;
                     }
                 }
                 case "actuators" -> {
-                    if (actuators != null || (actuators = items(p, false, new ArrayList<>())) == null) {
+                    if (actuators != null || (actuators = items(p, false, exactDecimals, new ArrayList<>())) == null) {
                         return null;
                     }
                 }
@@ -124,12 +142,13 @@ public final class ReadingsReader {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> List<T> items(JsonParser p, boolean readings, List<T> into) throws IOException {
+    private static <T> List<T> items(JsonParser p, boolean readings, boolean exactDecimals, List<T> into)
+            throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             return null;
         }
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            Object item = readings ? reading(p) : actuatorState(p);
+            Object item = readings ? reading(p, exactDecimals) : actuatorState(p, exactDecimals);
             if (item == null) {
                 return null;
             }
@@ -138,7 +157,7 @@ public final class ReadingsReader {
         return p.currentToken() == JsonToken.END_ARRAY ? into : null;
     }
 
-    private static Reading reading(JsonParser p) throws IOException {
+    private static Reading reading(JsonParser p, boolean exactDecimals) throws IOException {
         SensorKind sensor = null;
         double value = Double.NaN;
         String unit = null;
@@ -154,7 +173,7 @@ public final class ReadingsReader {
                     sensor = SensorKind.fromWire(p.getText());
                 }
                 case "value" -> {
-                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token))) {
+                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token, exactDecimals))) {
                         return null;
                     }
                 }
@@ -179,7 +198,7 @@ public final class ReadingsReader {
         return new Reading(sensor, value, unit, timestamp);
     }
 
-    private static ActuatorState actuatorState(JsonParser p) throws IOException {
+    private static ActuatorState actuatorState(JsonParser p, boolean exactDecimals) throws IOException {
         ActuatorKind actuator = null;
         double value = Double.NaN;
         String unit = null;
@@ -195,7 +214,7 @@ public final class ReadingsReader {
                     actuator = ActuatorKind.fromWire(p.getText());
                 }
                 case "value" -> {
-                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token))) {
+                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token, exactDecimals))) {
                         return null;
                     }
                 }
@@ -220,8 +239,11 @@ public final class ReadingsReader {
         return new ActuatorState(actuator, value, unit, timestamp);
     }
 
-    /** A JSON number strictly inside ±1e9 as the double the full path binds; NaN for anything else. */
-    private static double number(JsonParser p, JsonToken token) throws IOException {
+    /**
+     * A JSON number strictly inside ±1e9 as the double the full path binds; NaN for anything else.
+     * {@code exactDecimals}: the full path reads decimals as BigDecimal, which has no negative zero.
+     */
+    private static double number(JsonParser p, JsonToken token, boolean exactDecimals) throws IOException {
         double value;
         if (token == JsonToken.VALUE_NUMBER_INT) {
             JsonParser.NumberType type = p.getNumberType();
@@ -234,8 +256,7 @@ public final class ReadingsReader {
         } else {
             return Double.NaN;
         }
-        if (value == 0) {
-            // The full path reads decimals as BigDecimal, which has no negative zero.
+        if (value == 0 && exactDecimals) {
             return 0.0;
         }
         return Math.abs(value) < LIMIT ? value : Double.NaN;

@@ -3,6 +3,8 @@ package dev.greenloop.events.json;
 import dev.greenloop.events.EventException;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.TestEvents;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greenloop.events.payload.ReadingsBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +53,13 @@ class ReadingsReaderTest {
         ReadingsBatch fast = ReadingsReader.read(json);
         assertThat(fast).isNotNull().isEqualTo(TestEvents.readingsBatch());
         assertThat(fast).isEqualTo(PayloadCodec.readFully(EventType.SENSOR_READINGS, json));
+    }
+
+    @Test
+    void aTreeIsReadAsItsBytesAre() throws Exception {
+        byte[] json = PayloadCodec.write(TestEvents.readingsBatch());
+        assertThat(ReadingsReader.read(LENIENT.readTree(json))).isEqualTo(TestEvents.readingsBatch());
+        assertThat(ReadingsReader.read(LENIENT.readTree("[]"))).isNull();
     }
 
     @Test
@@ -184,10 +193,39 @@ class ReadingsReaderTest {
         } catch (EventException refused) {
             full = refused;
         }
+        compareTrees(json, bytes);
         if (fast == null) {
             return 0;
         }
         assertThat(full).as("the full path on %s", json).isEqualTo(fast);
         return 1;
     }
+
+    /**
+     * The tree variant on the trees a function gets: the contract's mapper (decimals exact) and a
+     * default mapper (decimals as doubles, duplicate keys taken, as Funqy's).
+     */
+    private static void compareTrees(String json, byte[] bytes) {
+        for (ObjectMapper mapper : List.of(EventJson.mapper(), LENIENT)) {
+            JsonNode tree;
+            try {
+                tree = mapper.readTree(bytes);
+            } catch (Exception notJson) {
+                continue;
+            }
+            ReadingsBatch fast = ReadingsReader.read(tree);
+            if (fast == null) {
+                continue;
+            }
+            Object full;
+            try {
+                full = PayloadCodec.bindFully(EventType.SENSOR_READINGS, tree);
+            } catch (EventException refused) {
+                full = refused;
+            }
+            assertThat(full).as("the full path on the tree of %s", json).isEqualTo(fast);
+        }
+    }
+
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 }
