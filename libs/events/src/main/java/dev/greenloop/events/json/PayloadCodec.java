@@ -17,6 +17,9 @@ import java.util.List;
 /**
  * Payloads to and from JSON bytes. Reading always validates: first the JSON Schema (every error,
  * with pointers), then the record's own rules. Whatever comes out of {@link #read} is valid.
+ * Readings batches and feature windows, the contract's volume, are first offered to a streaming
+ * reader ({@link ReadingsReader}, {@link WindowReader}) that takes only what plainly meets the
+ * schema and otherwise leaves the payload to the schema; its result equals the full path's.
  */
 public final class PayloadCodec {
 
@@ -61,13 +64,12 @@ public final class PayloadCodec {
     /** Like {@link #read(EventType, byte[])} for a payload already parsed into a tree. */
     @SuppressWarnings("unchecked")
     public static <T extends EventPayload> T bind(EventType eventType, JsonNode tree) {
-        if (eventType == EventType.SENSOR_READINGS) {
-            EventPayload plain = ReadingsReader.read(tree);
-            if (plain != null) {
-                return (T) plain;
-            }
-        }
-        return bindFully(eventType, tree);
+        EventPayload plain = switch (eventType) {
+            case SENSOR_READINGS -> ReadingsReader.read(tree);
+            case FEATURES_WINDOW -> WindowReader.read(tree);
+            default -> null;
+        };
+        return plain != null ? (T) plain : bindFully(eventType, tree);
     }
 
     /** {@link #bind} without the streaming reader for readings. */

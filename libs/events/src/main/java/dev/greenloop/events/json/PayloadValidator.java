@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * Validates a payload against its JSON Schema and reports every error with its JSON pointer.
- * This is the one place schema validation happens; {@link PayloadCodec} calls it on every read.
+ * This is the one place schema validation happens; {@link PayloadCodec} calls it on every read
+ * that its streaming readers for readings and windows leave to it (all but the plain ones).
  *
  * <p>Schemas are loaded from the classpath once, at class initialisation; validation is
  * thread-safe and does no I/O.

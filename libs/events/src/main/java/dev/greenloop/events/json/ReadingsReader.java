@@ -38,7 +38,7 @@ public final class ReadingsReader {
     private static final int MAX_ID = 128;
     private static final int MAX_UNIT = 16;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
+    static final JsonFactory FACTORY = JsonFactory.builder()
             // Exact, as the JDK's parser, and faster on long decimals.
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
@@ -243,7 +243,7 @@ public final class ReadingsReader {
      * A JSON number strictly inside ±1e9 as the double the full path binds; NaN for anything else.
      * {@code exactDecimals}: the full path reads decimals as BigDecimal, which has no negative zero.
      */
-    private static double number(JsonParser p, JsonToken token, boolean exactDecimals) throws IOException {
+    static double number(JsonParser p, JsonToken token, boolean exactDecimals) throws IOException {
         double value;
         if (token == JsonToken.VALUE_NUMBER_INT) {
             JsonParser.NumberType type = p.getNumberType();
@@ -262,7 +262,7 @@ public final class ReadingsReader {
         return Math.abs(value) < LIMIT ? value : Double.NaN;
     }
 
-    private static String id(JsonParser p) throws IOException {
+    static String id(JsonParser p) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             return null;
         }
@@ -315,7 +315,12 @@ public final class ReadingsReader {
      * seconds below 60, offset hours below 24, and not {@code -00:00}; parsed as the full path
      * does. Null for anything else.
      */
-    private static Instant timestamp(JsonParser p) throws IOException {
+    static Instant timestamp(JsonParser p) throws IOException {
+        return timestamp(p, false);
+    }
+
+    /** Like {@link #timestamp(JsonParser)}; {@code utcOnly}: only the {@code Z} form. */
+    static Instant timestamp(JsonParser p, boolean utcOnly) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             return null;
         }
@@ -340,7 +345,7 @@ public final class ReadingsReader {
         if (i == n - 1 && t.charAt(i) == 'Z') {
             return ITU.parseDateTime(t).toInstant();
         }
-        if (i != n - 6 || (t.charAt(i) != '+' && t.charAt(i) != '-') || !digits(t, i + 1, 2) || t.charAt(i + 3) != ':'
+        if (utcOnly || i != n - 6 || (t.charAt(i) != '+' && t.charAt(i) != '-') || !digits(t, i + 1, 2) || t.charAt(i + 3) != ':'
                 || !digits(t, i + 4, 2) || twoDigits(t, i + 1) > 23 || twoDigits(t, i + 4) > 59
                 || t.endsWith("-00:00")) {
             return null;
