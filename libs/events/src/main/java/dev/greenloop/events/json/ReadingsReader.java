@@ -148,7 +148,7 @@ public final class ReadingsReader {
             return null;
         }
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            Object item = readings ? reading(p, exactDecimals) : actuatorState(p, exactDecimals);
+            Object item = item(p, readings, exactDecimals);
             if (item == null) {
                 return null;
             }
@@ -157,86 +157,33 @@ public final class ReadingsReader {
         return p.currentToken() == JsonToken.END_ARRAY ? into : null;
     }
 
-    private static Reading reading(JsonParser p, boolean exactDecimals) throws IOException {
-        SensorKind sensor = null;
+    /** A reading or an actuator state: its kind, value, unit and time, each once and nothing else. */
+    private static Object item(JsonParser p, boolean reading, boolean exactDecimals) throws IOException {
+        String kindField = reading ? "sensor" : "actuator";
+        Enum<?> kind = null;
         double value = Double.NaN;
         String unit = null;
         Instant timestamp = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken token = p.nextToken();
-            switch (name) {
-                case "sensor" -> {
-                    if (sensor != null || token != JsonToken.VALUE_STRING) {
-                        return null;
-                    }
-                    sensor = SensorKind.fromWire(p.getText());
-                }
-                case "value" -> {
-                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token, exactDecimals))) {
-                        return null;
-                    }
-                }
-                case "unit" -> {
-                    if (unit != null || (unit = unit(p)) == null) {
-                        return null;
-                    }
-                }
-                case "timestamp" -> {
-                    if (timestamp != null || (timestamp = timestamp(p)) == null) {
-                        return null;
-                    }
-                }
-                default -> {
-                    return null;
-                }
+            boolean fresh = switch (name) {
+                case "value" -> Double.isNaN(value) && !Double.isNaN(value = number(p, token, exactDecimals));
+                case "unit" -> unit == null && (unit = unit(p)) != null;
+                case "timestamp" -> timestamp == null && (timestamp = timestamp(p)) != null;
+                // fromWire throws for an unknown kind: the full path names it.
+                default -> name.equals(kindField) && kind == null && token == JsonToken.VALUE_STRING
+                        && (kind = reading ? SensorKind.fromWire(p.getText()) : ActuatorKind.fromWire(p.getText())) != null;
+            };
+            if (!fresh) {
+                return null;
             }
         }
-        if (sensor == null || Double.isNaN(value) || unit == null || timestamp == null) {
+        if (kind == null || Double.isNaN(value) || unit == null || timestamp == null) {
             return null;
         }
-        return new Reading(sensor, value, unit, timestamp);
-    }
-
-    private static ActuatorState actuatorState(JsonParser p, boolean exactDecimals) throws IOException {
-        ActuatorKind actuator = null;
-        double value = Double.NaN;
-        String unit = null;
-        Instant timestamp = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken token = p.nextToken();
-            switch (name) {
-                case "actuator" -> {
-                    if (actuator != null || token != JsonToken.VALUE_STRING) {
-                        return null;
-                    }
-                    actuator = ActuatorKind.fromWire(p.getText());
-                }
-                case "value" -> {
-                    if (!Double.isNaN(value) || Double.isNaN(value = number(p, token, exactDecimals))) {
-                        return null;
-                    }
-                }
-                case "unit" -> {
-                    if (unit != null || (unit = unit(p)) == null) {
-                        return null;
-                    }
-                }
-                case "timestamp" -> {
-                    if (timestamp != null || (timestamp = timestamp(p)) == null) {
-                        return null;
-                    }
-                }
-                default -> {
-                    return null;
-                }
-            }
-        }
-        if (actuator == null || Double.isNaN(value) || unit == null || timestamp == null) {
-            return null;
-        }
-        return new ActuatorState(actuator, value, unit, timestamp);
+        return reading ? new Reading((SensorKind) kind, value, unit, timestamp)
+                : new ActuatorState((ActuatorKind) kind, value, unit, timestamp);
     }
 
     /**
