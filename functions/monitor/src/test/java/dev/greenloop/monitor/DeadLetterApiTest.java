@@ -114,14 +114,17 @@ class DeadLetterApiTest {
     @Test
     void theMetricsCountEveryDeadLetterByStatusAndDestination() throws InterruptedException {
         String control = "greenloop_monitor_dead_letters_total{destination=\"http://control.greenloop.svc/\",function=\"monitor\",status=\"";
+        String infer = "greenloop_monitor_dead_letters_total{destination=\"http://infer.greenloop.svc/\",function=\"monitor\",status=\"503\"}";
         String metrics = "";
-        for (int i = 0; i < 100 && !metrics.contains(control + "503\"}"); i++) {
+        // The letters are counted as monitor's consumer reads them: wait for all three, not the first two.
+        for (int i = 0; i < 100 && !(metrics.contains(control + "503\"}") && metrics.contains(control + "422\"}")
+                && metrics.contains(infer)); i++) {
             Thread.sleep(200);
             metrics = given().get(dev.greenloop.testkit.quarkus.Metrics.URL).then().statusCode(200).extract().asString();
         }
 
         assertThat(metrics).contains(control + "422\"} 1.0").contains(control + "503\"} 1.0")
-                .contains("greenloop_monitor_dead_letters_total{destination=\"http://infer.greenloop.svc/\",function=\"monitor\",status=\"503\"} 1.0")
+                .contains(infer + " 1.0")
                 .contains("greenloop_monitor_dead_letters_unreplayed{function=\"monitor\"}");
     }
 
