@@ -92,6 +92,18 @@ public final class DeadLetterTopic {
     /** Every dead letter from {@code from} (per partition; missing: the beginning) to the end as it is now. */
     private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
                                   Map<TopicPartition, Long> from) {
+        List<DeadLetter> letters = new ArrayList<>();
+        read(consumer, partitions, from, letters);
+        return letters;
+    }
+
+    /**
+     * Reads every letter from {@code from} (the beginning where absent) up to the end offsets it
+     * takes first, into {@code letters}; returns those end offsets. Letters that arrive meanwhile
+     * are left for the next read.
+     */
+    private Map<TopicPartition, Long> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
+                                           Map<TopicPartition, Long> from, List<DeadLetter> letters) {
         consumer.assign(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
@@ -102,7 +114,6 @@ public final class DeadLetterTopic {
                 consumer.seek(tp, start);
             }
         }
-        List<DeadLetter> letters = new ArrayList<>();
         long deadline = System.nanoTime() + READ_LIMIT.toNanos();
         while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             if (System.nanoTime() > deadline) {
@@ -114,7 +125,7 @@ public final class DeadLetterTopic {
                 }
             }
         }
-        return letters;
+        return end;
     }
 
     private static DeadLetter letter(ConsumerRecord<String, CloudEvent> r) {
@@ -154,13 +165,16 @@ public final class DeadLetterTopic {
             List<TopicPartition> partitions = partitions(consumer);
             Map<TopicPartition, Long> start = new HashMap<>();
             from.forEach((p, o) -> start.put(new TopicPartition(topic, p), o));
-            List<DeadLetter> letters = read(consumer, partitions, start);
+            List<DeadLetter> letters = new ArrayList<>();
+            Map<TopicPartition, Long> upTo = read(consumer, partitions, start, letters);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> replayed = committed(consumer, partitions);
             Map<Integer, Long> next = new TreeMap<>();
             long unreplayed = 0;
             for (TopicPartition tp : partitions) {
-                long end = consumer.position(tp);
+                // Where this read stopped, not the consumer's position: a poll may have fetched
+                // letters that arrived after the end offsets were taken, and skipped them.
+                long end = upTo.get(tp);
                 next.put(tp.partition(), end);
                 unreplayed += end - Math.max(begin.get(tp), replayed.getOrDefault(tp, 0L));
             }
