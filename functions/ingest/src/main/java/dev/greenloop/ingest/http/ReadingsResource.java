@@ -96,8 +96,7 @@ public class ReadingsResource {
             // every refusal, with its pointers) take the full path below.
             ReadingsBatch plain = ReadingsReader.read(body, greenhouseId);
             if (plain != null && plain.greenhouseId().equals(greenhouseId)) {
-                return service.submit(() -> List.of(service.prepare(device, plain, partial, origin, mode)))
-                        .thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
+                return accepted(() -> service.prepare(device, plain, partial, origin, mode));
             }
         }
         JsonNode batch = parseBody(body, config.limits().maxBodyBytes());
@@ -111,7 +110,12 @@ public class ReadingsResource {
             throw IngestException.invalid(Kind.UNPROCESSABLE, "the body's greenhouseId differs from the path",
                     List.of(ItemError.of("/greenhouseId", "const", "must be " + greenhouseId + " (as in the path) or absent")));
         }
-        return service.submit(() -> List.of(service.prepare(device, batch, partial, origin, mode)))
+        return accepted(() -> service.prepare(device, batch, partial, origin, mode));
+    }
+
+    /** Prepares and submits one batch; 202 with the result once Kafka acknowledged every record. */
+    private CompletionStage<Response> accepted(java.util.function.Supplier<IngestService.Prepared> prepare) {
+        return service.submit(() -> List.of(prepare.get()))
                 .thenApply(result -> Response.accepted(result).type(MediaType.APPLICATION_JSON).build());
     }
 

@@ -38,7 +38,7 @@ public final class ReadingsReader {
     private static final int MAX_ID = 128;
     private static final int MAX_UNIT = 16;
 
-    static final JsonFactory FACTORY = JsonFactory.builder()
+    private static final JsonFactory FACTORY = JsonFactory.builder()
             // Exact, as the JDK's parser, and faster on long decimals.
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
