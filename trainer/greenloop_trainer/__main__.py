@@ -6,10 +6,12 @@
 Every option also reads an environment variable (GREENLOOP_MANIFEST, GREENLOOP_WEBHDFS_URL,
 MLFLOW_TRACKING_URI, GREENLOOP_RUN_ID, GREENLOOP_MODEL_NAME, GREENLOOP_EXPERIMENT, GREENLOOP_TARGETS,
 GREENLOOP_HORIZON_MINUTES, GREENLOOP_FEATURE_SPEC, GREENLOOP_DEVICE, GREENLOOP_REQUIRED_GROUPS,
-GREENLOOP_MAX_MISSING_SHARE). Without a run id (train-launcher creates one for its Jobs) the
-trainer creates its own run in the greenhouse's experiment. Exit codes: 0 success,
-2 bad input or configuration (not worth retrying), other non-zero for retriable failures; every
-failure prints one line saying why.
+GREENLOOP_MAX_MISSING_SHARE, GREENLOOP_GATE_MARGIN). The version registered serves only the targets
+whose test MAE is at least the gate margin below persistence; when none is, no version is
+registered (the run says why in its tag `greenloop.refused`) and the exit code is still 0.
+Without a run id (train-launcher creates one for its Jobs) the trainer creates its own run in the
+greenhouse's experiment. Exit codes: 0 success, 2 bad input or configuration (not worth retrying),
+other non-zero for retriable failures; every failure prints one line saying why.
 """
 
 import argparse
@@ -46,12 +48,16 @@ def parse_args(argv):
                    help="signal groups the dataset must have; comma-separated, 'none' for no check")
     p.add_argument("--max-missing-share", type=float, default=float(env("GREENLOOP_MAX_MISSING_SHARE", "0.1")),
                    help="largest share of rows that may miss a required group (0..1)")
+    p.add_argument("--gate-margin", type=float, default=float(env("GREENLOOP_GATE_MARGIN", "0.1")),
+                   help="how far below persistence a target's test MAE must be for the version to serve it (0..1)")
     args = p.parse_args(argv)
     for name in ("manifest", "webhdfs", "tracking_uri"):
         if not getattr(args, name):
             raise bad_input(f"--{name.replace('_', '-')} is required (or its environment variable)")
     if not 0 <= args.max_missing_share <= 1:
         raise bad_input(f"--max-missing-share must be between 0 and 1, not {args.max_missing_share}")
+    if not 0 <= args.gate_margin < 1:
+        raise bad_input(f"--gate-margin must be at least 0 and below 1, not {args.gate_margin}")
     return args
 
 

@@ -1,6 +1,7 @@
 """Training: one XGBoost regressor per target on a time-ordered split, early stopping on the
 validation part, metrics on the test part against the persistence baseline and the current
-champion, ONNX export checked against XGBoost, registration with alias `candidate`."""
+champion, ONNX export checked against XGBoost of the targets that beat persistence by the gate
+margin, registration with alias `candidate` (none when no target does)."""
 
 import math
 import shutil
@@ -20,6 +21,7 @@ from mlflow.types.schema import Schema, TensorSpec
 
 from . import bad_input, retriable
 from . import dataset as ds
+from . import gate
 from . import onnx_export
 from . import profile
 
@@ -81,6 +83,7 @@ def train(args) -> str:
                        "feature_spec_version": spec["version"], "n_features": len(data.features),
                        "targets": ",".join(targets), "horizon_minutes": args.horizon, "device": device,
                        "required_groups": ",".join(required), "max_missing_share": args.max_missing_share,
+                       "gate_margin": args.gate_margin,
                        **{f"xgb_{k}": v for k, v in params.items() if k != "device"}})
     mlflow.set_tags({"greenloop.dataset_id": data.dataset_id, "greenloop.feature_spec_version": spec["version"]})
     mlflow.log_dict({"paths": data.paths, "manifest": manifest}, "dataset.json")
@@ -115,6 +118,18 @@ def train(args) -> str:
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
                         f"test_rows_{target}": float(len(te))})
 
+    # The version serves only the targets that beat "it stays as it is" by the margin.
+    served, refused = gate.served_targets(metrics, targets, args.gate_margin)
+    metrics.update({f"served_{t}": 1.0 if t in served else 0.0 for t in targets})
+    mlflow.set_tags({"greenloop.targets_served": ",".join(served) or "none",
+                     "greenloop.targets_refused": "; ".join(refused.values()) or "none"})
+    if not served:
+        mlflow.log_metrics(metrics)
+        reason = (f"no target is {args.gate_margin * 100:.0f}% below persistence: " + "; ".join(refused.values()))
+        mlflow.set_tag("greenloop.refused", reason)
+        return f"registered no model version: {reason}"
+    models = {t: models[t] for t in served}
+
     # What the training features looked like, for the monitor's drift judgement.
     mlflow.log_dict(profile.reference_profile(train_part, data.features, models, spec["version"]), profile.ARTIFACT)
     onnx_model = onnx_export.convert(models, len(data.features), bases)
@@ -127,22 +142,27 @@ def train(args) -> str:
 
     signature = ModelSignature(
         inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, len(data.features)), onnx_export.INPUT)]),
-        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in targets]))
+        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in served]))
     try:
         info = mlflow.onnx.log_model(onnx_model, name="model", signature=signature,
                                      registered_model_name=args.model_name)
         version = str(info.registered_model_version)
         client = MlflowClient()
         client.set_registered_model_alias(args.model_name, "candidate", version)
-        for key, value in {"run_id": mlflow.active_run().info.run_id, "dataset_id": data.dataset_id,
-                           "feature_spec_version": spec["version"], "targets": ",".join(targets),
-                           "horizon_minutes": str(args.horizon), "onnx_parity": "passed"}.items():
+        tags = {"run_id": mlflow.active_run().info.run_id, "dataset_id": data.dataset_id,
+                "feature_spec_version": spec["version"], "targets": ",".join(served),
+                "targets_trained": ",".join(targets), "horizon_minutes": str(args.horizon),
+                "onnx_parity": "passed", "gate_margin": str(args.gate_margin)}
+        if refused:
+            tags["targets_refused"] = "; ".join(refused.values())
+        for key, value in tags.items():
             client.set_model_version_tag(args.model_name, version, key, value)
     except MlflowException as e:
         raise retriable(f"registering the model in MLflow failed: {str(e).splitlines()[0]}") from e
-    return (f"registered {args.model_name} version {version} as candidate; "
+    return (f"registered {args.model_name} version {version} as candidate, serving "
             + ", ".join(f"{t} MAE {metrics[f'mae_{t}']:.3f} (persistence {metrics[f'mae_persistence_{t}']:.3f})"
-                        for t in targets))
+                        for t in served)
+            + "".join(f"; not serving {reason}" for reason in refused.values()))
 
 
 def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:

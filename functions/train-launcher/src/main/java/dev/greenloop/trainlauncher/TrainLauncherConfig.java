@@ -128,13 +128,12 @@ public interface TrainLauncherConfig {
     }
 
     interface Gate {
-        /** How far below the persistence baseline's MAE a candidate's must be, per target. */
+        /**
+         * How far below the persistence baseline's MAE a target's must be for a version to serve
+         * it (the trainer leaves the others out of the version; the gate checks again).
+         */
         @WithDefault("0.1")
         double persistenceMargin();
-
-        /** The target on which a candidate must beat the champion. */
-        @WithDefault("air_temperature")
-        String primaryTarget();
 
         /**
          * Realised evidence before a champion is replaced: a candidate that passes the offline gate

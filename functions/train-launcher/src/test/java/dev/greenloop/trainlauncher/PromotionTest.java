@@ -70,7 +70,7 @@ class PromotionTest {
         TrainingCompleted c2 = PayloadCodec.read(EventType.TRAINING_COMPLETED, r2.body().asByteArray());
         assertThat(c2.promoted()).isFalse();
         assertThat(c2.modelVersion()).isEqualTo("2");
-        assertThat(c2.reason()).contains("does not beat the champion's 0.300");
+        assertThat(c2.reason()).contains("air_temperature MAE 0.350 is worse than champion version 1's 0.300");
         assertThat(registry.aliasVersion(model, "champion")).contains("1");
 
         // 3. Better than the champion: promoted, the old champion becomes previous.
@@ -98,6 +98,53 @@ class PromotionTest {
         TrainingCompleted c4 = PayloadCodec.read(EventType.TRAINING_COMPLETED,
                 JobEvents.post("s-4", JobEvents.job(specs, fourth, "Complete", null, null)).body().asByteArray());
         assertThat(c4.reason()).contains("is not 10% below persistence 0.600");
+        assertThat(registry.aliasVersion(model, "champion")).contains("3");
+    }
+
+    /**
+     * Each version serves the targets its {@code targets} tag names: a candidate better on air
+     * temperature that would drop CO2, which the champion still forecasts well, is refused; a run
+     * the trainer registered nothing for (no target beat persistence) replies why.
+     */
+    @Test
+    void versionsServeTheTargetsTheirTagsNameAndARunWithoutAVersionSaysWhy() throws Exception {
+        String greenhouse = "gh-t" + UUID.randomUUID().toString().substring(0, 6);
+        String model = "greenloop-" + greenhouse;
+
+        TrainingPlan first = TrainedRuns.trained(registry, runs, greenhouse, TrainedRuns.good(0.30, null, null));
+        TrainedRuns.serves(model, "1", "air_temperature,co2");
+        ExtractableResponse<Response> r1 = JobEvents.post("t-1", JobEvents.job(specs, first, "Complete", null, null));
+        ModelPromoted p1 = PayloadCodec.read(EventType.MODEL_PROMOTED, r1.body().asByteArray());
+        assertThat(p1.modelVersion()).isEqualTo("1");
+
+        Map<String, Double> better = TrainedRuns.good(0.25, 1.0, 0.30);
+        better.put("champion_mae_co2", 12.0);
+        TrainingPlan second = TrainedRuns.trained(registry, runs, greenhouse, better);
+        TrainedRuns.serves(model, "2", "air_temperature");
+        TrainingCompleted c2 = PayloadCodec.read(EventType.TRAINING_COMPLETED,
+                JobEvents.post("t-2", JobEvents.job(specs, second, "Complete", null, null)).body().asByteArray());
+        assertThat(c2.promoted()).isFalse();
+        assertThat(c2.reason()).isEqualTo("it drops co2, which champion version 1 still forecasts 60% below persistence "
+                + "(12.000, persistence 30.000) on the same test split");
+        assertThat(registry.aliasVersion(model, "champion")).contains("1");
+
+        // Served with CO2 as well, the same candidate is promoted.
+        TrainingPlan third = TrainedRuns.trained(registry, runs, greenhouse, better);
+        TrainedRuns.serves(model, "3", "air_temperature,co2");
+        ModelPromoted p3 = PayloadCodec.read(EventType.MODEL_PROMOTED,
+                JobEvents.post("t-3", JobEvents.job(specs, third, "Complete", null, null)).body().asByteArray());
+        assertThat(p3.modelVersion()).isEqualTo("3");
+
+        String why = "no target is 10% below persistence: air_temperature MAE 0.590 is not 10% below persistence 0.600";
+        TrainingPlan fourth = TrainedRuns.unregistered(registry, runs, greenhouse, Map.of("onnx_parity", 0.0,
+                "mae_air_temperature", 0.59, "mae_persistence_air_temperature", 0.60, "served_air_temperature", 0.0),
+                Map.of("greenloop.refused", why));
+        TrainingCompleted c4 = PayloadCodec.read(EventType.TRAINING_COMPLETED,
+                JobEvents.post("t-4", JobEvents.job(specs, fourth, "Complete", null, null)).body().asByteArray());
+        assertThat(c4.promoted()).isFalse();
+        assertThat(c4.modelVersion()).isNull();
+        assertThat(c4.reason()).isEqualTo("the run registered no model version: " + why);
+        assertThat(c4.metrics()).containsEntry("served_air_temperature", 0.0);
         assertThat(registry.aliasVersion(model, "champion")).contains("3");
     }
 

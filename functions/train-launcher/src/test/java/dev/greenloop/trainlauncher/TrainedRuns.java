@@ -44,6 +44,28 @@ final class TrainedRuns {
         return plan;
     }
 
+    /** Tags {@code version} of {@code model} as serving {@code targets} (comma-separated), as the trainer does. */
+    static void serves(String model, String version, String targets) {
+        new MlflowClient(MlflowServer.shared().trackingUri().toString()).sendPost("model-versions/set-tag",
+                "{\"name\":\"" + model + "\",\"version\":\"" + version + "\",\"key\":\"targets\",\"value\":\""
+                        + targets + "\"}");
+    }
+
+    /** A finished training run that registered no version, with {@code tags} on the run (the trainer's {@code greenloop.refused}). */
+    static TrainingPlan unregistered(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics,
+                                     Map<String, String> tags) {
+        String cause = UUID.randomUUID().toString();
+        String job = JobNames.of(greenhouse, cause);
+        String model = "greenloop-" + greenhouse;
+        java.util.Map<String, String> all = new java.util.HashMap<>(tags);
+        all.put("greenloop.job", job);
+        String runId = registry.createRun("greenloop-" + greenhouse, job, all);
+        registry.logMetrics(runId, metrics);
+        runs.recordLaunch(new Document("_id", job).append("greenhouseId", greenhouse).append("runId", runId)
+                .append("modelName", model).append("datasetId", "ds-1"));
+        return new TrainingPlan(job, greenhouse, runId, model, "ds-1", "{}", cause, "dataset_ready");
+    }
+
     /**
      * A finished training run whose version has a real model.onnx: registered by the trainer's
      * {@code tests/register_model.py} (each output is the feature {@code <target>_last} plus

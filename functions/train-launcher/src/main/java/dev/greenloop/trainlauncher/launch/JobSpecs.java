@@ -68,6 +68,8 @@ public class JobSpecs {
         env.put("GREENLOOP_HORIZON_MINUTES", Integer.toString(config.horizonMinutes()));
         env.put("GREENLOOP_REQUIRED_GROUPS", String.join(",", config.requiredGroups()));
         env.put("GREENLOOP_MAX_MISSING_SHARE", Double.toString(config.maxMissingShare()));
+        // The trainer leaves out of the version the targets the gate would refuse.
+        env.put("GREENLOOP_GATE_MARGIN", Double.toString(config.gate().persistenceMargin()));
         return env;
     }
 

@@ -194,6 +194,17 @@ public class MlflowRegistry {
         }
     }
 
+    /** The tags of {@code version} of {@code modelName} (the trainer's {@code targets}, {@code targets_refused}, ...). */
+    public Map<String, String> versionTags(String modelName, String version) {
+        return guard(() -> {
+            Map<String, String> out = new HashMap<>();
+            for (var tag : client.getModelVersion(modelName, version).getTagsList()) {
+                out.put(tag.getKey(), tag.getValue());
+            }
+            return out;
+        });
+    }
+
     /** The run that registered {@code version} of {@code modelName}. */
     public String runOfVersion(String modelName, String version) {
         return guard(() -> client.getModelVersion(modelName, version).getRunId());

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,7 +52,7 @@ public class PromotionService {
         this.mlflow = mlflow;
         this.closedLoop = closedLoop;
         this.realisedEvidence = config.gate().realisedEvidence();
-        this.gate = new PromotionGate(config.targets(), config.gate().persistenceMargin(), config.gate().primaryTarget());
+        this.gate = new PromotionGate(config.targets(), config.gate().persistenceMargin());
         this.metrics = metrics;
     }
 
@@ -78,14 +79,20 @@ public class PromotionService {
             Map<String, Double> m = mlflow.metrics(outcome.runId());
             Optional<String> champion = mlflow.aliasVersion(outcome.modelName(), "champion");
             if (version.isEmpty()) {
-                payload = completed(outcome, null, false, "the run registered no model version", m);
+                // The trainer registers nothing when no target beats persistence, and says so in the run.
+                String refused = mlflow.tags(outcome.runId()).get("greenloop.refused");
+                payload = completed(outcome, null, false, "the run registered no model version"
+                        + (refused == null ? "" : ": " + refused), m);
                 status = "completed";
             } else if (champion.equals(version)) {
                 // Promoted by an earlier handling of this event that stopped before recording it.
                 payload = promoted(outcome, version.get(), mlflow.aliasVersion(outcome.modelName(), "previous").orElse(null), m);
                 status = "promoted";
             } else {
-                PromotionGate.Decision decision = gate.decide(m, champion);
+                List<String> serves = gate.served(mlflow.versionTags(outcome.modelName(), version.get()));
+                Optional<PromotionGate.Served> held = champion.map(v -> new PromotionGate.Served(v,
+                        gate.served(mlflow.versionTags(outcome.modelName(), v))));
+                PromotionGate.Decision decision = gate.decide(m, serves, held);
                 if (decision.promote() && closedLoop.enabled()) {
                     ClosedLoopGate.Verdict verdict = closedLoop.judge(outcome.greenhouseId(), outcome.modelName(),
                             version.get(), outcome.runId(), champion);
@@ -164,11 +171,15 @@ public class PromotionService {
                 abbreviate(reason), reported(m));
     }
 
-    /** The metrics worth carrying in the event: test errors, baselines, champion's, the closed loop's. */
+    /**
+     * The metrics worth carrying in the event: test errors, baselines, champion's, the closed
+     * loop's, and which targets the version serves ({@code served_<target>} 1 or 0).
+     */
     private static Map<String, Double> reported(Map<String, Double> m) {
         Map<String, Double> out = new LinkedHashMap<>();
         m.forEach((k, v) -> {
-            if ((k.startsWith("mae_") || k.startsWith("rmse_") || k.startsWith("champion_") || k.startsWith("closed_loop_"))
+            if ((k.startsWith("mae_") || k.startsWith("rmse_") || k.startsWith("champion_") || k.startsWith("closed_loop_")
+                    || k.startsWith("served_"))
                     && Double.isFinite(v)) {
                 out.put(k, v);
             }
