@@ -98,6 +98,8 @@ class TrainerEndToEndTest {
         try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
             assertThat(session.getInputNames()).containsExactly("features");
             assertThat(session.getOutputNames()).containsExactlyInAnyOrder("air_temperature", "relative_humidity", "co2");
+            assertThat(registry.versionTags("greenloop-gh-ref", promoted.modelVersion()))
+                    .containsEntry("targets", "air_temperature,relative_humidity,co2");
             float[] row = new float[FeatureSpec.V1.size()];
             java.util.Arrays.fill(row, Float.NaN);
             List<String> names = FeatureSpec.V1.names();
@@ -155,28 +157,83 @@ class TrainerEndToEndTest {
                 .hasEntrySatisfying("greenloop.failure", f -> assertThat(f).contains("actuators features")));
     }
 
-    /** The trainer CLI alone, as a person runs it: no run from train-launcher, no model name. */
+    /**
+     * The trainer CLI alone, as a person runs it: no run from train-launcher, no model name. Each
+     * version serves only the targets that beat persistence by the gate margin: with the default
+     * margin exactly one of the two is served on this day (its ONNX outputs, tags and metrics say
+     * which), and with a margin no target meets nothing is registered (exit code 0, the run says
+     * why).
+     */
     @Test
-    void theTrainerCliCreatesItsOwnRunWhenNoneIsGiven() throws Exception {
+    void theTrainerCliCreatesItsOwnRunAndRegistersOnlyTheTargetsThatBeatPersistence() throws Exception {
         DatasetReady dataset = ReferenceDataset.write(HdfsCluster.shared(), "gh-cli", Instant.parse("2026-07-10T00:00:00Z"),
                 1, 9);
+        Map<String, String> env = Map.of("GREENLOOP_MANIFEST", new String(PayloadCodec.write(dataset), StandardCharsets.UTF_8),
+                "GREENLOOP_TARGETS", "air_temperature,co2");
 
-        Result result = runTrainer(Map.of("GREENLOOP_MANIFEST", new String(PayloadCodec.write(dataset), StandardCharsets.UTF_8),
-                "GREENLOOP_TARGETS", "air_temperature"));
+        Result first = runTrainer(env);
 
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("created run").contains("in experiment greenloop-gh-cli")
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        assertThat(first.output()).contains("created run").contains("in experiment greenloop-gh-cli")
                 .contains("registered greenloop-gh-cli version 1 as candidate");
         assertThat(registry.aliasVersion("greenloop-gh-cli", "candidate")).contains("1");
-        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
-        var experiment = client.getExperimentByName("greenloop-gh-cli").orElseThrow();
-        String runId = client.searchRuns(List.of(experiment.getExperimentId()), "").get(0).getRunId();
+        String runId = first.runId();
         assertThat(registry.versionOfRun("greenloop-gh-cli", runId)).contains("1");
-        assertThat(registry.metrics(runId)).containsKeys("missing_share_actuators", "missing_share_weather", "mae_air_temperature")
+        Map<String, Double> metrics = registry.metrics(runId);
+        assertThat(metrics).containsKeys("missing_share_actuators", "missing_share_weather", "mae_air_temperature", "mae_co2")
                 .hasEntrySatisfying("missing_share_actuators", share -> assertThat(share).isLessThan(0.01));
+        double air = metrics.get("mae_air_temperature") / metrics.get("mae_persistence_air_temperature");
+        double co2 = metrics.get("mae_co2") / metrics.get("mae_persistence_co2");
+        System.out.printf("One day, +15 min MAE over persistence: air temperature %.3f, CO2 %.3f%n", air, co2);
+        List<String> served = new java.util.ArrayList<>();
+        if (air <= 0.9) {
+            served.add("air_temperature");
+        }
+        if (co2 <= 0.9) {
+            served.add("co2");
+        }
+        // On this one day (seed 9) one target beats persistence by the margin and the other does not.
+        assertThat(served).as("targets 10%% below persistence (ratios %.3f, %.3f)", air, co2).hasSize(1);
+        String refused = served.contains("co2") ? "air_temperature" : "co2";
+        assertThat(first.output()).contains("serving " + served.get(0) + " MAE").contains("not serving " + refused + " MAE");
+        assertServes("1", served, metrics);
+        assertThat(registry.versionTags("greenloop-gh-cli", "1")).containsEntry("targets_trained", "air_temperature,co2")
+                .hasEntrySatisfying("targets_refused", r -> assertThat(r).startsWith(refused + " MAE")
+                        .contains("is not 10% below persistence"));
+
+        // A margin no target meets: no version, and the run says why.
+        Map<String, String> strict = new java.util.HashMap<>(env);
+        strict.put("GREENLOOP_GATE_MARGIN", "0.99");
+        Result second = runTrainer(strict);
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        assertThat(second.output()).contains("registered no model version: no target is 99% below persistence: air_temperature MAE");
+        assertThat(registry.versionOfRun("greenloop-gh-cli", second.runId())).isEmpty();
+        assertThat(registry.tags(second.runId())).hasEntrySatisfying("greenloop.refused",
+                r -> assertThat(r).contains("co2 MAE")).containsEntry("greenloop.targets_served", "none");
+        assertThat(registry.metrics(second.runId())).containsEntry("served_air_temperature", 0.0).containsEntry("served_co2", 0.0);
+        assertThat(registry.aliasVersion("greenloop-gh-cli", "candidate")).contains("1");
+    }
+
+    /** Version {@code version} of greenloop-gh-cli serves exactly {@code targets}: ONNX outputs, tag and metrics agree. */
+    private void assertServes(String version, List<String> targets, Map<String, Double> metrics) throws Exception {
+        assertThat(registry.versionTags("greenloop-gh-cli", version)).containsEntry("targets", String.join(",", targets));
+        for (String t : List.of("air_temperature", "co2")) {
+            assertThat(metrics).containsEntry("served_" + t, targets.contains(t) ? 1.0 : 0.0);
+        }
+        byte[] onnx = downloadModel("greenloop-gh-cli", version);
+        try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
+            assertThat(session.getOutputNames()).containsExactlyInAnyOrderElementsOf(targets);
+        }
     }
 
     private record Result(int exitCode, String output) {
+        /** The run the trainer created ("created run ID in experiment ..."). */
+        String runId() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("created run (\\w+) in experiment").matcher(output);
+            assertThat(m.find()).as(output).isTrue();
+            return m.group(1);
+        }
+
         List<String> errorLines() {
             return output.lines().filter(l -> l.startsWith("greenloop-trainer: error:")).toList();
         }
