@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns predictions into commands: checks the prediction (fresh, plausible), runs the policy on
@@ -151,11 +152,11 @@ public class Controller {
             Instant windowStart = p.windowEnd().minusMillis(FeatureSpec.V1.windowMillis());
             CommandRecord.WindowRef window = new CommandRecord.WindowRef(p.windowId(), windowStart, p.windowEnd(),
                     store.readingEventIds(g, z, windowStart));
-            return plan(g, z, now, state, m, predicted(p, m.climate()), CommandMode.PREDICTIVE, horizon(p), null,
+            return plan(g, z, now, state, m, predicted(p, m.climate()), predictedKinds(p), CommandMode.PREDICTIVE, horizon(p), null,
                     cause, ref, window, eventId, eventId, p.windowEnd());
         }
         String reason = unusable.get();
-        return plan(g, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason, cause, ref,
+        return plan(g, z, now, state, m, m.climate(), Set.of(), CommandMode.FALLBACK, null, reason, cause, ref,
                 measuredWindow(g, z, m), eventId, eventId, p.windowEnd());
     }
 
@@ -209,7 +210,7 @@ public class Controller {
             Measured m = measured.get();
             CommandRecord.Cause cause = new CommandRecord.Cause(pingId, ControlFunctions.PING,
                     extensions.get(Extensions.TRACEPARENT));
-            Optional<Decision> done = issuer.issue(plan(g, z, now, state, m, m.climate(), CommandMode.FALLBACK, null, reason,
+            Optional<Decision> done = issuer.issue(plan(g, z, now, state, m, m.climate(), Set.of(), CommandMode.FALLBACK, null, reason,
                     cause, null, measuredWindow(g, z, m), pingId, null, null), state);
             if (done.isPresent()) {
                 return done;
@@ -248,8 +249,12 @@ public class Controller {
                 temperature = v.value();
             }
         }
+        if (p.values().isEmpty()) {
+            return Optional.of("implausible: the prediction has no values");
+        }
         if (temperature == null) {
-            return Optional.of("implausible: the prediction has no air temperature");
+            // The model does not forecast air temperature: it is steered on the measured value.
+            return Optional.empty();
         }
         double change = Math.abs(temperature - measured.airTemperature());
         if (change > config.maxPredictedTemperatureChange()) {
@@ -277,8 +282,22 @@ public class Controller {
                 measured.outsideTemperature());
     }
 
+    /** The quantities the prediction forecasts (the others are steered on their measured values). */
+    static Set<SensorKind> predictedKinds(Prediction p) {
+        Set<SensorKind> kinds = java.util.EnumSet.noneOf(SensorKind.class);
+        for (TargetValue v : p.values()) {
+            if (Policy.ALL_PREDICTED.contains(v.target())) {
+                kinds.add(v.target());
+            }
+        }
+        return kinds;
+    }
+
+    /** The horizon of the air temperature forecast, else of the first target forecast. */
     private static String horizon(Prediction p) {
-        return sorted(p).stream().filter(v -> v.target() == SensorKind.AIR_TEMPERATURE).findFirst()
+        List<TargetValue> values = sorted(p);
+        return values.stream().filter(v -> v.target() == SensorKind.AIR_TEMPERATURE).findFirst()
+                .or(() -> values.stream().findFirst())
                 .map(v -> "+" + v.horizonMinutes() + " min").orElse(null);
     }
 
@@ -288,14 +307,14 @@ public class Controller {
     }
 
     private CommandIssuer.Plan plan(String g, String z, Instant now, ZoneState state, Measured m, Climate climate,
-                                    CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
+                                    Set<SensorKind> predicted, CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
                                     CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window, String key,
                                     String predictionId, Instant windowEnd) {
         ZoneSettings settings = store.settings(g, z);
         Map<ActuatorKind, ActuatorSetting> current = new EnumMap<>(ActuatorKind.class);
         m.positions().forEach((kind, value) -> current.put(kind, new ActuatorSetting(settings.limits(kind).clamp(value), null)));
         current.putAll(state.actuators());
-        Policy.Result proposals = Policy.propose(settings, now, climate, current, mode == CommandMode.PREDICTIVE, horizon);
+        Policy.Result proposals = Policy.propose(settings, now, climate, current, predicted, horizon);
         Envelope.Outcome outcome = Envelope.apply(settings, now, current, proposals.proposals(), proposals.ventFirst());
         String prefix = fallbackReason == null ? "" : "fallback (" + fallbackReason.substring(0, fallbackReason.indexOf(':'))
                 + "): ";

@@ -143,10 +143,12 @@ final class ControlTesting {
                 new Document("_id", g + "/" + z).append("actuators", a), new ReplaceOptions().upsert(true));
     }
 
-    static Prediction prediction(String g, String z, Instant windowEnd, double temperature, Double humidity, Double co2,
+    static Prediction prediction(String g, String z, Instant windowEnd, Double temperature, Double humidity, Double co2,
                                  boolean shadow) {
         List<TargetValue> values = new ArrayList<>();
-        values.add(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, temperature));
+        if (temperature != null) {
+            values.add(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, temperature));
+        }
         if (humidity != null) {
             values.add(new TargetValue(SensorKind.RELATIVE_HUMIDITY, 15, humidity));
         }

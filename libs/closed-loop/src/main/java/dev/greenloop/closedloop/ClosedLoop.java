@@ -142,13 +142,21 @@ public final class ClosedLoop {
         current.putAll(zone.commanded);
         Climate climate = measured;
         boolean predictive = false;
+        java.util.Set<SensorKind> predicted = java.util.Set.of();
         if (forecaster.isPresent()) {
             Map<SensorKind, Double> f = forecaster.get().forecast(features);
             if (usable(f, measured)) {
-                climate = new Climate(f.get(SensorKind.AIR_TEMPERATURE),
+                // As control: what the model does not forecast is steered on its measured value.
+                climate = new Climate(f.getOrDefault(SensorKind.AIR_TEMPERATURE, measured.airTemperature()),
                         f.getOrDefault(SensorKind.RELATIVE_HUMIDITY, measured.relativeHumidity()),
                         f.getOrDefault(SensorKind.CO2, measured.co2()), measured.par(), measured.globalRadiation(),
                         measured.outsideTemperature());
+                predicted = java.util.EnumSet.noneOf(SensorKind.class);
+                for (SensorKind kind : f.keySet()) {
+                    if (Policy.ALL_PREDICTED.contains(kind)) {
+                        predicted.add(kind);
+                    }
+                }
                 predictive = true;
             }
         }
@@ -157,7 +165,7 @@ public final class ClosedLoop {
         } else {
             counts.fallback++;
         }
-        Policy.Result proposals = Policy.propose(s, now, climate, current, predictive,
+        Policy.Result proposals = Policy.propose(s, now, climate, current, predicted,
                 predictive ? "+" + forecaster.get().horizonMinutes() + " min" : null);
         Envelope.Outcome outcome = Envelope.apply(s, now, current, proposals.proposals(), proposals.ventFirst());
         for (var change : outcome.changes()) {
@@ -169,8 +177,7 @@ public final class ClosedLoop {
     }
 
     private static boolean usable(Map<SensorKind, Double> forecast, Climate measured) {
-        Double t = forecast.get(SensorKind.AIR_TEMPERATURE);
-        if (t == null) {
+        if (forecast.isEmpty()) {
             return false;
         }
         for (Map.Entry<SensorKind, Double> e : forecast.entrySet()) {
@@ -178,7 +185,8 @@ public final class ClosedLoop {
                 return false;
             }
         }
-        return Math.abs(t - measured.airTemperature()) <= MAX_PREDICTED_CHANGE;
+        Double t = forecast.get(SensorKind.AIR_TEMPERATURE);
+        return t == null || Math.abs(t - measured.airTemperature()) <= MAX_PREDICTED_CHANGE;
     }
 
     private static void position(Map<ActuatorKind, ActuatorSetting> current, ZoneSettings s, ActuatorKind kind, Double v) {

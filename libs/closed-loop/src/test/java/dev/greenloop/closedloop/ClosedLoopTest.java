@@ -72,6 +72,30 @@ class ClosedLoopTest {
         assertThat(wild.heatingEnergy()).isEqualTo(thermostat.heatingEnergy());
     }
 
+    /** A model that forecasts CO2 alone: its forecasts are used, and the temperature is steered as the thermostat does. */
+    @Test
+    void aForecastWithoutAirTemperatureIsUsedAndTheTemperatureFollowsTheThermostatsRule() {
+        int co2 = FeatureSpec.V1.names().indexOf("co2_last");
+        Forecaster co2Only = new Forecaster() {
+            public String name() {
+                return "CO2 only";
+            }
+
+            public int horizonMinutes() {
+                return 15;
+            }
+
+            public Map<SensorKind, Double> forecast(double[] features) {
+                return Double.isNaN(features[co2]) ? Map.of() : Map.of(SensorKind.CO2, features[co2]);
+            }
+        };
+        Figures thermostat = loop.run(DAY, Optional.empty());
+        Figures figures = loop.run(DAY, Optional.of(co2Only));
+        assertThat(figures.predictiveDecisions()).isEqualTo(12 * 60);
+        assertThat(figures.violations()).isZero();
+        assertThat(figures.heatingEnergy()).isEqualTo(thermostat.heatingEnergy());
+    }
+
     @Test
     void figuresBecomeNamedMetrics() {
         Figures f = new Figures("x", 10, 0.5, 1.25, 100, 3, 4, 6, 4, 0);

@@ -3,14 +3,21 @@ package dev.greenloop.control.policy;
 import dev.greenloop.events.payload.ActuatorKind;
 
 import java.time.Instant;
+import dev.greenloop.events.payload.SensorKind;
+
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rules that turn a (predicted or measured) climate into actuator proposals. Anticipatory
- * when given a prediction: it acts when the climate is predicted to leave the band, at a margin
- * inside it; reactive (the fallback thermostat) when given measured values only, with no margin.
+ * for each quantity given as a prediction: it acts when that quantity is predicted to leave the
+ * band, at a margin inside it; reactive (the fallback thermostat's rule) for each quantity given
+ * as a measured value, with no margin. A model version may forecast only some targets: the
+ * others are steered on their measured values, as in fallback.
  * The band minus margins is the hysteresis: inside it the policy proposes nothing and actuators
  * keep their settings. The rule table is in the module README. Pure; thread-safe.
  */
@@ -35,21 +42,37 @@ public final class Policy {
     public record Result(Map<ActuatorKind, Proposal> proposals, boolean ventFirst) {
     }
 
-    /**
-     * @param climate    the climate to act on: predicted air temperature, humidity and CO2 (with
-     *                   measured light and outside values) or all measured (fallback)
-     * @param predictive whether {@code climate} is a prediction (margins apply)
-     * @param horizon    how far ahead the prediction is, for the reasons ("+15 min"), or null
-     */
+    /** The quantities a prediction of every target gives. */
+    public static final Set<SensorKind> ALL_PREDICTED = Collections.unmodifiableSet(
+            EnumSet.of(SensorKind.AIR_TEMPERATURE, SensorKind.RELATIVE_HUMIDITY, SensorKind.CO2));
+
+    /** {@link #propose(ZoneSettings, Instant, Climate, Map, Set, String)} with every target predicted, or none. */
     public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
                                  boolean predictive, String horizon) {
+        return propose(s, now, climate, current, predictive ? ALL_PREDICTED : Set.of(), horizon);
+    }
+
+    /**
+     * @param climate   the climate to act on: air temperature, humidity and CO2, each predicted
+     *                  or measured, with measured light and outside values
+     * @param predicted which of air temperature, humidity and CO2 in {@code climate} are
+     *                  predictions (their margins apply); empty for the fallback thermostat. CO2
+     *                  is dosed only while some quantity is predicted (a usable prediction): on
+     *                  the predicted CO2, or on the measured one when the model does not forecast it
+     * @param horizon   how far ahead the prediction is, for the reasons ("+15 min"), or null
+     */
+    public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
+                                 Set<SensorKind> predicted, String horizon) {
         Map<ActuatorKind, Proposal> p = new EnumMap<>(ActuatorKind.class);
         boolean day = s.isDay(now);
-        String what = predictive ? "predicted" : "measured";
-        String when = predictive && horizon != null ? " (" + horizon + ")" : "";
-        double tm = predictive ? s.temperatureMargin() : 0;
-        double hm = predictive ? s.humidityMargin() : 0;
-        double cm = predictive ? s.co2Margin() : 0;
+        boolean predictive = !predicted.isEmpty();
+        boolean tp = predicted.contains(SensorKind.AIR_TEMPERATURE);
+        boolean hp = predicted.contains(SensorKind.RELATIVE_HUMIDITY);
+        boolean cp = predicted.contains(SensorKind.CO2);
+        String whenAhead = horizon != null ? " (" + horizon + ")" : "";
+        double tm = tp ? s.temperatureMargin() : 0;
+        double hm = hp ? s.humidityMargin() : 0;
+        double cm = cp ? s.co2Margin() : 0;
         double heating = value(current, s, ActuatorKind.HEATING);
         double vent = value(current, s, ActuatorKind.VENT);
         double fogging = value(current, s, ActuatorKind.FOGGING);
@@ -62,6 +85,8 @@ public final class Policy {
             double low = t.low() + tm;
             double high = t.high() - tm;
             String band = (day ? "day" : "night") + " band " + t + " °C";
+            String what = what(tp);
+            String when = tp ? whenAhead : "";
             if (temp < low) {
                 cold = true;
                 p.put(ActuatorKind.HEATING, new Proposal(heating + HEAT_GAIN * (low - temp),
@@ -81,6 +106,8 @@ public final class Policy {
         Double rh = climate.relativeHumidity();
         if (rh != null) {
             String band = (day ? "day" : "night") + " band " + h + " %";
+            String what = what(hp);
+            String when = hp ? whenAhead : "";
             if (rh > h.high() - hm) {
                 String reason = String.format(Locale.ROOT, "dehumidify: %s %.0f %% RH%s above %s", what, rh, when, band);
                 if (!cold) {
@@ -118,6 +145,8 @@ public final class Policy {
                     "no CO2 dosing: " + (day ? "not enough light" : "night")));
         } else if (co2 != null) {
             Band c = s.dayCo2();
+            String what = what(cp);
+            String when = cp ? whenAhead : "";
             if (co2 < c.low() + cm) {
                 p.put(ActuatorKind.CO2_DOSING, new Proposal(DOSE_GAIN * (c.low() + cm - co2),
                         String.format(Locale.ROOT, "dose CO2: %s %.0f ppm%s below band %s ppm, lit", what, co2, when, c)));
@@ -146,5 +175,9 @@ public final class Policy {
     static double value(Map<ActuatorKind, ActuatorSetting> current, ZoneSettings s, ActuatorKind kind) {
         ActuatorSetting setting = current.get(kind);
         return setting != null ? setting.value() : s.limits(kind).min();
+    }
+
+    private static String what(boolean predicted) {
+        return predicted ? "predicted" : "measured";
     }
 }

@@ -92,6 +92,44 @@ class PolicyScenarioTest {
                 .contains("at most 10 per command");
     }
 
+    /**
+     * A model may forecast only some targets: the margin and the word "predicted" go with the
+     * quantities it forecasts; the others follow the fallback thermostat's rule (the band itself).
+     */
+    @Test
+    void onlyTheQuantitiesPredictedAreActedOnAtTheMargin() {
+        Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
+        // 16.3 °C: inside the night band 16–20, but less than its 0.5 °C margin above the bottom.
+        Climate climate = new Climate(16.3, 80.0, 500.0, 0.0, 0.0, 12.0);
+
+        Policy.Result air = Policy.propose(S, NIGHT, climate, state, java.util.Set.of(dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE),
+                "+15 min");
+        assertThat(air.proposals()).containsKey(ActuatorKind.HEATING);
+        assertThat(air.proposals().get(ActuatorKind.HEATING).reason()).isEqualTo("heat: predicted 16.3 °C (+15 min) below night band 16–20 °C");
+
+        Policy.Result humidityOnly = Policy.propose(S, NIGHT, climate, state,
+                java.util.Set.of(dev.greenloop.events.payload.SensorKind.RELATIVE_HUMIDITY), "+15 min");
+        assertThat(humidityOnly.proposals()).doesNotContainKey(ActuatorKind.HEATING);
+
+        // 15.8 °C measured, below the band itself: heated on the measured value, said so, no horizon.
+        Policy.Result measured = Policy.propose(S, NIGHT, new Climate(15.8, 80.0, 500.0, 0.0, 0.0, 12.0), state,
+                java.util.Set.of(dev.greenloop.events.payload.SensorKind.CO2), "+15 min");
+        assertThat(measured.proposals().get(ActuatorKind.HEATING).reason()).isEqualTo("heat: measured 15.8 °C below night band 16–20 °C");
+
+        // CO2 is dosed while a prediction is usable, on the measured CO2 at the band itself (620 > 600)...
+        Map<ActuatorKind, ActuatorSetting> day = at(AFTERNOON, 30, 10, 0, 0, 0);
+        Climate lit = new Climate(23.0, 72.0, 620.0, 900.0, 400.0, 25.0);
+        Policy.Result airOnly = Policy.propose(S, AFTERNOON, lit, day,
+                java.util.Set.of(dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE), "+15 min");
+        assertThat(airOnly.proposals()).doesNotContainKey(ActuatorKind.CO2_DOSING);
+        // ... and at the margin when CO2 is forecast (620 < 600 + 50).
+        Policy.Result co2 = Policy.propose(S, AFTERNOON, lit, day, Policy.ALL_PREDICTED, "+15 min");
+        assertThat(co2.proposals().get(ActuatorKind.CO2_DOSING).reason()).startsWith("dose CO2: predicted 620 ppm (+15 min)");
+        // Without any prediction: no dosing at all.
+        assertThat(Policy.propose(S, AFTERNOON, new Climate(23.0, 72.0, 500.0, 900.0, 400.0, 25.0), day, java.util.Set.of(), null)
+                .proposals().get(ActuatorKind.CO2_DOSING).reason()).isEqualTo("no CO2 dosing without a prediction");
+    }
+
     @Test
     void aRecentChangeIsHeldForItsDwell() {
         Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
