@@ -94,7 +94,7 @@ public final class Demo {
             return new Options(Integer.parseInt(a.getOrDefault("days", "5")), Integer.parseInt(a.getOrDefault("zones", "2")),
                     Duration.ofHours(hours),
                     Double.parseDouble(a.getOrDefault("ping-speed", "60")), Path.of(a.getOrDefault("work", "local/work")),
-                    Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature"),
+                    Boolean.parseBoolean(a.getOrDefault("quiet", "false")), a.getOrDefault("targets", "air_temperature,relative_humidity,co2"),
                     Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))),
                     a.containsKey("weather") ? Path.of(a.get("weather")) : null,
                     Boolean.parseBoolean(a.getOrDefault("baseline", "true")),

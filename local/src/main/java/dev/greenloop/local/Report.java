@@ -35,6 +35,12 @@ public final class Report {
                     .filter(t -> metrics.containsKey("mae_" + t)).toList();
         }
 
+        /** Whether the version forecasts {@code target} (the trainer's {@code served_<target>}; trained means served before it). */
+        public boolean serves(String target) {
+            Double served = metrics.get("served_" + target);
+            return metrics.containsKey("mae_" + target) && (served == null || served == 1.0);
+        }
+
         public Double mae(String target) {
             return metrics.get("mae_" + target);
         }
@@ -139,7 +145,7 @@ public final class Report {
     /** The champion's test figures per target, in one line; empty without a champion. */
     static String champion(List<ModelVersion> versions) {
         return versions.stream().filter(v -> List.of(v.aliases().split(", ")).contains("champion")).findFirst()
-                .map(v -> "version " + v.version() + ": " + v.targets().stream().map(t -> String.format(Locale.ROOT,
+                .map(v -> "version " + v.version() + ": " + v.targets().stream().filter(v::serves).map(t -> String.format(Locale.ROOT,
                         "%s MAE %.3f %s (persistence %.3f)", t, v.mae(t), UNITS.getOrDefault(t, ""),
                         v.persistenceMae(t))).collect(Collectors.joining(", "))).orElse("");
     }
@@ -219,8 +225,9 @@ public final class Report {
 
         h.append("<h2>Model versions</h2><p>Test MAE at +15 min of each trained target against persistence (the value"
                 + " now), on the latest 15 % of the version's dataset, and the share of the dataset's rows without actuator"
-                + " and weather features.</p><table><tr><th>version</th><th class=l>aliases</th><th class=l>target</th>"
-                + "<th>test MAE</th><th>persistence MAE</th><th>vs persistence</th><th>rows without actuators</th>"
+                + " and weather features. A version forecasts only the targets at least 10 % below persistence (served);"
+                + " control steers the others on their measured values.</p><table><tr><th>version</th><th class=l>aliases</th>"
+                + "<th class=l>target</th><th class=l>served</th><th>test MAE</th><th>persistence MAE</th><th>vs persistence</th><th>rows without actuators</th>"
                 + "<th>rows without weather</th></tr>");
         for (ModelVersion v : versions) {
             List<String> targets = v.targets().isEmpty() ? List.of("air_temperature") : v.targets();
@@ -229,7 +236,7 @@ public final class Report {
                 Double persistence = v.persistenceMae(t);
                 h.append("<tr><td>").append(v.version()).append("</td><td class=l>").append(esc(v.aliases()))
                         .append("</td><td class=l>").append(esc(t)).append(" (").append(UNITS.getOrDefault(t, ""))
-                        .append(")</td><td>").append(num(mae)).append("</td><td>").append(num(persistence)).append("</td><td>")
+                        .append(")</td><td class=l>").append(v.serves(t) ? "yes" : "no").append("</td><td>").append(num(mae)).append("</td><td>").append(num(persistence)).append("</td><td>")
                         .append(mae == null || persistence == null ? "" : mae <= persistence
                                 ? String.format(Locale.ROOT, "%.0f %% lower", 100 * (1 - mae / persistence))
                                 : String.format(Locale.ROOT, "%.0f %% higher", 100 * (mae / persistence - 1)))

@@ -58,7 +58,7 @@ class LoopIT {
     void theLoopClosesFromReadingsToVerifiedCommands() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Demo.Options options = new Demo.Options(7, 2, Duration.ofHours(6), 60, root.resolve("local/target/it-work"),
-                true, "air_temperature", 11, Duration.ofMinutes(8));
+                true, "air_temperature,relative_humidity,co2", 11, Duration.ofMinutes(8));
         AtomicReference<String> champion = new AtomicReference<>();
         List<String> failures = new ArrayList<>();
         PrometheusTools.bin();  // Prometheus beside the stack: fetched into the cache if the machine has none.
@@ -140,6 +140,15 @@ class LoopIT {
             assertThat(p.modelName()).isEqualTo("greenloop-" + Demo.GREENHOUSE);
             assertThat(promotedVersions).contains(p.modelVersion());
         });
+        // Each version forecasts exactly the targets it was promoted to serve (served_<target> = 1).
+        Map<String, java.util.Set<String>> served = new java.util.HashMap<>();
+        promoted.forEach(p -> served.put(p.modelVersion(), p.metrics().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("served_") && e.getValue() == 1.0)
+                .map(e -> e.getKey().substring("served_".length())).collect(java.util.stream.Collectors.toSet())));
+        assertThat(served.values()).as("targets served by the promoted versions").allSatisfy(t -> assertThat(t).isNotEmpty());
+        assertThat(predictions).allSatisfy(p -> assertThat(p.values().stream().map(v -> v.target().wireName())
+                .collect(java.util.stream.Collectors.toSet())).as("targets of version %s's prediction", p.modelVersion())
+                .isEqualTo(served.get(p.modelVersion())));
 
         // monitor joined the champion's predictions with what was measured: outcomes, realised
         // accuracy and persistence's on the same instants, through its read API.
