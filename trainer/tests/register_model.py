@@ -2,13 +2,15 @@
 
     register_model.py --tracking-uri URI --model NAME --alias ALIAS --spec-file SPEC [--bias B]
         [--width N] [--spec-version V] [--horizon M] [--targets a,b] [--corrupt] [--no-tags]
-        [--missing-as-zero]
+        [--missing-as-zero] [--external-data]
 
 Each target's output is the feature <target>_last plus the bias: input `features` float [n, width],
 outputs [n, 1] named for the targets, opset 15, logged with mlflow.onnx like the trainer does.
 --missing-as-zero reads a missing (NaN) feature as 0, so the model answers a number for any row, as
-a tree ensemble does. --corrupt registers a version whose model.onnx is not ONNX. Prints
-{"version": "..."}.
+a tree ensemble does. --external-data adds to each output the sum of a 2 KiB tensor of zeros, which
+mlflow.onnx.log_model stores as external data in a file beside model.onnx (its default for tensors
+of 1 KiB or more), as it does for large models. --corrupt registers a version whose model.onnx is
+not ONNX. Prints {"version": "..."}.
 """
 
 import argparse
@@ -26,10 +28,10 @@ import onnx
 from mlflow.models import ModelSignature
 from mlflow.tracking import MlflowClient
 from mlflow.types.schema import Schema, TensorSpec
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 
-def build(names, width, targets, bias, missing_as_zero=False):
+def build(names, width, targets, bias, missing_as_zero=False, external_data=False):
     nodes, outputs, inits = [], [], []
     for t in targets:
         index = min(names.index(f"{t}_last"), width - 1)
@@ -42,6 +44,12 @@ def build(names, width, targets, bias, missing_as_zero=False):
             nodes.append(helper.make_node("IsNaN", [now], [f"{t}_missing"]))
             nodes.append(helper.make_node("Where", [f"{t}_missing", f"{t}_zero", now], [f"{t}_filled"]))
             now = f"{t}_filled"
+        if external_data:
+            # Raw data of 2 KiB: above onnx's 1 KiB threshold for external data.
+            inits.append(numpy_helper.from_array(np.zeros(512, dtype=np.float32), name=f"{t}_zeros"))
+            nodes.append(helper.make_node("ReduceSum", [f"{t}_zeros"], [f"{t}_zero_sum"], keepdims=1))
+            nodes.append(helper.make_node("Add", [now, f"{t}_zero_sum"], [f"{t}_padded"]))
+            now = f"{t}_padded"
         nodes.append(helper.make_node("Add", [now, f"{t}_bias"], [t]))
         outputs.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, ["n", 1]))
     features = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])
@@ -66,6 +74,7 @@ def main():
     p.add_argument("--corrupt", action="store_true")
     p.add_argument("--no-tags", action="store_true")
     p.add_argument("--missing-as-zero", action="store_true")
+    p.add_argument("--external-data", action="store_true")
     args = p.parse_args()
 
     spec = json.load(open(args.spec_file))
@@ -90,7 +99,7 @@ def main():
             signature = ModelSignature(
                 inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, width), "features")]),
                 outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in targets]))
-            model = build(names, width, targets, args.bias, args.missing_as_zero)
+            model = build(names, width, targets, args.bias, args.missing_as_zero, args.external_data)
             info = mlflow.onnx.log_model(model, name="model", signature=signature,
                                          registered_model_name=args.model)
             version = str(info.registered_model_version)

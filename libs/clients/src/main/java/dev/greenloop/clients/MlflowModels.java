@@ -110,6 +110,34 @@ public class MlflowModels {
 
     /** The bytes of the version's {@code model.onnx}, through the server's artifact proxy. */
     public byte[] downloadOnnx(String modelName, String version) throws RegistryException {
+        return fetch(artifactPath(modelName, version), "model.onnx", maxBytes, modelName, version);
+    }
+
+    /**
+     * The version's {@code model.onnx} and the files beside it that it names (its external data),
+     * through the server's artifact proxy; at most {@code maxBytes} in all.
+     */
+    public ModelFiles downloadModel(String modelName, String version) throws RegistryException {
+        String path = artifactPath(modelName, version);
+        JsonNode listing = getJson("/api/2.0/mlflow-artifacts/artifacts?path=" + encode(path));
+        byte[] onnx = fetch(path, "model.onnx", maxBytes, modelName, version);
+        long left = maxBytes - onnx.length;
+        Map<String, byte[]> external = new HashMap<>();
+        for (JsonNode file : listing.path("files")) {
+            String name = file.path("path").asText("");
+            if (file.path("is_dir").asBoolean(false) || name.equals("model.onnx") || !ModelFiles.safeName(name)
+                    || !ModelFiles.names(onnx, name)) {
+                continue;
+            }
+            byte[] bytes = fetch(path, name, left, modelName, version);
+            left -= bytes.length;
+            external.put(name, bytes);
+        }
+        return new ModelFiles(onnx, external);
+    }
+
+    /** Where the version's artifacts are, relative to the artifact proxy's root. */
+    private String artifactPath(String modelName, String version) throws RegistryException {
         String uri = getJson("/api/2.0/mlflow/model-versions/get-download-uri?name=" + encode(modelName)
                 + "&version=" + encode(version)).path("artifact_uri").asText("");
         if (uri.startsWith(RUNS_SCHEME)) {
@@ -126,22 +154,27 @@ public class MlflowModels {
             throw new RegistryException("version " + version + " of " + modelName + " is stored at '" + uri
                     + "'; greenloop reads models through MLflow's artifact proxy (mlflow-artifacts:/) only", null);
         }
-        String path = uri.substring(ARTIFACTS_SCHEME.length()).replaceAll("^/+", "");
-        HttpResponse<InputStream> response = send(base.resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/model.onnx"),
+        return uri.substring(ARTIFACTS_SCHEME.length()).replaceAll("^/+", "");
+    }
+
+    /** One file of the version's artifacts, refused when larger than {@code limit} bytes. */
+    private byte[] fetch(String path, String name, long limit, String modelName, String version) throws RegistryException {
+        HttpResponse<InputStream> response = send(base.resolve("/api/2.0/mlflow-artifacts/artifacts/" + path + "/" + name),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
-                throw new RegistryException("MLflow answered " + response.statusCode() + " for the model.onnx of "
+                throw new RegistryException("MLflow answered " + response.statusCode() + " for the " + name + " of "
                         + modelName + " version " + version, null);
             }
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                throw new RegistryException("the model.onnx of " + modelName + " version " + version + " is larger than "
-                        + maxBytes + " bytes", null);
+            byte[] bytes = in.readNBytes((int) Math.max(0, Math.min(Integer.MAX_VALUE - 8, limit + 1)));
+            if (bytes.length > limit) {
+                throw new RegistryException("the " + (name.equals("model.onnx") ? "model.onnx" : "model.onnx with its "
+                        + "external data") + " of " + modelName + " version " + version + " is larger than " + maxBytes
+                        + " bytes", null);
             }
             return bytes;
         } catch (IOException e) {
-            throw new RegistryException("reading the model.onnx of " + modelName + " version " + version + " failed: "
+            throw new RegistryException("reading the " + name + " of " + modelName + " version " + version + " failed: "
                     + e.getMessage(), e);
         }
     }

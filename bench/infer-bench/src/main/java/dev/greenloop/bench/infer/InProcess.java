@@ -103,7 +103,7 @@ final class InProcess {
         ModelCache models = new ModelCache(cache);
         ModelVersionInfo info = new ModelVersionInfo("greenloop-" + GREENHOUSE, "1", "bench",
                 Map.of("feature_spec_version", "v1", "horizon_minutes", "15"));
-        models.store(info, onnx);
+        models.store(info, dev.greenloop.clients.ModelFiles.of(onnx));
         models.remember(info.modelName(), ModelStore.CHAMPION, "1");
         InferConfig config = new BenchConfig(cache);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();

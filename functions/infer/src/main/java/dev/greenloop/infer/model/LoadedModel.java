@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureSpec;
@@ -15,6 +16,8 @@ import dev.greenloop.features.Signal;
 import org.jboss.logging.Logger;
 
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +66,17 @@ public final class LoadedModel {
      */
     public static LoadedModel load(OrtEnvironment env, OrtSession.SessionOptions options, ModelVersionInfo info, String alias,
                                    byte[] onnx) throws ModelLoadException {
+        return load(env, options, info, alias, ModelFiles.of(onnx));
+    }
+
+    /**
+     * As {@link #load(OrtEnvironment, OrtSession.SessionOptions, ModelVersionInfo, String, byte[])},
+     * for a model that may keep its weights as external data: those files are written beside
+     * model.onnx in a temporary directory, ONNX Runtime reads them from there while it creates
+     * the session, and the directory is deleted.
+     */
+    public static LoadedModel load(OrtEnvironment env, OrtSession.SessionOptions options, ModelVersionInfo info, String alias,
+                                   ModelFiles files) throws ModelLoadException {
         String what = info.modelName() + " version " + info.version();
         Problems problems = new Problems(what);
         String specVersion = info.tags().get("feature_spec_version");
@@ -92,10 +106,17 @@ public final class LoadedModel {
         }
         OrtSession session;
         try {
-            session = env.createSession(onnx, options);
+            session = createSession(env, options, files);
         } catch (OrtException e) {
-            problems.add("onnx", "it is not a model ONNX Runtime can load: " + firstLine(e.getMessage()),
-                    "log the model as ONNX that onnxruntime.InferenceSession opens (an opset and operators ONNX Runtime supports)");
+            String message = firstLine(e.getMessage());
+            problems.add("onnx", "it is not a model ONNX Runtime can load: " + message, message.toLowerCase(java.util.Locale.ROOT)
+                    .contains("external") ? "log the model with its external data files beside model.onnx in the same artifact "
+                    + "directory (mlflow.onnx.log_model does), or with save_as_external_data=False"
+                    : "log the model as ONNX that onnxruntime.InferenceSession opens (an opset and operators ONNX Runtime supports)");
+            throw problems.exception();
+        } catch (java.io.IOException e) {
+            problems.add("onnx", "its external data could not be written for ONNX Runtime to read: " + e.getMessage(),
+                    "give infer a writable temporary directory (java.io.tmpdir, /tmp in the Service)");
             throw problems.exception();
         }
         // Without a spec it can be served with, the signature is told against this build's spec.
@@ -152,6 +173,29 @@ public final class LoadedModel {
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("onnx", what + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** From bytes, or, with external data, from a temporary directory holding all the files. */
+    private static OrtSession createSession(OrtEnvironment env, OrtSession.SessionOptions options, ModelFiles files)
+            throws OrtException, java.io.IOException {
+        if (files.external().isEmpty()) {
+            return env.createSession(files.onnx(), options);
+        }
+        Path dir = Files.createTempDirectory("greenloop-model-");
+        try {
+            for (Map.Entry<String, byte[]> file : files.external().entrySet()) {
+                Files.write(dir.resolve(file.getKey()), file.getValue());
+            }
+            Files.write(dir.resolve("model.onnx"), files.onnx());
+            return env.createSession(dir.resolve("model.onnx").toString(), options);
+        } finally {
+            try (java.util.stream.Stream<Path> paths = Files.list(dir)) {
+                for (Path p : paths.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.greenloop.infer.model;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.events.json.EventJson;
 import org.jboss.logging.Logger;
@@ -17,8 +18,9 @@ import java.util.Optional;
 
 /**
  * Models on local disk, so that a replica that restarts while MLflow is down still serves:
- * {@code <dir>/<model>/<version>/model.onnx} with {@code version.json} beside it, and one file
- * per alias naming the version it pointed at when last seen. Writes go to a temporary file and
+ * {@code <dir>/<model>/<version>/model.onnx} with its external data files and
+ * {@code version.json} (which lists them) beside it, and one file per alias naming the version
+ * it pointed at when last seen. Writes go to a temporary file and
  * are renamed, so a crash leaves no half-written model. A cache that cannot be written is
  * logged and skipped: serving does not depend on it.
  */
@@ -26,8 +28,8 @@ public class ModelCache {
 
     private static final Logger LOG = Logger.getLogger(ModelCache.class);
 
-    /** A cached model: its bytes and what the registry said about it. */
-    public record Entry(ModelVersionInfo info, byte[] onnx) {
+    /** A cached model: its files and what the registry said about it. */
+    public record Entry(ModelVersionInfo info, ModelFiles files) {
     }
 
     private final Path dir;
@@ -40,11 +42,26 @@ public class ModelCache {
         return dir;
     }
 
-    public Optional<byte[]> onnx(String model, String version) {
-        Path file = versionDir(model, version).resolve("model.onnx");
+    /** The version's files, when model.onnx and every external file {@code version.json} lists are on disk. */
+    public Optional<ModelFiles> files(String model, String version) {
+        Path vdir = versionDir(model, version);
+        Path file = vdir.resolve("model.onnx");
         try {
-            return Files.exists(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
-        } catch (IOException e) {
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            Map<String, byte[]> external = new LinkedHashMap<>();
+            Path meta = vdir.resolve("version.json");
+            if (Files.exists(meta)) {
+                for (com.fasterxml.jackson.databind.JsonNode name : EventJson.mapper().readTree(meta.toFile()).path("external")) {
+                    if (!ModelFiles.safeName(name.asText())) {
+                        return Optional.empty();
+                    }
+                    external.put(name.asText(), Files.readAllBytes(vdir.resolve(name.asText())));
+                }
+            }
+            return Optional.of(new ModelFiles(Files.readAllBytes(file), external));
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("Cannot read cached model %s: %s", file, e.getMessage());
             return Optional.empty();
         }
@@ -59,33 +76,38 @@ public class ModelCache {
             }
             String version = Files.readString(pointer, StandardCharsets.UTF_8).trim();
             Path meta = versionDir(model, version).resolve("version.json");
-            Optional<byte[]> onnx = onnx(model, version);
-            if (!Files.exists(meta) || onnx.isEmpty()) {
+            Optional<ModelFiles> files = files(model, version);
+            if (!Files.exists(meta) || files.isEmpty()) {
                 return Optional.empty();
             }
             Map<String, Object> m = EventJson.mapper().readValue(meta.toFile(), new TypeReference<>() {
             });
             @SuppressWarnings("unchecked")
             Map<String, String> tags = (Map<String, String>) m.getOrDefault("tags", Map.of());
-            return Optional.of(new Entry(new ModelVersionInfo(model, version, (String) m.get("runId"), tags), onnx.get()));
+            return Optional.of(new Entry(new ModelVersionInfo(model, version, (String) m.get("runId"), tags), files.get()));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Cannot read the cached %s of %s: %s", alias, model, e.getMessage());
             return Optional.empty();
         }
     }
 
-    public void store(ModelVersionInfo info, byte[] onnx) {
+    public void store(ModelVersionInfo info, ModelFiles files) {
         try {
             Path vdir = versionDir(info.modelName(), info.version());
             Files.createDirectories(vdir);
+            // External files first: model.onnx on disk means the version is complete.
+            for (Map.Entry<String, byte[]> file : files.external().entrySet()) {
+                write(vdir.resolve(file.getKey()), file.getValue());
+            }
             if (!Files.exists(vdir.resolve("model.onnx"))) {
-                write(vdir.resolve("model.onnx"), onnx);
+                write(vdir.resolve("model.onnx"), files.onnx());
             }
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("model", info.modelName());
             meta.put("version", info.version());
             meta.put("runId", info.runId());
             meta.put("tags", info.tags());
+            meta.put("external", files.external().keySet());
             write(vdir.resolve("version.json"), EventJson.mapper().writeValueAsBytes(meta));
         } catch (IOException e) {
             LOG.warnf("Cannot cache %s version %s under %s: %s", info.modelName(), info.version(), dir, e.getMessage());

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.greenloop.clients.MlflowCredentials;
 import dev.greenloop.clients.MlflowModels;
+import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.clients.Settings;
 import dev.greenloop.infer.InferConfig;
@@ -231,7 +232,7 @@ public class ModelStore {
                 cache.lastSeen(slot.model, alias).ifPresent(entry -> {
                     LOG.warnf("MLflow is unreachable; serving %s version %s as %s from the cache %s", slot.model,
                             entry.info().version(), alias, cache.dir());
-                    load(slot, alias, entry.info(), entry.onnx(), "cache");
+                    load(slot, alias, entry.info(), entry.files(), "cache");
                 });
             }
             return;
@@ -255,30 +256,30 @@ public class ModelStore {
         if (current != null && current.version().equals(info.version())) {
             return;
         }
-        Optional<byte[]> cached = cache.onnx(slot.model, info.version());
+        Optional<ModelFiles> cached = cache.files(slot.model, info.version());
         if (cached.isPresent() && load(slot, alias, info, cached.get(), "cache")) {
             cache.remember(slot.model, alias, info.version());
             return;
         }
-        byte[] onnx;
+        ModelFiles files;
         try {
-            onnx = mlflow.downloadOnnx(slot.model, info.version());
+            files = mlflow.downloadModel(slot.model, info.version());
         } catch (MlflowModels.RegistryException e) {
             failed(slot, alias, "registry", e.getMessage());
             return;
         }
-        if (load(slot, alias, info, onnx, "mlflow")) {
-            cache.store(info, onnx);
+        if (load(slot, alias, info, files, "mlflow")) {
+            cache.store(info, files);
             cache.remember(slot.model, alias, info.version());
         }
     }
 
     /** Loads, checks and swaps in; false (old model kept) when the version cannot be served. */
-    private boolean load(Slot slot, String alias, ModelVersionInfo info, byte[] onnx, String source) {
+    private boolean load(Slot slot, String alias, ModelVersionInfo info, ModelFiles files, String source) {
         long started = System.nanoTime();
         LoadedModel loaded;
         try {
-            loaded = LoadedModel.load(env, options, info, alias, onnx);
+            loaded = LoadedModel.load(env, options, info, alias, files);
         } catch (ModelLoadException e) {
             Timer.builder("greenloop.infer.model.load").tag("outcome", "failure").tag("source", source)
                     .register(metrics).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);

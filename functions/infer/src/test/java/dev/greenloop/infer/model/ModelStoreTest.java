@@ -118,6 +118,36 @@ class ModelStoreTest {
         assertThat(failures("registry")).isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * A model whose weights mlflow.onnx.log_model stored as external data (a file beside
+     * model.onnx, named in it) is downloaded with that file, served, cached with it, and served
+     * from the cache when MLflow is down.
+     */
+    @Test
+    void aModelWithExternalDataIsServedAndCachedWithItsFiles() throws Exception {
+        String greenhouse = greenhouse();
+        String model = "greenloop-" + greenhouse;
+        String version = TestModels.register(model, "champion", 0.5, "--external-data", "--targets", "air_temperature");
+        byte[] onnx = TestModels.onnx(model, version);
+        assertThatThrownBy(() -> ai.onnxruntime.OrtEnvironment.getEnvironment().createSession(onnx).close())
+                .as("model.onnx alone does not load: its weights are apart").hasMessageContaining("xternal");
+
+        try (Lease lease = store(TestModels.mlflow()).champion(greenhouse)) {
+            assertThat(lease.model().version()).isEqualTo(version);
+            assertThat(airTemperature(lease.model(), 20f)).isEqualTo(20.5f);
+        }
+        Path cached = cache.resolve(model).resolve(version);
+        try (var files = java.nio.file.Files.list(cached)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).contains("model.onnx", "version.json")
+                    .anySatisfy(name -> assertThat(name).endsWith(".data"));
+        }
+
+        try (Lease lease = store(nothingListening()).champion(greenhouse)) {
+            assertThat(lease.model().version()).isEqualTo(version);
+            assertThat(airTemperature(lease.model(), 10f)).isEqualTo(10.5f);
+        }
+    }
+
     @Test
     void noModelAtAllIsNoModelWithTheReason() throws Exception {
         String greenhouse = greenhouse();
