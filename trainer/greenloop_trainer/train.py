@@ -7,6 +7,7 @@ import math
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import mlflow
@@ -20,6 +21,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.types.schema import Schema, TensorSpec
 
 from . import bad_input, retriable
+from . import card
 from . import dataset as ds
 from . import gate
 from . import onnx_export
@@ -95,7 +97,8 @@ def train(args) -> str:
     train_part, valid_part, test_part = ds.split(data.frame, gap=gap)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
     bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
-    models, metrics = {}, {}
+    models, metrics, tested = {}, {}, {}
+    training_seconds = 0.0
     for target, column in zip(targets, data.targets, strict=True):
         # The model learns the change from now: rows need a target and a current value.
         parts = []
@@ -105,14 +108,18 @@ def train(args) -> str:
         if len(tr) < 50 or len(va) < 10 or len(te) < 10:
             raise bad_input(f"too few rows with {column}: train {len(tr)}, valid {len(va)}, test {len(te)}")
         model = xgb.XGBRegressor(**params, callbacks=[Progress(target)])
+        started = time.monotonic()
         model.fit(tr[data.features].to_numpy(dtype=np.float32), tr[column].to_numpy() - persistence(tr, target),
                   eval_set=[(va[data.features].to_numpy(dtype=np.float32),
                              va[column].to_numpy() - persistence(va, target))], verbose=False)
+        training_seconds += time.monotonic() - started
         models[target] = model
         x_te = te[data.features].to_numpy(dtype=np.float32)
         y_te = te[column].to_numpy(dtype=np.float64)
         now = persistence(te, target)
-        mae, rmse = errors(model.predict(x_te).astype(np.float64) + now, y_te)
+        predicted = model.predict(x_te).astype(np.float64) + now
+        tested[target] = (te, y_te, predicted, now)
+        mae, rmse = errors(predicted, y_te)
         p_mae, p_rmse = errors(now, y_te)
         metrics.update({f"mae_{target}": mae, f"rmse_{target}": rmse, f"mae_persistence_{target}": p_mae,
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
@@ -123,6 +130,27 @@ def train(args) -> str:
     metrics.update({f"served_{t}": 1.0 if t in served else 0.0 for t in targets})
     mlflow.set_tags({"greenloop.targets_served": ",".join(served) or "none",
                      "greenloop.targets_refused": "; ".join(refused.values()) or "none"})
+    champion = champion_metrics(args.model_name, targets, data, test_part) if served else ({}, {})
+    metrics.update(champion[0])
+
+    # The model card: data, per-target figures per zone and hour of day, the gate, the budget.
+    evaluations = {}
+    for target, (te, y_te, predicted, now) in tested.items():
+        theirs = champion[1].get(target)
+        evaluations[target] = card.evaluation(te, y_te, predicted, now,
+                                              None if theirs is None else theirs.loc[te.index].to_numpy(),
+                                              spec.get("windowSeconds", 60))
+    model_card = card.build(
+        model_name=args.model_name, run_id=mlflow.active_run().info.run_id, spec=spec, horizon=args.horizon, data=data,
+        parts={"train": len(train_part), "valid": len(valid_part), "test": len(test_part)}, shares=shares,
+        targets=targets, served=served, refused=refused, metrics=metrics, evaluations=evaluations,
+        importances=profile.importances(models, data.features), margin=args.gate_margin,
+        budget={"device": device, "maxRounds": args.max_rounds, "earlyStopping": args.early_stopping,
+                "trainingSeconds": training_seconds})
+    mlflow.log_dict(model_card, card.ARTIFACT)
+    mlflow.log_text(card.markdown(model_card), card.MARKDOWN)
+    metrics.update(card.zone_metrics(model_card))
+    metrics["training_seconds"] = training_seconds
     if not served:
         mlflow.log_metrics(metrics)
         reason = (f"no target is {args.gate_margin * 100:.0f}% below persistence: " + "; ".join(refused.values()))
@@ -136,7 +164,6 @@ def train(args) -> str:
     diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance, bases)
     metrics.update({f"onnx_max_abs_diff_{t}": d for t, d in diffs.items()})
     metrics["onnx_parity"] = 1.0
-    metrics.update(champion_metrics(args.model_name, targets, data, test_part))
     mlflow.log_metrics(metrics)
     mlflow.set_tag("greenloop.onnx_parity", "passed")
 
@@ -152,11 +179,12 @@ def train(args) -> str:
         tags = {"run_id": mlflow.active_run().info.run_id, "dataset_id": data.dataset_id,
                 "feature_spec_version": spec["version"], "targets": ",".join(served),
                 "targets_trained": ",".join(targets), "horizon_minutes": str(args.horizon),
-                "onnx_parity": "passed", "gate_margin": str(args.gate_margin)}
+                "onnx_parity": "passed", "gate_margin": str(args.gate_margin), "model_card": card.ARTIFACT}
         if refused:
             tags["targets_refused"] = "; ".join(refused.values())
         for key, value in tags.items():
             client.set_model_version_tag(args.model_name, version, key, value)
+        client.update_model_version(args.model_name, version, description=card.summary(model_card))
     except MlflowException as e:
         raise retriable(f"registering the model in MLflow failed: {str(e).splitlines()[0]}") from e
     return (f"registered {args.model_name} version {version} as candidate, serving "
@@ -165,13 +193,14 @@ def train(args) -> str:
             + "".join(f"; not serving {reason}" for reason in refused.values()))
 
 
-def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
-    """The current champion on the same test split, when there is one with the same inputs."""
+def champion_metrics(model_name: str, targets: list, data, test_part) -> tuple:
+    """The current champion on the same test split, when there is one with the same inputs: its
+    metrics, and its predictions per target it forecasts (a Series on the test part's index)."""
     client = MlflowClient()
     try:
         champion = client.get_model_version_by_alias(model_name, "champion")
     except MlflowException:
-        return {}
+        return {}, {}
     directory = tempfile.mkdtemp(prefix="champion-")
     try:
         local = mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{model_name}@champion", dst_path=directory)
@@ -179,19 +208,21 @@ def champion_metrics(model_name: str, targets: list, data, test_part) -> dict:
         width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
         if width != len(data.features):
             mlflow.set_tag("greenloop.champion_skipped", f"champion takes {width} features, not {len(data.features)}")
-            return {}
+            return {}, {}
         x = test_part[data.features].to_numpy(dtype=np.float32)
         predicted = onnx_export.predict(model, x)
         out = {"champion_version": float(champion.version)}
+        series = {}
         for target, column in zip(targets, data.targets, strict=True):
             if target not in predicted:
                 continue
+            series[target] = pd.Series(predicted[target].astype(np.float64), index=test_part.index)
             y = test_part[column].to_numpy(dtype=np.float64)
             known = ~np.isnan(y) & ~np.isnan(predicted[target])
             mae, rmse = errors(predicted[target][known].astype(np.float64), y[known])
             out[f"champion_mae_{target}"] = mae
             out[f"champion_rmse_{target}"] = rmse
-        return out
+        return out, series
     except MlflowException as e:
         raise retriable(f"cannot fetch the champion of {model_name}: {str(e).splitlines()[0]}") from e
     finally:

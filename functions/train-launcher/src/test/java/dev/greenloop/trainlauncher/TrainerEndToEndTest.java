@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import dev.greenloop.events.EventType;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.Events;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.events.json.EventJson;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.DatasetReady;
@@ -93,6 +94,27 @@ class TrainerEndToEndTest {
         assertThat(mae).isLessThanOrEqualTo(0.7 * persistence);
         assertThat(metrics.get("onnx_parity")).isEqualTo(1.0);
         assertThat(registry.tags(promoted.runId())).containsEntry("greenloop.dataset_id", dataset.datasetId());
+
+        // The model card: the data, every target per zone and hour against persistence, the budget.
+        JsonNode card = EventJson.mapper().readTree(runArtifact(promoted.runId(), "model-card.json"));
+        assertThat(card.at("/data/datasetId").asText()).isEqualTo(dataset.datasetId());
+        assertThat(card.at("/data/from").asText()).startsWith("2026-06-01T00:");
+        assertThat(card.at("/data/zones").size()).isPositive();
+        assertThat(card.at("/gate/served").size()).isEqualTo(3);
+        for (String target : List.of("air_temperature", "relative_humidity", "co2")) {
+            JsonNode t = card.path("targets").path(target);
+            assertThat(t.path("mae").asDouble()).isEqualTo(metrics.get("mae_" + target));
+            assertThat(t.path("byZone").size()).as(target + " by zone").isEqualTo(card.at("/data/zones").size());
+            assertThat(t.path("byHourOfDayUtc").size()).as(target + " by hour").isBetween(1, 24);
+            card.at("/data/zones").forEach(zone -> assertThat(metrics).containsKey("mae_" + target + "_zone_" + zone.asText()));
+        }
+        assertThat(card.at("/budget/trainingSeconds").asDouble()).isPositive();
+        assertThat(new String(runArtifact(promoted.runId(), "model-card.md"), StandardCharsets.UTF_8))
+                .contains("## air_temperature by zone");
+        MlflowClient mlflowClient = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        assertThat(mlflowClient.getModelVersion("greenloop-gh-ref", promoted.modelVersion()).getDescription())
+                .startsWith("Feature spec v1, +15 min. Trained on dataset " + dataset.datasetId());
+        assertThat(registry.versionTags("greenloop-gh-ref", promoted.modelVersion())).containsEntry("model_card", "model-card.json");
 
         byte[] onnx = downloadModel("greenloop-gh-ref", promoted.modelVersion());
         try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
@@ -211,6 +233,9 @@ class TrainerEndToEndTest {
         assertThat(registry.tags(second.runId())).hasEntrySatisfying("greenloop.refused",
                 r -> assertThat(r).contains("co2 MAE")).containsEntry("greenloop.targets_served", "none");
         assertThat(registry.metrics(second.runId())).containsEntry("served_air_temperature", 0.0).containsEntry("served_co2", 0.0);
+        JsonNode refusedCard = EventJson.mapper().readTree(runArtifact(second.runId(), "model-card.json"));
+        assertThat(refusedCard.at("/gate/served").size()).isZero();
+        assertThat(refusedCard.at("/targets/co2/reason").asText()).contains("is not 99% below persistence");
         assertThat(registry.aliasVersion("greenloop-gh-cli", "candidate")).contains("1");
     }
 
@@ -267,6 +292,19 @@ class TrainerEndToEndTest {
             Thread.sleep(1000);
         }
         throw new AssertionError("no Job status event within " + timeout);
+    }
+
+    /** A file of a run's artifacts, through MLflow's artifact proxy. */
+    private static byte[] runArtifact(String runId, String name) throws Exception {
+        MlflowClient client = new MlflowClient(MlflowServer.shared().trackingUri().toString());
+        String uri = EventJson.mapper().readTree(client.sendGet("runs/get?run_id=" + runId)).at("/run/info/artifact_uri").asText();
+        assertThat(uri).startsWith("mlflow-artifacts:/");
+        URI file = MlflowServer.shared().trackingUri().resolve("/api/2.0/mlflow-artifacts/artifacts/"
+                + uri.substring("mlflow-artifacts:/".length()).replaceAll("^/+", "") + "/" + name);
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(file).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as(file.toString()).isEqualTo(200);
+        return response.body();
     }
 
     /** The ONNX file of a version, through MLflow's download URI and artifact proxy. */
