@@ -6,7 +6,7 @@
 Every option also reads an environment variable (GREENLOOP_MANIFEST, GREENLOOP_WEBHDFS_URL,
 MLFLOW_TRACKING_URI, GREENLOOP_RUN_ID, GREENLOOP_MODEL_NAME, GREENLOOP_EXPERIMENT, GREENLOOP_TARGETS,
 GREENLOOP_HORIZON_MINUTES, GREENLOOP_FEATURE_SPEC, GREENLOOP_DEVICE, GREENLOOP_REQUIRED_GROUPS,
-GREENLOOP_MAX_MISSING_SHARE, GREENLOOP_GATE_MARGIN). The version registered serves only the targets
+GREENLOOP_MAX_MISSING_SHARE, GREENLOOP_GATE_MARGIN, GREENLOOP_INTERVAL). The version registered serves only the targets
 whose test MAE is at least the gate margin below persistence; when none is, no version is
 registered (the run says why in its tag `greenloop.refused`) and the exit code is still 0.
 Without a run id (train-launcher creates one for its Jobs) the trainer creates its own run in the
@@ -50,12 +50,17 @@ def parse_args(argv):
                    help="largest share of rows that may miss a required group (0..1)")
     p.add_argument("--gate-margin", type=float, default=float(env("GREENLOOP_GATE_MARGIN", "0.1")),
                    help="how far below persistence a target's test MAE must be for the version to serve it (0..1)")
+    p.add_argument("--interval", type=float, default=float(env("GREENLOOP_INTERVAL", "0.8")),
+                   help="nominal coverage of the prediction interval per served target (0.8: the 10 %% and 90 %% "
+                        "quantiles); 0 for none")
     args = p.parse_args(argv)
     for name in ("manifest", "webhdfs", "tracking_uri"):
         if not getattr(args, name):
             raise bad_input(f"--{name.replace('_', '-')} is required (or its environment variable)")
     if not 0 <= args.max_missing_share <= 1:
         raise bad_input(f"--max-missing-share must be between 0 and 1, not {args.max_missing_share}")
+    if not 0 <= args.interval < 1:
+        raise bad_input(f"--interval must be at least 0 and below 1, not {args.interval}")
     if not 0 <= args.gate_margin < 1:
         raise bad_input(f"--gate-margin must be at least 0 and below 1, not {args.gate_margin}")
     return args

@@ -45,7 +45,7 @@ def evaluation(test: pd.DataFrame, actual: np.ndarray, predicted: np.ndarray, ba
 
 def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts: dict, shares: dict,
           targets: list, served: list, refused: dict, metrics: dict, evaluations: dict, importances: dict,
-          budget: dict, margin: float) -> dict:
+          budget: dict, margin: float, interval=None) -> dict:
     frame = data.frame
     window = pd.Timedelta(seconds=spec.get("windowSeconds", 60))
     starts = pd.to_datetime(frame["window_start"], utc=True)
@@ -60,7 +60,11 @@ def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts
         "gate": {"persistenceMargin": margin, "served": served, "refused": refused},
         "targets": {},
         "champion": {"version": str(int(metrics["champion_version"]))} if "champion_version" in metrics else None,
-        "intervals": None,
+        "intervals": None if interval is None else {
+            "nominalCoverage": interval,
+            "targets": {t: {"coverage": metrics.get(f"interval_coverage_{t}"),
+                            "meanWidth": metrics.get(f"interval_width_{t}")}
+                        for t in served if f"interval_coverage_{t}" in metrics}},
         "budget": budget,
     }
     for t in targets:
@@ -121,5 +125,13 @@ def markdown(card: dict) -> str:
     b = card["budget"]
     lines += ["", "## Training budget", "",
               f"Device {b['device']}, at most {b['maxRounds']} rounds with early stopping after {b['earlyStopping']}; "
-              f"{b['trainingSeconds']:.1f} s of training in all. Prediction intervals: none yet."]
+              f"{b['trainingSeconds']:.1f} s of training in all."]
+    intervals = card.get("intervals")
+    if intervals:
+        lines += ["", f"## Prediction intervals (nominal coverage {intervals['nominalCoverage']:.0%})", "",
+                  "| target | coverage on the test split | mean width |", "| --- | --- | --- |"]
+        for t, e in intervals["targets"].items():
+            lines.append(f"| {t} | {e['coverage']:.1%} | {_num(e['meanWidth'])} |")
+    else:
+        lines += ["", "No prediction intervals."]
     return "\n".join(lines) + "\n"

@@ -85,7 +85,7 @@ def train(args) -> str:
                        "feature_spec_version": spec["version"], "n_features": len(data.features),
                        "targets": ",".join(targets), "horizon_minutes": args.horizon, "device": device,
                        "required_groups": ",".join(required), "max_missing_share": args.max_missing_share,
-                       "gate_margin": args.gate_margin,
+                       "gate_margin": args.gate_margin, "interval": args.interval,
                        **{f"xgb_{k}": v for k, v in params.items() if k != "device"}})
     mlflow.set_tags({"greenloop.dataset_id": data.dataset_id, "greenloop.feature_spec_version": spec["version"]})
     mlflow.log_dict({"paths": data.paths, "manifest": manifest}, "dataset.json")
@@ -97,7 +97,7 @@ def train(args) -> str:
     train_part, valid_part, test_part = ds.split(data.frame, gap=gap)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
     bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
-    models, metrics, tested = {}, {}, {}
+    models, metrics, tested, fitted = {}, {}, {}, {}
     training_seconds = 0.0
     for target, column in zip(targets, data.targets, strict=True):
         # The model learns the change from now: rows need a target and a current value.
@@ -114,6 +114,7 @@ def train(args) -> str:
                              va[column].to_numpy() - persistence(va, target))], verbose=False)
         training_seconds += time.monotonic() - started
         models[target] = model
+        fitted[target] = (tr, va, column)
         x_te = te[data.features].to_numpy(dtype=np.float32)
         y_te = te[column].to_numpy(dtype=np.float64)
         now = persistence(te, target)
@@ -133,6 +134,12 @@ def train(args) -> str:
     champion = champion_metrics(args.model_name, targets, data, test_part) if served else ({}, {})
     metrics.update(champion[0])
 
+    # Prediction intervals for the served targets: a low and a high quantile model of the change.
+    intervals = {}
+    if served and args.interval > 0:
+        intervals, seconds = train_intervals(served, fitted, tested, params, data.features, args.interval, metrics)
+        training_seconds += seconds
+
     # The model card: data, per-target figures per zone and hour of day, the gate, the budget.
     evaluations = {}
     for target, (te, y_te, predicted, now) in tested.items():
@@ -145,6 +152,7 @@ def train(args) -> str:
         parts={"train": len(train_part), "valid": len(valid_part), "test": len(test_part)}, shares=shares,
         targets=targets, served=served, refused=refused, metrics=metrics, evaluations=evaluations,
         importances=profile.importances(models, data.features), margin=args.gate_margin,
+        interval=args.interval if intervals else None,
         budget={"device": device, "maxRounds": args.max_rounds, "earlyStopping": args.early_stopping,
                 "trainingSeconds": training_seconds})
     mlflow.log_dict(model_card, card.ARTIFACT)
@@ -160,8 +168,8 @@ def train(args) -> str:
 
     # What the training features looked like, for the monitor's drift judgement.
     mlflow.log_dict(profile.reference_profile(train_part, data.features, models, spec["version"]), profile.ARTIFACT)
-    onnx_model = onnx_export.convert(models, len(data.features), bases)
-    diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance, bases)
+    onnx_model = onnx_export.convert(models, len(data.features), bases, intervals)
+    diffs = onnx_export.check_parity(onnx_model, models, x_test_all, args.onnx_tolerance, bases, intervals)
     metrics.update({f"onnx_max_abs_diff_{t}": d for t, d in diffs.items()})
     metrics["onnx_parity"] = 1.0
     mlflow.log_metrics(metrics)
@@ -169,7 +177,8 @@ def train(args) -> str:
 
     signature = ModelSignature(
         inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, len(data.features)), onnx_export.INPUT)]),
-        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), t) for t in served]))
+        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), name) for t in served
+                        for name in ([t, f"{t}_low", f"{t}_high"] if t in intervals else [t])]))
     try:
         info = mlflow.onnx.log_model(onnx_model, name="model", signature=signature,
                                      registered_model_name=args.model_name)
@@ -182,6 +191,8 @@ def train(args) -> str:
                 "onnx_parity": "passed", "gate_margin": str(args.gate_margin), "model_card": card.ARTIFACT}
         if refused:
             tags["targets_refused"] = "; ".join(refused.values())
+        if intervals:
+            tags["interval"] = str(args.interval)
         for key, value in tags.items():
             client.set_model_version_tag(args.model_name, version, key, value)
         client.update_model_version(args.model_name, version, description=card.summary(model_card))
@@ -191,6 +202,44 @@ def train(args) -> str:
             + ", ".join(f"{t} MAE {metrics[f'mae_{t}']:.3f} (persistence {metrics[f'mae_persistence_{t}']:.3f})"
                         for t in served)
             + "".join(f"; not serving {reason}" for reason in refused.values()))
+
+
+def train_intervals(served: list, fitted: dict, tested: dict, params: dict, features: list, nominal: float,
+                    metrics: dict) -> tuple:
+    """Per served target, XGBoost quantile models of the change for the interval's two ends, early
+    stopped on the validation part like the point model, then calibrated on that part (conformalised
+    quantile regression: both ends move out, or in, by the margin that makes the validation rows
+    covered at the nominal rate). Coverage and mean width on the test split go into `metrics`
+    (`interval_coverage_<t>`, `interval_width_<t>`, `interval_margin_<t>`, `interval_nominal`), with
+    the bounds kept on their side of the value, as the ONNX graph keeps them."""
+    low_q, high_q = (1 - nominal) / 2, (1 + nominal) / 2
+    quantile = {**params, "objective": "reg:quantileerror", "eval_metric": "quantile"}
+    intervals, seconds = {}, 0.0
+    for target in served:
+        tr, va, column = fitted[target]
+        pair = []
+        for q in (low_q, high_q):
+            model = xgb.XGBRegressor(**quantile, quantile_alpha=q)
+            started = time.monotonic()
+            model.fit(tr[features].to_numpy(dtype=np.float32), tr[column].to_numpy() - persistence(tr, target),
+                      eval_set=[(va[features].to_numpy(dtype=np.float32),
+                                 va[column].to_numpy() - persistence(va, target))], verbose=False)
+            seconds += time.monotonic() - started
+            pair.append(model)
+        x_va = va[features].to_numpy(dtype=np.float32)
+        now_va = persistence(va, target)
+        y_va = va[column].to_numpy(dtype=np.float64)
+        scores = np.maximum(pair[0].predict(x_va) + now_va - y_va, y_va - (pair[1].predict(x_va) + now_va))
+        level = min(1.0, nominal * (1 + 1 / len(scores)))
+        margin = float(np.quantile(scores, level))
+        intervals[target] = (pair[0], pair[1], margin)
+        te, y_te, predicted, now = tested[target]
+        low, high = onnx_export.bounds(intervals[target], te[features].to_numpy(dtype=np.float32), now, predicted)
+        metrics[f"interval_coverage_{target}"] = float(np.mean((low <= y_te) & (y_te <= high)))
+        metrics[f"interval_width_{target}"] = float(np.mean(high - low))
+        metrics[f"interval_margin_{target}"] = margin
+    metrics["interval_nominal"] = nominal
+    return intervals, seconds
 
 
 def champion_metrics(model_name: str, targets: list, data, test_part) -> tuple:

@@ -40,12 +40,12 @@ public class Scoring {
 
     /**
      * @param input {@code rows * width} floats written from position 0
-     * @return per target (in the model's target order), one value per row
+     * @return per target (in the model's target order), one value per row, with its interval when the model gives one
      */
-    public float[][] run(LoadedModel model, FloatBuffer input, int rows, boolean shadow) {
+    public LoadedModel.Output run(LoadedModel model, FloatBuffer input, int rows, boolean shadow) {
         input.flip();
         try {
-            float[][] out = model.run(input, rows);
+            LoadedModel.Output out = model.run(input, rows);
             metrics.counter("greenloop.infer.predictions", "model", model.name(), "version", model.version(),
                     "shadow", Boolean.toString(shadow)).increment(rows);
             return out;

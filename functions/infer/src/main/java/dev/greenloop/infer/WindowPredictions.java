@@ -101,11 +101,15 @@ public class WindowPredictions {
         }
         FloatBuffer input = Scoring.buffer(model.width());
         write(window, model, input);
-        float[][] out = scoring.run(model, input, 1, shadow);
+        LoadedModel.Output out = scoring.run(model, input, 1, shadow);
         List<TargetValue> values = new ArrayList<>();
-        for (int t = 0; t < out.length; t++) {
-            if (Float.isFinite(out[t][0])) {
-                values.add(new TargetValue(model.targets().get(t), model.horizonMinutes(), out[t][0]));
+        for (int t = 0; t < out.values().length; t++) {
+            float v = out.values()[t][0];
+            if (Float.isFinite(v)) {
+                values.add(out.interval(t, 0)
+                        ? new TargetValue(model.targets().get(t), model.horizonMinutes(), v, (double) out.low()[t][0],
+                                (double) out.high()[t][0])
+                        : new TargetValue(model.targets().get(t), model.horizonMinutes(), v));
             }
         }
         if (values.isEmpty()) {

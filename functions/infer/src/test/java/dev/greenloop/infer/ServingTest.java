@@ -225,6 +225,56 @@ class ServingTest {
         assertPrediction(p, window, values, v);
     }
 
+    /**
+     * A model with prediction intervals (outputs {@code <target>_low} and {@code <target>_high}):
+     * a window's prediction carries each target's bounds, the HTTP answer gives them per row
+     * (null where the value is null), and {@code GET /v1/models} lists the targets that have them.
+     */
+    @Test
+    void intervalsOfAModelThatGivesThemAreCarriedInPredictionsAndAnswers() throws Exception {
+        String greenhouse = "gh-interval";
+        String version = TestModels.register("greenloop-" + greenhouse, "champion", 0.5, "--interval", "0.75",
+                "--targets", "air_temperature,co2");
+        List<Double> values = complete(6);
+        FeatureWindow window = window(greenhouse, values);
+        ExtractableResponse<Response> reply = given().header("ce-specversion", "1.0").header("ce-id", "window-interval-1")
+                .header("ce-source", "/greenloop/preprocess").header("ce-type", EventTypes.FEATURES_WINDOW)
+                .contentType("application/json").body(PayloadCodec.write(window)).post("/").then().extract();
+        assertThat(reply.statusCode()).as(reply.asString()).isEqualTo(200);
+        Prediction p = PayloadCodec.read(EventType.PREDICTION, reply.asByteArray());
+        assertThat(p.modelVersion()).isEqualTo(version);
+        assertThat(p.values()).hasSize(2).allSatisfy(v -> {
+            assertThat(v.value()).isEqualTo(21.75);
+            assertThat(v.low()).isEqualTo(21.0);
+            assertThat(v.high()).isEqualTo(22.5);
+        });
+
+        List<Double> nothing = new ArrayList<>(Collections.nCopies(FeatureSpec.V1.size(), (Double) null));
+        ObjectNode batch = request(greenhouse);
+        batch.set("batch", EventJson.mapper().valueToTree(List.of(values, nothing)));
+        ExtractableResponse<Response> answer = predict(batch);
+        assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+        JsonNode intervals = EventJson.mapper().readTree(answer.asByteArray()).get("intervals");
+        assertThat(intervals.get(0).get("co2").get("low").asDouble()).isEqualTo(21.0);
+        assertThat(intervals.get(0).get("co2").get("high").asDouble()).isEqualTo(22.5);
+        assertThat(intervals.get(1).get("co2").isNull()).as("the empty row's interval").isTrue();
+
+        JsonNode models = EventJson.mapper().readTree(given().get("/v1/models").then().statusCode(200).extract().asByteArray());
+        boolean listed = false;
+        for (JsonNode m : models) {
+            if (m.get("modelName").asText().equals("greenloop-" + greenhouse)) {
+                assertThat(m.get("intervals").toString()).isEqualTo("[\"air_temperature\",\"co2\"]");
+                listed = true;
+            }
+        }
+        assertThat(listed).isTrue();
+        // A model without intervals: no "intervals" in its answers.
+        champion();
+        ObjectNode plain = request(GREENHOUSE);
+        plain.set("features", EventJson.mapper().valueToTree(values));
+        assertThat(EventJson.mapper().readTree(predict(plain).asByteArray()).has("intervals")).isFalse();
+    }
+
     @Test
     void aChallengerScoresTheSameWindowAsAShadowPrediction() throws Exception {
         String greenhouse = "gh-shadow";

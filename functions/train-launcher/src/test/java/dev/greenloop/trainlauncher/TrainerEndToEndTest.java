@@ -109,6 +109,15 @@ class TrainerEndToEndTest {
             card.at("/data/zones").forEach(zone -> assertThat(metrics).containsKey("mae_" + target + "_zone_" + zone.asText()));
         }
         assertThat(card.at("/budget/trainingSeconds").asDouble()).isPositive();
+        // Prediction intervals (nominal 80 %): their coverage on the test split is measured and logged.
+        assertThat(card.at("/intervals/nominalCoverage").asDouble()).isEqualTo(0.8);
+        for (String target : List.of("air_temperature", "relative_humidity", "co2")) {
+            assertThat(metrics.get("interval_coverage_" + target)).as(target).isBetween(0.0, 1.0)
+                    .isEqualTo(card.at("/intervals/targets/" + target + "/coverage").asDouble());
+            assertThat(metrics.get("interval_width_" + target)).as(target).isPositive();
+            System.out.printf("Reference dataset, %s: 80 %% interval covers %.1f %% of the test split, mean width %.3f%n",
+                    target, 100 * metrics.get("interval_coverage_" + target), metrics.get("interval_width_" + target));
+        }
         assertThat(new String(runArtifact(promoted.runId(), "model-card.md"), StandardCharsets.UTF_8))
                 .contains("## air_temperature by zone");
         MlflowClient mlflowClient = new MlflowClient(MlflowServer.shared().trackingUri().toString());
@@ -119,7 +128,9 @@ class TrainerEndToEndTest {
         byte[] onnx = downloadModel("greenloop-gh-ref", promoted.modelVersion());
         try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
             assertThat(session.getInputNames()).containsExactly("features");
-            assertThat(session.getOutputNames()).containsExactlyInAnyOrder("air_temperature", "relative_humidity", "co2");
+            assertThat(session.getOutputNames()).containsExactlyInAnyOrder("air_temperature", "relative_humidity", "co2",
+                    "air_temperature_low", "air_temperature_high", "relative_humidity_low", "relative_humidity_high",
+                    "co2_low", "co2_high");
             assertThat(registry.versionTags("greenloop-gh-ref", promoted.modelVersion()))
                     .containsEntry("targets", "air_temperature,relative_humidity,co2");
             float[] row = new float[FeatureSpec.V1.size()];
@@ -133,6 +144,10 @@ class TrainerEndToEndTest {
                  OrtSession.Result result = session.run(Map.of("features", input))) {
                 float[][] air = (float[][]) result.get("air_temperature").orElseThrow().getValue();
                 assertThat(air[0][0]).isBetween(10f, 40f);
+                float low = ((float[][]) result.get("air_temperature_low").orElseThrow().getValue())[0][0];
+                float high = ((float[][]) result.get("air_temperature_high").orElseThrow().getValue())[0][0];
+                assertThat(low).isLessThanOrEqualTo(air[0][0]);
+                assertThat(high).isGreaterThanOrEqualTo(air[0][0]);
             }
         }
     }
@@ -246,8 +261,9 @@ class TrainerEndToEndTest {
             assertThat(metrics).containsEntry("served_" + t, targets.contains(t) ? 1.0 : 0.0);
         }
         byte[] onnx = downloadModel("greenloop-gh-cli", version);
+        List<String> outputs = targets.stream().flatMap(t -> java.util.stream.Stream.of(t, t + "_low", t + "_high")).toList();
         try (OrtEnvironment env = OrtEnvironment.getEnvironment(); OrtSession session = env.createSession(onnx)) {
-            assertThat(session.getOutputNames()).containsExactlyInAnyOrderElementsOf(targets);
+            assertThat(session.getOutputNames()).containsExactlyInAnyOrderElementsOf(outputs);
         }
     }
 

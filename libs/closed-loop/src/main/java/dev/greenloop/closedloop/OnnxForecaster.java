@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureSpec;
-import dev.greenloop.features.Signal;
+import dev.greenloop.features.ModelOutputs;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -73,16 +73,18 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
                 throw new IllegalArgumentException(name + " takes input of shape " + Arrays.toString(shape) + "; feature spec "
                         + spec.version() + " gives [n, " + spec.size() + "]");
             }
-            List<SensorKind> allowed = spec.targetSignals().stream().map(Signal::sensor).toList();
             List<String> outputs = new ArrayList<>();
             List<SensorKind> targets = new ArrayList<>();
             for (NodeInfo out : session.getOutputInfo().values()) {
-                SensorKind kind = allowed.stream().filter(k -> k.wireName().equals(out.getName())).findFirst()
+                ModelOutputs.Output output = ModelOutputs.parse(out.getName(), spec)
                         .orElseThrow(() -> new IllegalArgumentException(name + " has output " + out.getName()
-                                + ", which is not a target of feature spec " + spec.version()));
+                                + ", which is not a target of feature spec " + spec.version() + " or its interval"));
                 floatShape(name, out);
-                outputs.add(out.getName());
-                targets.add(kind);
+                // A target's interval bounds are infer's to carry; the loop acts on the values, as control does.
+                if (output.role() == ModelOutputs.Role.VALUE) {
+                    outputs.add(out.getName());
+                    targets.add(output.target());
+                }
             }
             if (targets.isEmpty()) {
                 throw new IllegalArgumentException(name + " has no outputs");

@@ -103,6 +103,15 @@ public final class TestEvents {
                 false);
     }
 
+    /** A prediction whose model gives intervals for two targets of three. */
+    public static Prediction predictionWithIntervals() {
+        return new Prediction(GREENHOUSE, ZONE, featureWindow().windowId(), T0, "greenloop-gh-test", "5", "v1",
+                List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, 26.1, 25.4, 26.9),
+                        new TargetValue(SensorKind.RELATIVE_HUMIDITY, 15, 74.0, 74.0, 74.0),
+                        new TargetValue(SensorKind.CO2, 15, 590.0)),
+                false);
+    }
+
     /** An unsigned command; sign it with a {@code CommandSigner} over {@link #keyRing()}. */
     public static ControlCommand controlCommand() {
         return new ControlCommand("cmd-0001", GREENHOUSE, ZONE, ActuatorKind.VENT, 45.0, Units.PERCENT,
@@ -141,6 +150,7 @@ public final class TestEvents {
                 Arguments.of(EventType.TRAINING_FAILED, trainingFailed()),
                 Arguments.of(EventType.MODEL_PROMOTED, modelPromoted()),
                 Arguments.of(EventType.PREDICTION, prediction()),
+                Arguments.of(EventType.PREDICTION, predictionWithIntervals()),
                 Arguments.of(EventType.CONTROL_COMMAND, signed),
                 Arguments.of(EventType.DRIFT_DETECTED, driftDetected()));
     }
@@ -149,6 +159,12 @@ public final class TestEvents {
      * Invalid payloads as (description, type, json, expected kind, expected JSON pointer).
      * Schema errors are found before record rules, so each case has exactly one cause.
      */
+    private static String predictionJson(String value) {
+        return "{\"greenhouseId\":\"gh-test\",\"zoneId\":\"zone-a\",\"windowId\":\"w1\",\"windowEnd\":\"2026-06-21T12:00:00Z\","
+                + "\"modelName\":\"m\",\"modelVersion\":\"1\",\"featureSpecVersion\":\"v1\",\"values\":[" + value + "],"
+                + "\"shadow\":false}";
+    }
+
     public static Stream<Arguments> invalidPayloads() {
         String reading = "{\"sensor\":\"air_temperature\",\"value\":21.5,\"unit\":\"degC\",\"timestamp\":\"2026-06-21T12:00:00Z\"}";
         String batchHead = "\"greenhouseId\":\"gh-test\",\"zoneId\":\"zone-a\",\"deviceId\":\"climate-1\"";
@@ -203,6 +219,12 @@ public final class TestEvents {
                                 + "\"from\":\"2026-06-20T00:00:00Z\",\"to\":\"2026-06-21T00:00:00Z\",\"rows\":4,"
                                 + "\"files\":[{\"path\":\"/f/p.parquet\",\"rows\":4,\"bytes\":10,\"sha256\":\"abc\"}]}",
                         Kind.SCHEMA_VIOLATION, "/files/0/sha256"),
+                invalid("an interval without its upper bound", EventType.PREDICTION, predictionJson(
+                        "{\"target\":\"air_temperature\",\"horizonMinutes\":15,\"value\":26.1,\"low\":25.0}"),
+                        Kind.SCHEMA_VIOLATION, "/values/0"),
+                invalid("an interval that does not hold its value", EventType.PREDICTION, predictionJson(
+                        "{\"target\":\"air_temperature\",\"horizonMinutes\":15,\"value\":26.1,\"low\":26.5,\"high\":27.0}"),
+                        Kind.INVALID_FIELD, "/values/0/low"),
                 invalid("unknown training reason", EventType.TRAINING_REQUESTED,
                         "{\"greenhouseId\":\"gh-test\",\"reason\":\"boredom\"}", Kind.SCHEMA_VIOLATION, "/reason"),
                 invalid("completed without reason", EventType.TRAINING_COMPLETED,

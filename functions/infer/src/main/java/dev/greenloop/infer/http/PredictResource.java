@@ -90,20 +90,31 @@ public class PredictResource {
             check(request, rows, model);
             FloatBuffer input = Scoring.buffer(rows.rows() * model.width());
             rows.writeTo(input);
-            float[][] out = scoring.run(model, input, rows.rows(), false);
+            LoadedModel.Output out = scoring.run(model, input, rows.rows(), false);
             List<Map<String, Double>> predictions = new ArrayList<>(rows.rows());
+            boolean bounded = !model.intervalTargets().isEmpty();
+            List<Map<String, PredictResponse.Interval>> intervals = bounded ? new ArrayList<>(rows.rows()) : null;
             List<String> targets = model.targets().stream().map(t -> t.wireName()).toList();
             for (int r = 0; r < rows.rows(); r++) {
                 Map<String, Double> values = new LinkedHashMap<>();
-                for (int t = 0; t < out.length; t++) {
-                    float v = out[t][r];
+                Map<String, PredictResponse.Interval> bounds = bounded ? new LinkedHashMap<>() : null;
+                for (int t = 0; t < targets.size(); t++) {
+                    float v = out.values()[t][r];
                     // A row with no feature at all says nothing: a tree ensemble would still answer.
-                    values.put(targets.get(t), rows.isEmpty(r) || !Float.isFinite(v) ? null : (double) v);
+                    boolean known = !rows.isEmpty(r) && Float.isFinite(v);
+                    values.put(targets.get(t), known ? (double) v : null);
+                    if (bounded && model.hasInterval(t)) {
+                        bounds.put(targets.get(t), known && out.interval(t, r)
+                                ? new PredictResponse.Interval(out.low()[t][r], out.high()[t][r]) : null);
+                    }
                 }
                 predictions.add(values);
+                if (bounded) {
+                    intervals.add(bounds);
+                }
             }
             return new PredictResponse(request.greenhouseId(), model.name(), model.version(), model.spec().version(),
-                    model.horizonMinutes(), targets, predictions);
+                    model.horizonMinutes(), targets, predictions, intervals);
         } finally {
             latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
@@ -125,6 +136,7 @@ public class PredictResource {
             entry.put("featureSpecVersion", m.spec().version());
             entry.put("horizonMinutes", m.horizonMinutes());
             entry.put("targets", m.targets().stream().map(t -> t.wireName()).toList());
+            entry.put("intervals", m.intervalTargets().stream().map(t -> t.wireName()).toList());
             entry.put("featureNames", m.spec().names());
             out.add(entry);
         }

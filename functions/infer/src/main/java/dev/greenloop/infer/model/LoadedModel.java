@@ -12,6 +12,7 @@ import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.clients.ModelVersionInfo;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.features.ModelOutputs;
 import dev.greenloop.features.Signal;
 import org.jboss.logging.Logger;
 
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One model version with its ONNX Runtime session, created once. Checked at load: one float
  * input {@code [n, width]} whose width is the feature spec's size, and one {@code [n, 1]} output
- * per target, named for the target. Reference-counted, so that a swap lets in-flight inferences
+ * per target, named for the target, with optionally its prediction interval as two more,
+ * {@code <target>_low} and {@code <target>_high} ({@link ModelOutputs}). Reference-counted, so that a swap lets in-flight inferences
  * finish on it: {@link #retire()} closes the session once the last user has released it.
  */
 public final class LoadedModel {
@@ -39,6 +41,9 @@ public final class LoadedModel {
     private final int horizonMinutes;
     private final List<SensorKind> targets;
     private final List<String> outputNames;
+    /** Per target (in {@link #targets} order), its interval's outputs, or null without one. */
+    private final List<String> lowNames;
+    private final List<String> highNames;
     private final String inputName;
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -47,13 +52,16 @@ public final class LoadedModel {
     private volatile boolean retired;
 
     private LoadedModel(ModelVersionInfo info, String alias, FeatureSpec spec, int horizonMinutes, List<SensorKind> targets,
-                        List<String> outputNames, String inputName, OrtEnvironment env, OrtSession session) {
+                        List<String> outputNames, List<String> lowNames, List<String> highNames, String inputName,
+                        OrtEnvironment env, OrtSession session) {
         this.info = info;
         this.alias = alias;
         this.spec = spec;
         this.horizonMinutes = horizonMinutes;
         this.targets = List.copyOf(targets);
         this.outputNames = List.copyOf(outputNames);
+        this.lowNames = java.util.Collections.unmodifiableList(new ArrayList<>(lowNames));
+        this.highNames = java.util.Collections.unmodifiableList(new ArrayList<>(highNames));
         this.inputName = inputName;
         this.env = env;
         this.session = session;
@@ -139,17 +147,15 @@ public final class LoadedModel {
             List<SensorKind> allowed = contract.targetSignals().stream().map(Signal::sensor).toList();
             List<SensorKind> targets = new ArrayList<>();
             List<String> names = new ArrayList<>();
+            Map<SensorKind, String> lows = new java.util.EnumMap<>(SensorKind.class);
+            Map<SensorKind, String> highs = new java.util.EnumMap<>(SensorKind.class);
             for (NodeInfo output : session.getOutputInfo().values()) {
-                SensorKind kind;
-                try {
-                    kind = SensorKind.fromWire(output.getName());
-                } catch (RuntimeException e) {
-                    kind = null;
-                }
-                if (kind == null || !allowed.contains(kind)) {
+                ModelOutputs.Output parsed = ModelOutputs.parse(output.getName(), contract).orElse(null);
+                if (parsed == null) {
                     problems.add("signature", "it has output " + output.getName() + ", which is not a target of feature spec "
                             + contract.version(), "name each output after its target: "
-                            + allowed.stream().map(SensorKind::wireName).toList());
+                            + allowed.stream().map(SensorKind::wireName).toList()
+                            + ", and a target's prediction interval <target>_low and <target>_high");
                     continue;
                 }
                 long[] out = floatShape(problems, output);
@@ -157,8 +163,33 @@ public final class LoadedModel {
                     problems.add("signature", "its output " + output.getName() + " has shape " + java.util.Arrays.toString(out),
                             "export each output as float [n, 1]");
                 }
-                targets.add(kind);
-                names.add(output.getName());
+                switch (parsed.role()) {
+                    case VALUE -> {
+                        targets.add(parsed.target());
+                        names.add(output.getName());
+                    }
+                    case LOW -> lows.put(parsed.target(), output.getName());
+                    case HIGH -> highs.put(parsed.target(), output.getName());
+                }
+            }
+            List<String> lowNames = new ArrayList<>();
+            List<String> highNames = new ArrayList<>();
+            for (SensorKind target : targets) {
+                lowNames.add(lows.get(target));
+                highNames.add(highs.get(target));
+            }
+            java.util.Set<SensorKind> bounded = java.util.EnumSet.noneOf(SensorKind.class);
+            bounded.addAll(lows.keySet());
+            bounded.addAll(highs.keySet());
+            for (SensorKind target : bounded) {
+                String t = target.wireName();
+                if (!targets.contains(target)) {
+                    problems.add("signature", "it has an interval for " + t + " but no output " + t,
+                            "export the value " + t + " beside " + t + "_low and " + t + "_high, or neither bound");
+                } else if (!lows.containsKey(target) || !highs.containsKey(target)) {
+                    problems.add("signature", "it has " + (lows.containsKey(target) ? t + "_low without " + t + "_high"
+                            : t + "_high without " + t + "_low"), "export both bounds of the interval, or neither");
+                }
             }
             if (session.getOutputInfo().isEmpty()) {
                 problems.add("signature", "it has no outputs", "export one float [n, 1] output per target, named after it");
@@ -166,7 +197,7 @@ public final class LoadedModel {
             if (!problems.isEmpty()) {
                 throw problems.exception();
             }
-            return new LoadedModel(info, alias, spec, horizon, targets, names, inputName, env, session);
+            return new LoadedModel(info, alias, spec, horizon, targets, names, lowNames, highNames, inputName, env, session);
         } catch (ModelLoadException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -273,6 +304,22 @@ public final class LoadedModel {
         return targets;
     }
 
+    /** Whether the model gives a prediction interval for its {@code t}-th target. */
+    public boolean hasInterval(int t) {
+        return lowNames.get(t) != null;
+    }
+
+    /** The targets it gives a prediction interval for. */
+    public List<SensorKind> intervalTargets() {
+        List<SensorKind> out = new ArrayList<>();
+        for (int t = 0; t < targets.size(); t++) {
+            if (hasInterval(t)) {
+                out.add(targets.get(t));
+            }
+        }
+        return out;
+    }
+
     public int width() {
         return spec.size();
     }
@@ -314,23 +361,53 @@ public final class LoadedModel {
     }
 
     /**
+     * What a run gives: per target (in {@link #targets()} order) one value per row, and the
+     * interval's bounds per row, or null for a target without an interval.
+     */
+    public record Output(float[][] values, float[][] low, float[][] high) {
+
+        /**
+         * Whether row {@code r} of target {@code t} has an interval to report: both bounds finite
+         * and holding the value (a model outside the trainer's may not guarantee it).
+         */
+        public boolean interval(int t, int r) {
+            if (low[t] == null) {
+                return false;
+            }
+            float v = values[t][r];
+            float lo = low[t][r];
+            float hi = high[t][r];
+            return Float.isFinite(lo) && Float.isFinite(hi) && lo <= v && v <= hi;
+        }
+    }
+
+    /**
      * Runs the model on {@code rows} feature vectors laid out row after row in {@code input} (a
      * direct buffer, positioned at 0, {@code rows * width} floats). The caller holds a use.
-     *
-     * @return per target (in {@link #targets()} order), one value per row
      */
-    public float[][] run(FloatBuffer input, int rows) throws OrtException {
+    public Output run(FloatBuffer input, int rows) throws OrtException {
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {rows, width()});
              OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
-            float[][] out = new float[outputNames.size()][];
-            for (int t = 0; t < out.length; t++) {
-                OnnxValue value = result.get(outputNames.get(t)).orElseThrow();
-                FloatBuffer values = ((OnnxTensor) value).getFloatBuffer();
-                out[t] = new float[rows];
-                values.get(out[t]);
+            int n = outputNames.size();
+            float[][] values = new float[n][];
+            float[][] low = new float[n][];
+            float[][] high = new float[n][];
+            for (int t = 0; t < n; t++) {
+                values[t] = read(result, outputNames.get(t), rows);
+                if (lowNames.get(t) != null) {
+                    low[t] = read(result, lowNames.get(t), rows);
+                    high[t] = read(result, highNames.get(t), rows);
+                }
             }
-            return out;
+            return new Output(values, low, high);
         }
+    }
+
+    private static float[] read(OrtSession.Result result, String name, int rows) {
+        OnnxValue value = result.get(name).orElseThrow();
+        float[] out = new float[rows];
+        ((OnnxTensor) value).getFloatBuffer().get(out);
+        return out;
     }
 
     private static void closeQuietly(OrtSession session) {

@@ -83,7 +83,7 @@ class ModelStoreTest {
             input.put(x);
         }
         input.flip();
-        return model.run(input, 1)[model.targets().indexOf(dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE)][0];
+        return model.run(input, 1).values()[model.targets().indexOf(dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE)][0];
     }
 
     @Test
