@@ -152,11 +152,12 @@ public class Controller {
             Instant windowStart = p.windowEnd().minusMillis(FeatureSpec.V1.windowMillis());
             CommandRecord.WindowRef window = new CommandRecord.WindowRef(p.windowId(), windowStart, p.windowEnd(),
                     store.readingEventIds(g, z, windowStart));
-            return plan(g, z, now, state, m, predicted(p, m.climate()), predictedKinds(p), CommandMode.PREDICTIVE, horizon(p), null,
+            return plan(g, z, now, state, m, predicted(p, m.climate()), predictedKinds(p), intervals(p), CommandMode.PREDICTIVE,
+                    horizon(p), null,
                     cause, ref, window, eventId, eventId, p.windowEnd());
         }
         String reason = unusable.get();
-        return plan(g, z, now, state, m, m.climate(), Set.of(), CommandMode.FALLBACK, null, reason, cause, ref,
+        return plan(g, z, now, state, m, m.climate(), Set.of(), Map.of(), CommandMode.FALLBACK, null, reason, cause, ref,
                 measuredWindow(g, z, m), eventId, eventId, p.windowEnd());
     }
 
@@ -210,7 +211,7 @@ public class Controller {
             Measured m = measured.get();
             CommandRecord.Cause cause = new CommandRecord.Cause(pingId, ControlFunctions.PING,
                     extensions.get(Extensions.TRACEPARENT));
-            Optional<Decision> done = issuer.issue(plan(g, z, now, state, m, m.climate(), Set.of(), CommandMode.FALLBACK, null, reason,
+            Optional<Decision> done = issuer.issue(plan(g, z, now, state, m, m.climate(), Set.of(), Map.of(), CommandMode.FALLBACK, null, reason,
                     cause, null, measuredWindow(g, z, m), pingId, null, null), state);
             if (done.isPresent()) {
                 return done;
@@ -293,6 +294,24 @@ public class Controller {
         return kinds;
     }
 
+    /**
+     * The prediction intervals of the nearest forecast of each quantity, where the model gives
+     * one with plausible bounds; the policy acts on the bound that puts the crop at risk.
+     */
+    static Map<SensorKind, Policy.Interval> intervals(Prediction p) {
+        Map<SensorKind, Policy.Interval> out = new EnumMap<>(SensorKind.class);
+        Set<SensorKind> seen = java.util.EnumSet.noneOf(SensorKind.class);
+        for (TargetValue v : sorted(p)) {
+            if (seen.add(v.target()) && v.hasInterval()) {
+                SensorRange range = SensorRange.of(v.target());
+                if (range.plausible(v.low()) && range.plausible(v.high())) {
+                    out.put(v.target(), new Policy.Interval(v.low(), v.high()));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The horizon of the air temperature forecast, else of the first target forecast. */
     private static String horizon(Prediction p) {
         List<TargetValue> values = sorted(p);
@@ -307,14 +326,14 @@ public class Controller {
     }
 
     private CommandIssuer.Plan plan(String g, String z, Instant now, ZoneState state, Measured m, Climate climate,
-                                    Set<SensorKind> predicted, CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
+                                    Set<SensorKind> predicted, Map<SensorKind, Policy.Interval> intervals, CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
                                     CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window, String key,
                                     String predictionId, Instant windowEnd) {
         ZoneSettings settings = store.settings(g, z);
         Map<ActuatorKind, ActuatorSetting> current = new EnumMap<>(ActuatorKind.class);
         m.positions().forEach((kind, value) -> current.put(kind, new ActuatorSetting(settings.limits(kind).clamp(value), null)));
         current.putAll(state.actuators());
-        Policy.Result proposals = Policy.propose(settings, now, climate, current, predicted, horizon);
+        Policy.Result proposals = Policy.propose(settings, now, climate, current, predicted, intervals, horizon);
         Envelope.Outcome outcome = Envelope.apply(settings, now, current, proposals.proposals(), proposals.ventFirst());
         String prefix = fallbackReason == null ? "" : "fallback (" + fallbackReason.substring(0, fallbackReason.indexOf(':'))
                 + "): ";

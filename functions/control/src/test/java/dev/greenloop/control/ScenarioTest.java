@@ -142,4 +142,33 @@ class ScenarioTest {
                     .body(org.hamcrest.Matchers.containsString("greenloop_control_fallbacks_total{function=\"control\",reason=\"" + reason + "\"}"));
         }
     }
+
+    /**
+     * A prediction with an interval: the night's predicted 17.5 °C is inside the band, but its
+     * interval reaches 16.2 °C, below the band's margin: control heats on that bound, and says so.
+     */
+    @org.junit.jupiter.api.Test
+    void thePessimisticBoundOfAnIntervalIsActedOn() {
+        String z = ControlTesting.zone();
+        Instant windowEnd = ControlTesting.lastWindowEnd();
+        ControlTesting.settingsAtLocalHour(GH, z, 2);
+        ControlTesting.measured(GH, z, windowEnd, climate(17.6, 80, 500, 0, 0, 12));
+        ControlTesting.actuators(GH, z, 30, 0, 0, 0, 0);
+        Prediction plain = ControlTesting.prediction(GH, z, windowEnd, 17.5, 80.0, 500.0, false);
+        Prediction p = new Prediction(plain.greenhouseId(), plain.zoneId(), plain.windowId(), plain.windowEnd(),
+                plain.modelName(), plain.modelVersion(), plain.featureSpecVersion(),
+                List.of(new dev.greenloop.events.payload.TargetValue(dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE,
+                                15, 17.5, 16.2, 18.4),
+                        plain.values().get(1), plain.values().get(2)), false);
+        String cause = UUID.randomUUID().toString();
+
+        assertThat(ControlTesting.deliver(cause, p).statusCode()).isEqualTo(204);
+
+        Map<ActuatorKind, ControlCommand> commands = ControlTesting.byActuator(ControlTesting.commandsCausedBy(cause));
+        ControlCommand heating = commands.get(ActuatorKind.HEATING);
+        assertThat(heating).as("commands %s", commands).isNotNull();
+        assertThat(heating.value()).isGreaterThan(30);
+        assertThat(heating.mode()).isEqualTo(CommandMode.PREDICTIVE);
+        assertThat(heating.reason()).contains("heat: predicted as low as 16.2 °C (+15 min) below night band");
+    }
 }

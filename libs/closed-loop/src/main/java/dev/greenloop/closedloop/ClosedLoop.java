@@ -143,8 +143,10 @@ public final class ClosedLoop {
         Climate climate = measured;
         boolean predictive = false;
         java.util.Set<SensorKind> predicted = java.util.Set.of();
+        Map<SensorKind, Policy.Interval> intervals = new java.util.EnumMap<>(SensorKind.class);
         if (forecaster.isPresent()) {
-            Map<SensorKind, Double> f = forecaster.get().forecast(features);
+            Forecaster.Forecast forecast = forecaster.get().forecastWithIntervals(features);
+            Map<SensorKind, Double> f = forecast.values();
             if (usable(f, measured)) {
                 // As control: what the model does not forecast is steered on its measured value.
                 climate = new Climate(f.getOrDefault(SensorKind.AIR_TEMPERATURE, measured.airTemperature()),
@@ -157,6 +159,13 @@ public final class ClosedLoop {
                         predicted.add(kind);
                     }
                 }
+                // As control: intervals with plausible bounds, acted on where the crop is at risk.
+                forecast.intervals().forEach((kind, interval) -> {
+                    SensorRange range = SensorRange.of(kind);
+                    if (range.plausible(interval.low()) && range.plausible(interval.high())) {
+                        intervals.put(kind, interval);
+                    }
+                });
                 predictive = true;
             }
         }
@@ -165,7 +174,7 @@ public final class ClosedLoop {
         } else {
             counts.fallback++;
         }
-        Policy.Result proposals = Policy.propose(s, now, climate, current, predicted,
+        Policy.Result proposals = Policy.propose(s, now, climate, current, predicted, intervals,
                 predictive ? "+" + forecaster.get().horizonMinutes() + " min" : null);
         Envelope.Outcome outcome = Envelope.apply(s, now, current, proposals.proposals(), proposals.ventFirst());
         for (var change : outcome.changes()) {

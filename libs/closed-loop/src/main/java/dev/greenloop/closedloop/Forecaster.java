@@ -17,4 +17,13 @@ public interface Forecaster {
      * @return per target the model serves, its forecast; control uses measured values for the others
      */
     Map<SensorKind, Double> forecast(double[] features);
+
+    /** A forecast's values and, for the targets the model gives one, their prediction intervals. */
+    record Forecast(Map<SensorKind, Double> values, Map<SensorKind, dev.greenloop.control.policy.Policy.Interval> intervals) {
+    }
+
+    /** The values with their intervals; a model without intervals gives none. */
+    default Forecast forecastWithIntervals(double[] features) {
+        return new Forecast(forecast(features), Map.of());
+    }
 }

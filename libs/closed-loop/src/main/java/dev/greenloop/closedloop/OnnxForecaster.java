@@ -36,10 +36,12 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
     private final String inputName;
     private final List<String> outputs;
     private final List<SensorKind> targets;
+    /** Per target (in {@link #targets} order), its interval's outputs, or null. */
+    private final List<String[]> bounds;
     private final FloatBuffer input;
 
     private OnnxForecaster(String name, int horizonMinutes, int width, OrtEnvironment env, OrtSession session,
-                           String inputName, List<String> outputs, List<SensorKind> targets) {
+                           String inputName, List<String> outputs, List<SensorKind> targets, List<String[]> bounds) {
         this.name = name;
         this.horizonMinutes = horizonMinutes;
         this.width = width;
@@ -48,6 +50,7 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
         this.inputName = inputName;
         this.outputs = List.copyOf(outputs);
         this.targets = List.copyOf(targets);
+        this.bounds = new ArrayList<>(bounds);
         this.input = ByteBuffer.allocateDirect(width * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
@@ -75,12 +78,12 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
             }
             List<String> outputs = new ArrayList<>();
             List<SensorKind> targets = new ArrayList<>();
+            java.util.Set<String> names = session.getOutputInfo().keySet();
             for (NodeInfo out : session.getOutputInfo().values()) {
                 ModelOutputs.Output output = ModelOutputs.parse(out.getName(), spec)
                         .orElseThrow(() -> new IllegalArgumentException(name + " has output " + out.getName()
                                 + ", which is not a target of feature spec " + spec.version() + " or its interval"));
                 floatShape(name, out);
-                // A target's interval bounds are infer's to carry; the loop acts on the values, as control does.
                 if (output.role() == ModelOutputs.Role.VALUE) {
                     outputs.add(out.getName());
                     targets.add(output.target());
@@ -89,7 +92,13 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
             if (targets.isEmpty()) {
                 throw new IllegalArgumentException(name + " has no outputs");
             }
-            return new OnnxForecaster(name, horizonMinutes, spec.size(), env, session, in.getName(), outputs, targets);
+            List<String[]> bounds = new ArrayList<>();
+            for (SensorKind target : targets) {
+                String low = ModelOutputs.name(target, ModelOutputs.Role.LOW);
+                String high = ModelOutputs.name(target, ModelOutputs.Role.HIGH);
+                bounds.add(names.contains(low) && names.contains(high) ? new String[] {low, high} : null);
+            }
+            return new OnnxForecaster(name, horizonMinutes, spec.size(), env, session, in.getName(), outputs, targets, bounds);
         } catch (OrtException | RuntimeException e) {
             try {
                 session.close();
@@ -98,6 +107,11 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
             }
             throw e instanceof IllegalArgumentException iae ? iae : new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
+    }
+
+    private static double first(OrtSession.Result result, String output) {
+        OnnxValue value = result.get(output).orElseThrow();
+        return ((OnnxTensor) value).getFloatBuffer().get(0);
     }
 
     private static long[] floatShape(String name, NodeInfo node) {
@@ -124,6 +138,11 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
 
     @Override
     public Map<SensorKind, Double> forecast(double[] features) {
+        return forecastWithIntervals(features).values();
+    }
+
+    @Override
+    public Forecast forecastWithIntervals(double[] features) {
         input.clear();
         for (int i = 0; i < width; i++) {
             input.put((float) features[i]);
@@ -132,11 +151,15 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {1, width});
              OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             Map<SensorKind, Double> out = new EnumMap<>(SensorKind.class);
+            Map<SensorKind, dev.greenloop.control.policy.Policy.Interval> intervals = new EnumMap<>(SensorKind.class);
             for (int t = 0; t < outputs.size(); t++) {
-                OnnxValue value = result.get(outputs.get(t)).orElseThrow();
-                out.put(targets.get(t), (double) ((OnnxTensor) value).getFloatBuffer().get(0));
+                out.put(targets.get(t), first(result, outputs.get(t)));
+                if (bounds.get(t) != null) {
+                    intervals.put(targets.get(t), new dev.greenloop.control.policy.Policy.Interval(
+                            first(result, bounds.get(t)[0]), first(result, bounds.get(t)[1])));
+                }
             }
-            return out;
+            return new Forecast(out, intervals);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on " + name + ": " + e.getMessage(), e);
         }

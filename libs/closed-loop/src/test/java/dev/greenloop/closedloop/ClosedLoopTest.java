@@ -96,6 +96,38 @@ class ClosedLoopTest {
         assertThat(figures.heatingEnergy()).isEqualTo(thermostat.heatingEnergy());
     }
 
+    /** As control: an interval reaching below the band heats on its low bound, so the loop heats more. */
+    @Test
+    void anIntervalThatReachesBelowTheBandHeatsMoreThanItsValueAlone() {
+        int air = FeatureSpec.V1.names().indexOf("air_temperature_last");
+        Forecaster same = shifted("the measured value", t -> t);
+        Forecaster bounded = new Forecaster() {
+            public String name() {
+                return "the measured value, 3 °C below at worst";
+            }
+
+            public int horizonMinutes() {
+                return 15;
+            }
+
+            public Map<SensorKind, Double> forecast(double[] features) {
+                return same.forecast(features);
+            }
+
+            @Override
+            public Forecast forecastWithIntervals(double[] features) {
+                double t = features[air];
+                return new Forecast(forecast(features), Map.of(SensorKind.AIR_TEMPERATURE,
+                        new dev.greenloop.control.policy.Policy.Interval(t - 3, t + 0.1)));
+            }
+        };
+        Figures plain = loop.run(DAY, Optional.of(same));
+        Figures pessimistic = loop.run(DAY, Optional.of(bounded));
+        assertThat(pessimistic.predictiveDecisions()).isEqualTo(12 * 60);
+        assertThat(pessimistic.heatingEnergy()).isGreaterThan(plain.heatingEnergy());
+        assertThat(pessimistic.violations()).isZero();
+    }
+
     @Test
     void figuresBecomeNamedMetrics() {
         Figures f = new Figures("x", 10, 0.5, 1.25, 100, 3, 4, 6, 4, 0);

@@ -46,7 +46,11 @@ public final class Policy {
     public static final Set<SensorKind> ALL_PREDICTED = Collections.unmodifiableSet(
             EnumSet.of(SensorKind.AIR_TEMPERATURE, SensorKind.RELATIVE_HUMIDITY, SensorKind.CO2));
 
-    /** {@link #propose(ZoneSettings, Instant, Climate, Map, Set, String)} with every target predicted, or none. */
+    /** A prediction interval of a predicted quantity. */
+    public record Interval(double low, double high) {
+    }
+
+    /** {@link #propose(ZoneSettings, Instant, Climate, Map, Set, Map, String)} with every target predicted, or none. */
     public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
                                  boolean predictive, String horizon) {
         return propose(s, now, climate, current, predictive ? ALL_PREDICTED : Set.of(), horizon);
@@ -63,6 +67,21 @@ public final class Policy {
      */
     public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
                                  Set<SensorKind> predicted, String horizon) {
+        return propose(s, now, climate, current, predicted, Map.of(), horizon);
+    }
+
+    /**
+     * As {@link #propose(ZoneSettings, Instant, Climate, Map, Set, String)}, acting on the
+     * pessimistic bound where the crop is at risk: when a predicted air temperature's or
+     * humidity's interval reaches past one side of the band (less the margin) and not the other,
+     * the rules act on that bound instead of the value ("predicted as high as ..."). An interval
+     * past both sides says nothing about which way to act: the value is used. CO2 is acted on by
+     * its value.
+     *
+     * @param intervals prediction intervals of predicted quantities, by quantity (may be empty)
+     */
+    public static Result propose(ZoneSettings s, Instant now, Climate climate, Map<ActuatorKind, ActuatorSetting> current,
+                                 Set<SensorKind> predicted, Map<SensorKind, Interval> intervals, String horizon) {
         Map<ActuatorKind, Proposal> p = new EnumMap<>(ActuatorKind.class);
         boolean day = s.isDay(now);
         boolean predictive = !predicted.isEmpty();
@@ -81,11 +100,24 @@ public final class Policy {
         boolean cold = false;
         boolean hot = false;
         Double temp = climate.airTemperature();
+        String tempWhat = what(tp);
+        Interval ti = tp && temp != null ? intervals.get(SensorKind.AIR_TEMPERATURE) : null;
+        if (ti != null) {
+            boolean coldRisk = ti.low() < t.low() + tm;
+            boolean hotRisk = ti.high() > t.high() - tm;
+            if (hotRisk && !coldRisk) {
+                temp = ti.high();
+                tempWhat = "predicted as high as";
+            } else if (coldRisk && !hotRisk) {
+                temp = ti.low();
+                tempWhat = "predicted as low as";
+            }
+        }
         if (temp != null) {
             double low = t.low() + tm;
             double high = t.high() - tm;
             String band = (day ? "day" : "night") + " band " + t + " °C";
-            String what = what(tp);
+            String what = tempWhat;
             String when = tp ? whenAhead : "";
             if (temp < low) {
                 cold = true;
@@ -104,9 +136,22 @@ public final class Policy {
 
         Band h = day ? s.dayHumidity() : s.nightHumidity();
         Double rh = climate.relativeHumidity();
+        String rhWhat = what(hp);
+        Interval hi = hp && rh != null ? intervals.get(SensorKind.RELATIVE_HUMIDITY) : null;
+        if (hi != null) {
+            boolean dryRisk = hi.low() < h.low() + hm;
+            boolean wetRisk = hi.high() > h.high() - hm;
+            if (wetRisk && !dryRisk) {
+                rh = hi.high();
+                rhWhat = "predicted as high as";
+            } else if (dryRisk && !wetRisk) {
+                rh = hi.low();
+                rhWhat = "predicted as low as";
+            }
+        }
         if (rh != null) {
             String band = (day ? "day" : "night") + " band " + h + " %";
-            String what = what(hp);
+            String what = rhWhat;
             String when = hp ? whenAhead : "";
             if (rh > h.high() - hm) {
                 String reason = String.format(Locale.ROOT, "dehumidify: %s %.0f %% RH%s above %s", what, rh, when, band);

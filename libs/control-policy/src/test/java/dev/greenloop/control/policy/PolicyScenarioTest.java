@@ -130,6 +130,39 @@ class PolicyScenarioTest {
                 .proposals().get(ActuatorKind.CO2_DOSING).reason()).isEqualTo("no CO2 dosing without a prediction");
     }
 
+    /**
+     * With a prediction interval, the rules act on the bound that puts the crop at risk: a value
+     * inside the band whose interval reaches below it heats; an interval past both sides of the
+     * band gives no direction, and the value is acted on.
+     */
+    @Test
+    void theBoundThatPutsTheCropAtRiskIsActedOn() {
+        Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
+        Climate climate = new Climate(17.5, 80.0, 500.0, 0.0, 0.0, 12.0);
+        java.util.Set<dev.greenloop.events.payload.SensorKind> all = Policy.ALL_PREDICTED;
+        var air = dev.greenloop.events.payload.SensorKind.AIR_TEMPERATURE;
+        var rh = dev.greenloop.events.payload.SensorKind.RELATIVE_HUMIDITY;
+
+        assertThat(Policy.propose(S, NIGHT, climate, state, all, "+15 min").proposals()).doesNotContainKey(ActuatorKind.HEATING);
+
+        Policy.Result cold = Policy.propose(S, NIGHT, climate, state, all, Map.of(air, new Policy.Interval(16.2, 18.4)), "+15 min");
+        assertThat(cold.proposals().get(ActuatorKind.HEATING).reason())
+                .isEqualTo("heat: predicted as low as 16.2 °C (+15 min) below night band 16–20 °C");
+        assertThat(cold.proposals().get(ActuatorKind.HEATING).value()).isGreaterThan(30);
+
+        Policy.Result wide = Policy.propose(S, NIGHT, climate, state, all, Map.of(air, new Policy.Interval(14.0, 21.0)), "+15 min");
+        assertThat(wide.proposals()).doesNotContainKey(ActuatorKind.HEATING).doesNotContainKey(ActuatorKind.VENT);
+
+        // Humidity 84 % in the night band 65–88 %: its interval up to 87 % is a disease risk: dehumidify.
+        Policy.Result wet = Policy.propose(S, NIGHT, new Climate(18.0, 84.0, 500.0, 0.0, 0.0, 12.0), state, all,
+                Map.of(rh, new Policy.Interval(82.0, 87.0)), "+15 min");
+        assertThat(wet.proposals().get(ActuatorKind.FOGGING).reason()).contains("dehumidify: predicted as high as 87 % RH (+15 min)");
+        // A measured quantity has no interval to act on.
+        Policy.Result measured = Policy.propose(S, NIGHT, climate, state, java.util.Set.of(rh),
+                Map.of(air, new Policy.Interval(15.0, 18.4)), "+15 min");
+        assertThat(measured.proposals()).doesNotContainKey(ActuatorKind.HEATING);
+    }
+
     @Test
     void aRecentChangeIsHeldForItsDwell() {
         Map<ActuatorKind, ActuatorSetting> state = at(NIGHT, 30, 0, 0, 0, 0);
