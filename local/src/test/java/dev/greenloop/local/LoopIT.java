@@ -149,6 +149,12 @@ class LoopIT {
         assertThat(predictions).allSatisfy(p -> assertThat(p.values().stream().map(v -> v.target().wireName())
                 .collect(java.util.stream.Collectors.toSet())).as("targets of version %s's prediction", p.modelVersion())
                 .isEqualTo(served.get(p.modelVersion())));
+        // The trainer's versions give an 80 % prediction interval for every target they serve.
+        assertThat(predictions).allSatisfy(p -> assertThat(p.values()).allSatisfy(v -> {
+            assertThat(v.hasInterval()).as("%s of version %s has an interval", v.target(), p.modelVersion()).isTrue();
+            assertThat(v.low()).isLessThanOrEqualTo(v.value());
+            assertThat(v.high()).isGreaterThanOrEqualTo(v.value());
+        }));
 
         // monitor joined the champion's predictions with what was measured: outcomes, realised
         // accuracy and persistence's on the same instants, through its read API.
