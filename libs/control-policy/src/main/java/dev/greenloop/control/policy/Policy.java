@@ -99,25 +99,13 @@ public final class Policy {
         Band t = day ? s.dayTemperature() : s.nightTemperature();
         boolean cold = false;
         boolean hot = false;
-        Double temp = climate.airTemperature();
-        String tempWhat = what(tp);
-        Interval ti = tp && temp != null ? intervals.get(SensorKind.AIR_TEMPERATURE) : null;
-        if (ti != null) {
-            boolean coldRisk = ti.low() < t.low() + tm;
-            boolean hotRisk = ti.high() > t.high() - tm;
-            if (hotRisk && !coldRisk) {
-                temp = ti.high();
-                tempWhat = "predicted as high as";
-            } else if (coldRisk && !hotRisk) {
-                temp = ti.low();
-                tempWhat = "predicted as low as";
-            }
-        }
+        Judged tj = judged(climate.airTemperature(), tp, intervals.get(SensorKind.AIR_TEMPERATURE), t, tm);
+        Double temp = tj.value();
         if (temp != null) {
             double low = t.low() + tm;
             double high = t.high() - tm;
             String band = (day ? "day" : "night") + " band " + t + " °C";
-            String what = tempWhat;
+            String what = tj.what();
             String when = tp ? whenAhead : "";
             if (temp < low) {
                 cold = true;
@@ -135,23 +123,11 @@ public final class Policy {
         }
 
         Band h = day ? s.dayHumidity() : s.nightHumidity();
-        Double rh = climate.relativeHumidity();
-        String rhWhat = what(hp);
-        Interval hi = hp && rh != null ? intervals.get(SensorKind.RELATIVE_HUMIDITY) : null;
-        if (hi != null) {
-            boolean dryRisk = hi.low() < h.low() + hm;
-            boolean wetRisk = hi.high() > h.high() - hm;
-            if (wetRisk && !dryRisk) {
-                rh = hi.high();
-                rhWhat = "predicted as high as";
-            } else if (dryRisk && !wetRisk) {
-                rh = hi.low();
-                rhWhat = "predicted as low as";
-            }
-        }
+        Judged hj = judged(climate.relativeHumidity(), hp, intervals.get(SensorKind.RELATIVE_HUMIDITY), h, hm);
+        Double rh = hj.value();
         if (rh != null) {
             String band = (day ? "day" : "night") + " band " + h + " %";
-            String what = rhWhat;
+            String what = hj.what();
             String when = hp ? whenAhead : "";
             if (rh > h.high() - hm) {
                 String reason = String.format(Locale.ROOT, "dehumidify: %s %.0f %% RH%s above %s", what, rh, when, band);
@@ -220,6 +196,29 @@ public final class Policy {
     static double value(Map<ActuatorKind, ActuatorSetting> current, ZoneSettings s, ActuatorKind kind) {
         ActuatorSetting setting = current.get(kind);
         return setting != null ? setting.value() : s.limits(kind).min();
+    }
+
+    /** The value a rule acts on, and how the reasons name it. */
+    private record Judged(Double value, String what) {
+    }
+
+    /**
+     * The predicted value, or the bound of its interval that reaches past one side of the band
+     * less the margin and not the other (the side on which the crop is at risk).
+     */
+    private static Judged judged(Double value, boolean predicted, Interval interval, Band band, double margin) {
+        if (value == null || !predicted || interval == null) {
+            return new Judged(value, what(predicted));
+        }
+        boolean belowRisk = interval.low() < band.low() + margin;
+        boolean aboveRisk = interval.high() > band.high() - margin;
+        if (aboveRisk && !belowRisk) {
+            return new Judged(interval.high(), "predicted as high as");
+        }
+        if (belowRisk && !aboveRisk) {
+            return new Judged(interval.low(), "predicted as low as");
+        }
+        return new Judged(value, what(true));
     }
 
     private static String what(boolean predicted) {
