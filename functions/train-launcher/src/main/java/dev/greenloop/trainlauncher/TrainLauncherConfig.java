@@ -43,6 +43,13 @@ public interface TrainLauncherConfig {
     @WithDefault("0.1")
     double maxMissingShare();
 
+    /**
+     * Nominal coverage of the prediction interval the trainer gives each served target (0.8: its
+     * 10 % and 90 % quantiles, calibrated); 0 for none. The trainer's {@code GREENLOOP_INTERVAL}.
+     */
+    @WithDefault("0.8")
+    double interval();
+
     /** {@code kubernetes} (batch/v1 Jobs) or {@code local} (a child process, for machines without a cluster). */
     @WithDefault("local")
     String launcher();

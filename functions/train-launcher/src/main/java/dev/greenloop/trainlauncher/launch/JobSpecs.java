@@ -70,6 +70,7 @@ public class JobSpecs {
         env.put("GREENLOOP_MAX_MISSING_SHARE", Double.toString(config.maxMissingShare()));
         // The trainer leaves out of the version the targets the gate would refuse.
         env.put("GREENLOOP_GATE_MARGIN", Double.toString(config.gate().persistenceMargin()));
+        env.put("GREENLOOP_INTERVAL", Double.toString(config.interval()));
         return env;
     }
 
