@@ -2,7 +2,7 @@
 
     register_model.py --tracking-uri URI --model NAME --alias ALIAS --spec-file SPEC [--bias B]
         [--width N] [--spec-version V] [--horizon M] [--targets a,b] [--corrupt] [--no-tags]
-        [--missing-as-zero] [--external-data] [--interval W]
+        [--missing-as-zero] [--external-data] [--interval W [--interval-without-high]]
 
 Each target's output is the feature <target>_last plus the bias: input `features` float [n, width],
 outputs [n, 1] named for the targets, opset 15, logged with mlflow.onnx like the trainer does.
@@ -11,7 +11,8 @@ a tree ensemble does. --external-data adds to each output the sum of a 2 KiB ten
 mlflow.onnx.log_model stores as external data in a file beside model.onnx (its default for tensors
 of 1 KiB or more), as it does for large models. --corrupt registers a version whose model.onnx is
 not ONNX. --interval W adds each target's prediction interval, outputs <target>_low and
-<target>_high: the value minus and plus W. Prints {"version": "..."}.
+<target>_high: the value minus and plus W (--interval-without-high leaves out the high ones, a model
+infer must refuse). Prints {"version": "..."}.
 """
 
 import argparse
@@ -32,7 +33,8 @@ from mlflow.types.schema import Schema, TensorSpec
 from onnx import TensorProto, helper, numpy_helper
 
 
-def build(names, width, targets, bias, missing_as_zero=False, external_data=False, interval=None):
+def build(names, width, targets, bias, missing_as_zero=False, external_data=False, interval=None,
+          without_high=False):
     nodes, outputs, inits = [], [], []
     for t in targets:
         index = min(names.index(f"{t}_last"), width - 1)
@@ -56,9 +58,10 @@ def build(names, width, targets, bias, missing_as_zero=False, external_data=Fals
         if interval is not None:
             inits.append(helper.make_tensor(f"{t}_half_width", TensorProto.FLOAT, [1], [interval]))
             nodes.append(helper.make_node("Sub", [t, f"{t}_half_width"], [f"{t}_low"]))
-            nodes.append(helper.make_node("Add", [t, f"{t}_half_width"], [f"{t}_high"]))
             outputs.append(helper.make_tensor_value_info(f"{t}_low", TensorProto.FLOAT, ["n", 1]))
-            outputs.append(helper.make_tensor_value_info(f"{t}_high", TensorProto.FLOAT, ["n", 1]))
+            if not without_high:
+                nodes.append(helper.make_node("Add", [t, f"{t}_half_width"], [f"{t}_high"]))
+                outputs.append(helper.make_tensor_value_info(f"{t}_high", TensorProto.FLOAT, ["n", 1]))
     features = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", width])
     graph = helper.make_graph(nodes, "greenloop-test", [features], outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)], producer_name="greenloop-tests")
@@ -83,6 +86,7 @@ def main():
     p.add_argument("--missing-as-zero", action="store_true")
     p.add_argument("--external-data", action="store_true")
     p.add_argument("--interval", type=float)
+    p.add_argument("--interval-without-high", action="store_true")
     args = p.parse_args()
 
     spec = json.load(open(args.spec_file))
@@ -107,8 +111,10 @@ def main():
             signature = ModelSignature(
                 inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, width), "features")]),
                 outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 1), name) for t in targets
-                                for name in ([t] if args.interval is None else [t, f"{t}_low", f"{t}_high"])]))
-            model = build(names, width, targets, args.bias, args.missing_as_zero, args.external_data, args.interval)
+                                for name in ([t] if args.interval is None else [t, f"{t}_low"]
+                                             + ([] if args.interval_without_high else [f"{t}_high"]))]))
+            model = build(names, width, targets, args.bias, args.missing_as_zero, args.external_data, args.interval,
+                          args.interval_without_high)
             info = mlflow.onnx.log_model(model, name="model", signature=signature,
                                          registered_model_name=args.model)
             version = str(info.registered_model_version)

@@ -69,6 +69,17 @@ class LoadedModelTest {
     }
 
     @Test
+    void anIntervalWithOneBoundIsRefusedWithItsFix() throws Exception {
+        ModelLoadException e = refusal("11", registered("--interval", "0.5", "--interval-without-high", "--targets",
+                "air_temperature"), Map.of("feature_spec_version", "v1", "horizon_minutes", "15"));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).isEqualTo("greenloop-contract version 11 cannot be served: it has air_temperature_low "
+                + "without air_temperature_high (fix: export both bounds of the interval, or neither)");
+        assertThat(e.reason()).isEqualTo("signature");
+    }
+
+    @Test
     void aModelThatMeetsTheContractLoads() throws Exception {
         ModelVersionInfo info = new ModelVersionInfo("greenloop-contract", "10", "run-1",
                 Map.of("feature_spec_version", "v1", "horizon_minutes", "15"));
