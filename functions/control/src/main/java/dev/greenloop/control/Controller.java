@@ -286,27 +286,17 @@ public class Controller {
     /** The quantities the prediction forecasts (the others are steered on their measured values). */
     static Set<SensorKind> predictedKinds(Prediction p) {
         Set<SensorKind> kinds = java.util.EnumSet.noneOf(SensorKind.class);
-        for (TargetValue v : p.values()) {
-            if (Policy.ALL_PREDICTED.contains(v.target())) {
-                kinds.add(v.target());
-            }
-        }
+        p.values().forEach(v -> kinds.add(v.target()));
         return kinds;
     }
 
-    /**
-     * The prediction intervals of the nearest forecast of each quantity, where the model gives
-     * one with plausible bounds; the policy acts on the bound that puts the crop at risk.
-     */
+    /** The prediction interval of the nearest forecast of each quantity that has one (the policy judges its bounds). */
     static Map<SensorKind, Policy.Interval> intervals(Prediction p) {
         Map<SensorKind, Policy.Interval> out = new EnumMap<>(SensorKind.class);
         Set<SensorKind> seen = java.util.EnumSet.noneOf(SensorKind.class);
         for (TargetValue v : sorted(p)) {
             if (seen.add(v.target()) && v.hasInterval()) {
-                SensorRange range = SensorRange.of(v.target());
-                if (range.plausible(v.low()) && range.plausible(v.high())) {
-                    out.put(v.target(), new Policy.Interval(v.low(), v.high()));
-                }
+                out.put(v.target(), new Policy.Interval(v.low(), v.high()));
             }
         }
         return out;

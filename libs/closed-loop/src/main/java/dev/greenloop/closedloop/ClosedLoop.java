@@ -143,7 +143,7 @@ public final class ClosedLoop {
         Climate climate = measured;
         boolean predictive = false;
         java.util.Set<SensorKind> predicted = java.util.Set.of();
-        Map<SensorKind, Policy.Interval> intervals = new java.util.EnumMap<>(SensorKind.class);
+        Map<SensorKind, Policy.Interval> intervals = Map.of();
         if (forecaster.isPresent()) {
             Forecaster.Forecast forecast = forecaster.get().forecastWithIntervals(features);
             Map<SensorKind, Double> f = forecast.values();
@@ -153,19 +153,8 @@ public final class ClosedLoop {
                         f.getOrDefault(SensorKind.RELATIVE_HUMIDITY, measured.relativeHumidity()),
                         f.getOrDefault(SensorKind.CO2, measured.co2()), measured.par(), measured.globalRadiation(),
                         measured.outsideTemperature());
-                predicted = java.util.EnumSet.noneOf(SensorKind.class);
-                for (SensorKind kind : f.keySet()) {
-                    if (Policy.ALL_PREDICTED.contains(kind)) {
-                        predicted.add(kind);
-                    }
-                }
-                // As control: intervals with plausible bounds, acted on where the crop is at risk.
-                forecast.intervals().forEach((kind, interval) -> {
-                    SensorRange range = SensorRange.of(kind);
-                    if (range.plausible(interval.low()) && range.plausible(interval.high())) {
-                        intervals.put(kind, interval);
-                    }
-                });
+                predicted = f.keySet();
+                intervals = forecast.intervals();
                 predictive = true;
             }
         }

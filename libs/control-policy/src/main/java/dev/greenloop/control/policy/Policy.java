@@ -4,6 +4,7 @@ import dev.greenloop.events.payload.ActuatorKind;
 
 import java.time.Instant;
 import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.events.SensorRange;
 
 import java.util.Collections;
 import java.util.EnumMap;
@@ -99,7 +100,7 @@ public final class Policy {
         Band t = day ? s.dayTemperature() : s.nightTemperature();
         boolean cold = false;
         boolean hot = false;
-        Judged tj = judged(climate.airTemperature(), tp, intervals.get(SensorKind.AIR_TEMPERATURE), t, tm);
+        Judged tj = judged(climate.airTemperature(), SensorKind.AIR_TEMPERATURE, tp, intervals, t, tm);
         Double temp = tj.value();
         if (temp != null) {
             double low = t.low() + tm;
@@ -123,7 +124,7 @@ public final class Policy {
         }
 
         Band h = day ? s.dayHumidity() : s.nightHumidity();
-        Judged hj = judged(climate.relativeHumidity(), hp, intervals.get(SensorKind.RELATIVE_HUMIDITY), h, hm);
+        Judged hj = judged(climate.relativeHumidity(), SensorKind.RELATIVE_HUMIDITY, hp, intervals, h, hm);
         Double rh = hj.value();
         if (rh != null) {
             String band = (day ? "day" : "night") + " band " + h + " %";
@@ -204,10 +205,15 @@ public final class Policy {
 
     /**
      * The predicted value, or the bound of its interval that reaches past one side of the band
-     * less the margin and not the other (the side on which the crop is at risk).
+     * less the margin and not the other (the side on which the crop is at risk). An interval with a
+     * bound outside the plausible range of its quantity is ignored.
      */
-    private static Judged judged(Double value, boolean predicted, Interval interval, Band band, double margin) {
-        if (value == null || !predicted || interval == null) {
+    private static Judged judged(Double value, SensorKind kind, boolean predicted, Map<SensorKind, Interval> intervals,
+                                 Band band, double margin) {
+        Interval interval = intervals.get(kind);
+        SensorRange range = SensorRange.of(kind);
+        if (value == null || !predicted || interval == null || !range.plausible(interval.low())
+                || !range.plausible(interval.high())) {
             return new Judged(value, what(predicted));
         }
         boolean belowRisk = interval.low() < band.low() + margin;
