@@ -51,8 +51,4 @@ public record ModelFiles(byte[] onnx, Map<String, byte[]> external) {
         }
         return false;
     }
-
-    public long size() {
-        return onnx.length + external.values().stream().mapToLong(b -> b.length).sum();
-    }
 }

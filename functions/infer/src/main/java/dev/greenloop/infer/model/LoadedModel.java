@@ -44,6 +44,7 @@ public final class LoadedModel {
     /** Per target (in {@link #targets} order), its interval's outputs, or null without one. */
     private final List<String> lowNames;
     private final List<String> highNames;
+    private final List<SensorKind> intervalTargets;
     private final String inputName;
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -62,6 +63,13 @@ public final class LoadedModel {
         this.outputNames = List.copyOf(outputNames);
         this.lowNames = java.util.Collections.unmodifiableList(new ArrayList<>(lowNames));
         this.highNames = java.util.Collections.unmodifiableList(new ArrayList<>(highNames));
+        List<SensorKind> bounded = new ArrayList<>();
+        for (int t = 0; t < this.targets.size(); t++) {
+            if (lowNames.get(t) != null) {
+                bounded.add(this.targets.get(t));
+            }
+        }
+        this.intervalTargets = List.copyOf(bounded);
         this.inputName = inputName;
         this.env = env;
         this.session = session;
@@ -311,13 +319,7 @@ public final class LoadedModel {
 
     /** The targets it gives a prediction interval for. */
     public List<SensorKind> intervalTargets() {
-        List<SensorKind> out = new ArrayList<>();
-        for (int t = 0; t < targets.size(); t++) {
-            if (hasInterval(t)) {
-                out.add(targets.get(t));
-            }
-        }
-        return out;
+        return intervalTargets;
     }
 
     public int width() {
