@@ -6,7 +6,9 @@
 Every option also reads an environment variable (GREENLOOP_MANIFEST, GREENLOOP_WEBHDFS_URL,
 MLFLOW_TRACKING_URI, GREENLOOP_RUN_ID, GREENLOOP_MODEL_NAME, GREENLOOP_EXPERIMENT, GREENLOOP_TARGETS,
 GREENLOOP_HORIZON_MINUTES, GREENLOOP_FEATURE_SPEC, GREENLOOP_DEVICE, GREENLOOP_REQUIRED_GROUPS,
-GREENLOOP_MAX_MISSING_SHARE, GREENLOOP_GATE_MARGIN, GREENLOOP_INTERVAL). The version registered serves only the targets
+GREENLOOP_MAX_MISSING_SHARE, GREENLOOP_GATE_MARGIN, GREENLOOP_INTERVAL, GREENLOOP_MAX_ROUNDS,
+GREENLOOP_EARLY_STOPPING, GREENLOOP_SEARCH_SECONDS, GREENLOOP_SEARCH_TRIALS, GREENLOOP_SEARCH_FOLDS,
+GREENLOOP_SEARCH_SEED). The version registered serves only the targets
 whose test MAE is at least the gate margin below persistence; when none is, no version is
 registered (the run says why in its tag `greenloop.refused`) and the exit code is still 0.
 Without a run id (train-launcher creates one for its Jobs) the trainer creates its own run in the
@@ -41,8 +43,17 @@ def parse_args(argv):
     p.add_argument("--horizon", type=int, default=int(env("GREENLOOP_HORIZON_MINUTES", "15")))
     p.add_argument("--feature-spec", default=env("GREENLOOP_FEATURE_SPEC", str(DEFAULT_SPEC)))
     p.add_argument("--device", default=env("GREENLOOP_DEVICE", "auto"), choices=["auto", "cpu", "cuda"])
-    p.add_argument("--max-rounds", type=int, default=int(env("GREENLOOP_MAX_ROUNDS", "300")))
+    p.add_argument("--max-rounds", type=int, default=int(env("GREENLOOP_MAX_ROUNDS", "2000")),
+                   help="cap on boosting rounds; early stopping on the validation part chooses the number")
     p.add_argument("--early-stopping", type=int, default=int(env("GREENLOOP_EARLY_STOPPING", "30")))
+    p.add_argument("--search-seconds", type=float, default=float(env("GREENLOOP_SEARCH_SECONDS", "600")),
+                   help="wall-clock budget of the hyperparameter search, all targets together; 0 for none "
+                        "(the fixed defaults)")
+    p.add_argument("--search-trials", type=int, default=int(env("GREENLOOP_SEARCH_TRIALS", "40")),
+                   help="most settings tried per target")
+    p.add_argument("--search-folds", type=int, default=int(env("GREENLOOP_SEARCH_FOLDS", "3")),
+                   help="walk-forward folds of the training part that judge each setting")
+    p.add_argument("--search-seed", type=int, default=int(env("GREENLOOP_SEARCH_SEED", "0")))
     p.add_argument("--onnx-tolerance", type=float, default=float(env("GREENLOOP_ONNX_TOLERANCE", "1e-3")))
     p.add_argument("--required-groups", default=env("GREENLOOP_REQUIRED_GROUPS", "weather,actuators"),
                    help="signal groups the dataset must have; comma-separated, 'none' for no check")
@@ -61,6 +72,12 @@ def parse_args(argv):
         raise bad_input(f"--max-missing-share must be between 0 and 1, not {args.max_missing_share}")
     if not 0 <= args.interval < 1:
         raise bad_input(f"--interval must be at least 0 and below 1, not {args.interval}")
+    if args.search_seconds < 0 or args.search_trials < 1 or args.search_folds < 1:
+        raise bad_input(f"--search-seconds must be at least 0 and --search-trials and --search-folds at least 1, "
+                        f"not {args.search_seconds}, {args.search_trials}, {args.search_folds}")
+    if args.max_rounds < 1 or args.early_stopping < 1:
+        raise bad_input(f"--max-rounds and --early-stopping must be at least 1, not {args.max_rounds}, "
+                        f"{args.early_stopping}")
     if not 0 <= args.gate_margin < 1:
         raise bad_input(f"--gate-margin must be at least 0 and below 1, not {args.gate_margin}")
     return args

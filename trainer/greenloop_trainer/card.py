@@ -78,6 +78,22 @@ def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts
     return card
 
 
+def search_budget(seconds: float, folds: int, settings: dict, searched: dict):
+    """The hyperparameter search in the card's budget: the budget, and per target the settings
+    chosen, how many trials ran, and the walk-forward MAE of the chosen settings and the defaults.
+    None when the search was off."""
+    if seconds <= 0:
+        return None
+    out = {"seconds": seconds, "folds": folds, "targets": {}}
+    for target, params in settings.items():
+        r = searched.get(target)
+        out["targets"][target] = {"params": params} if r is None else {
+            "params": params, "trials": r.completed, "pruned": r.pruned, "seconds": r.seconds,
+            "walkForwardMae": None if math.isnan(r.score) else r.score,
+            "defaultsWalkForwardMae": None if math.isnan(r.default_score) else r.default_score}
+    return out
+
+
 def zone_metrics(card: dict) -> dict:
     """MLflow metrics per target and zone: `mae_<target>_zone_<zone>` and its persistence."""
     out = {}
@@ -126,6 +142,19 @@ def markdown(card: dict) -> str:
     lines += ["", "## Training budget", "",
               f"Device {b['device']}, at most {b['maxRounds']} rounds with early stopping after {b['earlyStopping']}; "
               f"{b['trainingSeconds']:.1f} s of training in all."]
+    found = b.get("search")
+    if found:
+        title = f"## Hyperparameter search ({found['seconds']:.0f} s budget, {found['folds']} walk-forward folds)"
+        lines += ["", title, "",
+                  "| target | trials (pruned) | walk-forward MAE | with the defaults | settings |",
+                  "| --- | --- | --- | --- | --- |"]
+        for t, e in found["targets"].items():
+            chosen = ", ".join(f"{k} {v:.3g}" for k, v in e["params"].items())
+            trials = f"{e['trials']} ({e['pruned']})" if "trials" in e else "none: too little data"
+            lines.append(f"| {t} | {trials} | {_num(e.get('walkForwardMae'))} | "
+                         f"{_num(e.get('defaultsWalkForwardMae'))} | {chosen} |")
+    else:
+        lines += ["", "No hyperparameter search: the fixed defaults."]
     intervals = card.get("intervals")
     if intervals:
         lines += ["", f"## Prediction intervals (nominal coverage {intervals['nominalCoverage']:.0%})", "",

@@ -144,3 +144,26 @@ def split(frame: pd.DataFrame, train: float = 0.7, valid: float = 0.15, gap=None
     return (frame[starts < t_valid - purge],
             frame[(starts >= t_valid) & (starts < t_test - purge)],
             frame[starts >= t_test])
+
+
+def walk_forward(frame: pd.DataFrame, folds: int, gap=None, min_windows: int = 20) -> list:
+    """Walk-forward folds over a time-ordered part (the training part, for the search): its windows
+    split into `folds` + 1 consecutive blocks of equal length; fold k trains on blocks 0..k and
+    validates on block k + 1, so every fold is judged on windows later than all it learnt from.
+    `gap` purges, as in `split`, the training rows whose targets lie in the validation block.
+    Fewer folds than asked when the part is short (each block needs `min_windows` windows); an
+    empty list when not even one fold fits.
+    """
+    times = frame["window_start"].sort_values().unique()
+    folds = min(folds, len(times) // min_windows - 1)
+    if folds < 1:
+        return []
+    purge = gap if gap is not None else pd.Timedelta(0)
+    starts = frame["window_start"]
+    edges = [times[len(times) * k // (folds + 1)] for k in range(1, folds + 1)]
+    out = []
+    for k, begin in enumerate(edges):
+        end = edges[k + 1] if k + 1 < folds else None
+        valid = (starts >= begin) if end is None else (starts >= begin) & (starts < end)
+        out.append((frame[starts < begin - purge], frame[valid]))
+    return out

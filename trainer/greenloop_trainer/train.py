@@ -1,8 +1,10 @@
-"""Training: one XGBoost regressor per target on a time-ordered split, early stopping on the
+"""Training: one XGBoost regressor per target on a time-ordered split, its settings chosen by a
+bounded search with walk-forward validation inside the training part, early stopping on the
 validation part, metrics on the test part against the persistence baseline and the current
 champion, ONNX export checked against XGBoost of the targets that beat persistence by the gate
 margin, registration with alias `candidate` (none when no target does)."""
 
+import dataclasses
 import math
 import shutil
 import subprocess
@@ -26,6 +28,7 @@ from . import dataset as ds
 from . import gate
 from . import onnx_export
 from . import profile
+from . import search
 
 
 class Progress(xgb.callback.TrainingCallback):
@@ -66,6 +69,11 @@ def persistence(frame, target: str) -> np.ndarray:
     return np.where(np.isnan(last), mean, last)
 
 
+def change(frame, column: str, target: str) -> np.ndarray:
+    """What the models learn: the target's change from its current value."""
+    return frame[column].to_numpy() - persistence(frame, target)
+
+
 def train(args) -> str:
     spec = ds.load_json(args.feature_spec, "feature spec")
     manifest = ds.load_json(args.manifest, "dataset manifest")
@@ -77,8 +85,9 @@ def train(args) -> str:
     required = [g.strip() for g in args.required_groups.split(",") if g.strip() and g.strip() != "none"]
     shares = ds.check_coverage(data.frame, spec, data.dataset_id, required, args.max_missing_share)
     device = resolve_device(args.device)
-    params = dict(n_estimators=args.max_rounds, learning_rate=0.05, max_depth=6, subsample=0.8,
-                  colsample_bytree=0.8, min_child_weight=2, tree_method="hist", device=device,
+    # What the search does not touch: the round cap (early stopping on validation decides the
+    # rounds), the device, the metric early stopping watches.
+    params = dict(n_estimators=args.max_rounds, tree_method="hist", device=device,
                   early_stopping_rounds=args.early_stopping, eval_metric="rmse")
     mlflow.log_params({"dataset_id": data.dataset_id, "dataset_digest": data.digest,
                        "dataset_files": len(data.paths), "rows": len(data.frame),
@@ -86,6 +95,8 @@ def train(args) -> str:
                        "targets": ",".join(targets), "horizon_minutes": args.horizon, "device": device,
                        "required_groups": ",".join(required), "max_missing_share": args.max_missing_share,
                        "gate_margin": args.gate_margin, "interval": args.interval,
+                       "search_seconds": args.search_seconds, "search_trials": args.search_trials,
+                       "search_folds": args.search_folds,
                        **{f"xgb_{k}": v for k, v in params.items() if k != "device"}})
     mlflow.set_tags({"greenloop.dataset_id": data.dataset_id, "greenloop.feature_spec_version": spec["version"]})
     mlflow.log_dict({"paths": data.paths, "manifest": manifest}, "dataset.json")
@@ -97,8 +108,9 @@ def train(args) -> str:
     train_part, valid_part, test_part = ds.split(data.frame, gap=gap)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
     bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
-    models, metrics, tested, fitted = {}, {}, {}, {}
+    models, metrics, tested, fitted, settings, searched = {}, {}, {}, {}, {}, {}
     training_seconds = 0.0
+    search_deadline = time.monotonic() + args.search_seconds
     for target, column in zip(targets, data.targets, strict=True):
         # The model learns the change from now: rows need a target and a current value.
         parts = []
@@ -107,11 +119,15 @@ def train(args) -> str:
         tr, va, te = parts
         if len(tr) < 50 or len(va) < 10 or len(te) < 10:
             raise bad_input(f"too few rows with {column}: train {len(tr)}, valid {len(va)}, test {len(te)}")
-        model = xgb.XGBRegressor(**params, callbacks=[Progress(target)])
+        # The settings: searched on walk-forward folds of the training part, within this target's
+        # share of what is left of the budget; the defaults when the search is off or cannot fold.
+        share = max(0.0, search_deadline - time.monotonic()) / (len(targets) - len(models))
+        settings[target], searched[target] = choose(target, column, tr, data.features, params, gap, share, args)
+        model = xgb.XGBRegressor(**params, **settings[target], callbacks=[Progress(target)])
         started = time.monotonic()
-        model.fit(tr[data.features].to_numpy(dtype=np.float32), tr[column].to_numpy() - persistence(tr, target),
+        model.fit(tr[data.features].to_numpy(dtype=np.float32), change(tr, column, target),
                   eval_set=[(va[data.features].to_numpy(dtype=np.float32),
-                             va[column].to_numpy() - persistence(va, target))], verbose=False)
+                             change(va, column, target))], verbose=False)
         training_seconds += time.monotonic() - started
         models[target] = model
         fitted[target] = (tr, va, column)
@@ -125,6 +141,18 @@ def train(args) -> str:
         metrics.update({f"mae_{target}": mae, f"rmse_{target}": rmse, f"mae_persistence_{target}": p_mae,
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
                         f"test_rows_{target}": float(len(te))})
+        mlflow.log_params({f"xgb_{target}_{k}": v for k, v in settings[target].items()})
+        result = searched[target]
+        if result is not None:
+            metrics.update({f"search_trials_{target}": float(result.completed),
+                            f"search_pruned_{target}": float(result.pruned),
+                            f"search_seconds_{target}": result.seconds})
+            if math.isfinite(result.score):
+                metrics[f"search_walk_forward_mae_{target}"] = result.score
+            if math.isfinite(result.default_score):
+                metrics[f"search_defaults_walk_forward_mae_{target}"] = result.default_score
+    if args.search_seconds > 0:
+        mlflow.log_dict({t: None if r is None else dataclasses.asdict(r) for t, r in searched.items()}, "search.json")
 
     # The version serves only the targets that beat "it stays as it is" by the margin.
     served, refused = gate.served_targets(metrics, targets, args.gate_margin)
@@ -137,7 +165,8 @@ def train(args) -> str:
     # Prediction intervals for the served targets: a low and a high quantile model of the change.
     intervals = {}
     if served and args.interval > 0:
-        intervals, seconds = train_intervals(served, fitted, tested, params, data.features, args.interval, metrics)
+        intervals, seconds = train_intervals(served, fitted, tested, params, settings, data.features, args.interval,
+                                             metrics)
         training_seconds += seconds
 
     # The model card: data, per-target figures per zone and hour of day, the gate, the budget.
@@ -154,7 +183,8 @@ def train(args) -> str:
         importances=profile.importances(models, data.features), margin=args.gate_margin,
         interval=args.interval if intervals else None,
         budget={"device": device, "maxRounds": args.max_rounds, "earlyStopping": args.early_stopping,
-                "trainingSeconds": training_seconds})
+                "trainingSeconds": training_seconds,
+                "search": card.search_budget(args.search_seconds, args.search_folds, settings, searched)})
     mlflow.log_dict(model_card, card.ARTIFACT)
     mlflow.log_text(card.markdown(model_card), card.MARKDOWN)
     metrics.update(card.zone_metrics(model_card))
@@ -204,8 +234,27 @@ def train(args) -> str:
             + "".join(f"; not serving {reason}" for reason in refused.values()))
 
 
-def train_intervals(served: list, fitted: dict, tested: dict, params: dict, features: list, nominal: float,
-                    metrics: dict) -> tuple:
+def choose(target: str, column: str, train_part, features: list, params: dict, gap, seconds: float, args) -> tuple:
+    """One target's XGBoost settings and the search's result (None when the search is off, or the
+    training part is too short for one walk-forward fold)."""
+    if args.search_seconds <= 0:
+        return dict(search.DEFAULTS), None
+    folds = []
+    for fit, judge in ds.walk_forward(train_part, args.search_folds, gap):
+        folds.append((fit[features].to_numpy(dtype=np.float32), change(fit, column, target),
+                      judge[features].to_numpy(dtype=np.float32), change(judge, column, target)))
+    if not folds or min(len(f[0]) for f in folds) < 50:
+        mlflow.set_tag(f"greenloop.search_skipped_{target}", "the training part is too short for a walk-forward fold")
+        return dict(search.DEFAULTS), None
+    result = search.search(folds, params, seconds, args.search_trials, seed=args.search_seed)
+    print(f"greenloop-trainer: {target}: {result.completed} search trials ({result.pruned} pruned) in "
+          f"{result.seconds:.0f} s, walk-forward MAE {result.score:.4f} (defaults {result.default_score:.4f})",
+          flush=True)
+    return result.params, result
+
+
+def train_intervals(served: list, fitted: dict, tested: dict, params: dict, settings: dict, features: list,
+                    nominal: float, metrics: dict) -> tuple:
     """Per served target, XGBoost quantile models of the change for the interval's two ends, early
     stopped on the validation part like the point model, then calibrated on that part (conformalised
     quantile regression: both ends move out, or in, by the margin that makes the validation rows
@@ -219,11 +268,11 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, feat
         tr, va, column = fitted[target]
         pair = []
         for q in (low_q, high_q):
-            model = xgb.XGBRegressor(**quantile, quantile_alpha=q)
+            model = xgb.XGBRegressor(**quantile, **settings[target], quantile_alpha=q)
             started = time.monotonic()
-            model.fit(tr[features].to_numpy(dtype=np.float32), tr[column].to_numpy() - persistence(tr, target),
+            model.fit(tr[features].to_numpy(dtype=np.float32), change(tr, column, target),
                       eval_set=[(va[features].to_numpy(dtype=np.float32),
-                                 va[column].to_numpy() - persistence(va, target))], verbose=False)
+                                 change(va, column, target))], verbose=False)
             seconds += time.monotonic() - started
             pair.append(model)
         x_va = va[features].to_numpy(dtype=np.float32)

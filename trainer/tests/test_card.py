@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from greenloop_trainer import card
+from greenloop_trainer import card, search
 
 
 def test_errors_are_broken_down_per_zone_and_per_utc_hour_of_the_window_end():
@@ -69,3 +69,22 @@ def test_the_summary_and_markdown_name_every_target_and_the_budget():
     assert "| co2 | no: co2 MAE 9.500 is not 10% below persistence 10.000 | 9.500 | 10.000 |  |" in text
     assert "## air_temperature by zone" in text
     assert "at most 300 rounds with early stopping after 30; 4.2 s of training" in text
+
+
+def test_the_budget_names_the_search_and_the_settings_it_chose():
+    result = search.Result(params={**search.DEFAULTS, "max_depth": 4}, score=0.08, default_score=0.1, completed=5,
+                           pruned=2, seconds=12.5)
+    found = card.search_budget(60, 3, {"air_temperature": result.params, "co2": dict(search.DEFAULTS)},
+                               {"air_temperature": result, "co2": None})
+    assert found["targets"]["air_temperature"] == {"params": result.params, "trials": 5, "pruned": 2, "seconds": 12.5,
+                                                   "walkForwardMae": 0.08, "defaultsWalkForwardMae": 0.1}
+    assert found["targets"]["co2"] == {"params": search.DEFAULTS}
+    assert card.search_budget(0, 3, {}, {}) is None
+
+    c = _card()
+    c["budget"]["search"] = found
+    text = card.markdown(c)
+    assert "## Hyperparameter search (60 s budget, 3 walk-forward folds)" in text
+    assert "| air_temperature | 5 (2) | 0.080 | 0.100 | learning_rate 0.05, max_depth 4," in text
+    assert "| co2 | none: too little data |" in text
+    assert "No hyperparameter search" in card.markdown(_card())

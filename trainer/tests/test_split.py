@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from greenloop_trainer import EXIT_BAD_INPUT, TrainerError
-from greenloop_trainer.dataset import split
+from greenloop_trainer.dataset import split, walk_forward
 
 
 def frame(minutes: int, zones=("zone-a", "zone-b")) -> pd.DataFrame:
@@ -40,3 +40,24 @@ def test_too_few_windows_is_bad_input():
 
     assert refused.value.exit_code == EXIT_BAD_INPUT
     assert "19 windows" in str(refused.value)
+
+
+def test_walk_forward_folds_grow_and_each_validates_on_later_windows_than_it_learnt_from():
+    gap = pd.Timedelta(minutes=16)
+    folds = walk_forward(frame(400), 3, gap=gap)
+
+    assert len(folds) == 3
+    for fit, judge in folds:
+        # Purged: no training row's target (gap after its start) lies in the validation block.
+        assert fit["window_start"].max() + gap < judge["window_start"].min() + pd.Timedelta(minutes=1)
+    # Each fold learns from more history than the one before and validates on the next block.
+    assert [len(f) for f, _ in folds] == sorted(len(f) for f, _ in folds)
+    assert folds[0][1]["window_start"].max() < folds[1][1]["window_start"].min()
+    assert folds[-1][1]["window_start"].max() == frame(400)["window_start"].max()
+    # The validation blocks together are the last three quarters of the part, each window once.
+    assert sum(len(j) for _, j in folds) == 2 * 300
+
+
+def test_a_short_part_gets_fewer_folds_or_none():
+    assert len(walk_forward(frame(60), 3)) == 2
+    assert walk_forward(frame(39), 3) == []

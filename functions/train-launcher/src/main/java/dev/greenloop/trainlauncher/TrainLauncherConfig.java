@@ -50,6 +50,14 @@ public interface TrainLauncherConfig {
     @WithDefault("0.8")
     double interval();
 
+    /**
+     * Wall-clock budget of the trainer's hyperparameter search, all targets together (walk-forward
+     * folds of the training part judge each setting); 0 for none, the fixed defaults. The
+     * trainer's {@code GREENLOOP_SEARCH_SECONDS}. Keep it well inside {@code job.active-deadline}.
+     */
+    @WithDefault("600")
+    int searchSeconds();
+
     /** {@code kubernetes} (batch/v1 Jobs) or {@code local} (a child process, for machines without a cluster). */
     @WithDefault("local")
     String launcher();

@@ -71,6 +71,7 @@ public class JobSpecs {
         // The trainer leaves out of the version the targets the gate would refuse.
         env.put("GREENLOOP_GATE_MARGIN", Double.toString(config.gate().persistenceMargin()));
         env.put("GREENLOOP_INTERVAL", Double.toString(config.interval()));
+        env.put("GREENLOOP_SEARCH_SECONDS", Integer.toString(config.searchSeconds()));
         return env;
     }
 
