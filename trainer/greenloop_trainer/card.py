@@ -89,6 +89,8 @@ def search_budget(seconds: float, folds: int, settings: dict, searched: dict):
         r = searched.get(target)
         out["targets"][target] = {"params": params} if r is None else {
             "params": params, "trials": r.completed, "pruned": r.pruned, "seconds": r.seconds,
+            # The search's pick, unless the defaults did better on the validation part.
+            "kept": "search" if params == r.params else "defaults: better on the validation part",
             "walkForwardMae": None if math.isnan(r.score) else r.score,
             "defaultsWalkForwardMae": None if math.isnan(r.default_score) else r.default_score}
     return out
@@ -146,13 +148,14 @@ def markdown(card: dict) -> str:
     if found:
         title = f"## Hyperparameter search ({found['seconds']:.0f} s budget, {found['folds']} walk-forward folds)"
         lines += ["", title, "",
-                  "| target | trials (pruned) | walk-forward MAE | with the defaults | settings |",
+                  "| target | trials (pruned) | walk-forward MAE | with the defaults | settings kept |",
                   "| --- | --- | --- | --- | --- |"]
         for t, e in found["targets"].items():
             chosen = ", ".join(f"{k} {v:.3g}" for k, v in e["params"].items())
             trials = f"{e['trials']} ({e['pruned']})" if "trials" in e else "none: too little data"
+            kept = "" if e.get("kept", "search") == "search" else " (the defaults: better on the validation part)"
             lines.append(f"| {t} | {trials} | {_num(e.get('walkForwardMae'))} | "
-                         f"{_num(e.get('defaultsWalkForwardMae'))} | {chosen} |")
+                         f"{_num(e.get('defaultsWalkForwardMae'))} | {chosen}{kept} |")
     else:
         lines += ["", "No hyperparameter search: the fixed defaults."]
     intervals = card.get("intervals")

@@ -147,20 +147,22 @@ def split(frame: pd.DataFrame, train: float = 0.7, valid: float = 0.15, gap=None
 
 
 def walk_forward(frame: pd.DataFrame, folds: int, gap=None, min_windows: int = 20) -> list:
-    """Walk-forward folds over a time-ordered part (the training part, for the search): its windows
-    split into `folds` + 1 consecutive blocks of equal length; fold k trains on blocks 0..k and
-    validates on block k + 1, so every fold is judged on windows later than all it learnt from.
-    `gap` purges, as in `split`, the training rows whose targets lie in the validation block.
-    Fewer folds than asked when the part is short (each block needs `min_windows` windows); an
-    empty list when not even one fold fits.
+    """Walk-forward folds over a time-ordered part (the training part, for the search): the first
+    half of its windows is the history every fold learns from; the second half is cut into `folds`
+    consecutive validation blocks, and fold k trains on everything before its block, so each
+    setting is judged on windows later than all it learnt from, with at least half the part to
+    learn from (close to what the final model has). `gap` purges, as in `split`, the training rows
+    whose targets lie in the validation block. Fewer folds than asked when the part is short (each
+    block needs `min_windows` windows); an empty list when not even one fold fits.
     """
     times = frame["window_start"].sort_values().unique()
-    folds = min(folds, len(times) // min_windows - 1)
-    if folds < 1:
+    half = len(times) // 2
+    folds = min(folds, (len(times) - half) // min_windows)
+    if folds < 1 or half < min_windows:
         return []
     purge = gap if gap is not None else pd.Timedelta(0)
     starts = frame["window_start"]
-    edges = [times[len(times) * k // (folds + 1)] for k in range(1, folds + 1)]
+    edges = [times[half + k * (len(times) - half) // folds] for k in range(folds)]
     out = []
     for k, begin in enumerate(edges):
         end = edges[k + 1] if k + 1 < folds else None

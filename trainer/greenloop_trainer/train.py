@@ -123,11 +123,19 @@ def train(args) -> str:
         # share of what is left of the budget; the defaults when the search is off or cannot fold.
         share = max(0.0, search_deadline - time.monotonic()) / (len(targets) - len(models))
         settings[target], searched[target] = choose(target, column, tr, data.features, params, gap, share, args)
-        model = xgb.XGBRegressor(**params, **settings[target], callbacks=[Progress(target)])
         started = time.monotonic()
-        model.fit(tr[data.features].to_numpy(dtype=np.float32), change(tr, column, target),
-                  eval_set=[(va[data.features].to_numpy(dtype=np.float32),
-                             change(va, column, target))], verbose=False)
+        model = fit(params, settings[target], tr, va, data.features, column, target, [Progress(target)])
+        if searched[target] is not None and settings[target] != search.DEFAULTS:
+            # The search proposes, the validation part (later than every fold) decides: the
+            # searched settings are kept only when they also beat the defaults there.
+            defaults = fit(params, search.DEFAULTS, tr, va, data.features, column, target, [])
+            ours, theirs = valid_mae(model, va, data.features, column, target), \
+                valid_mae(defaults, va, data.features, column, target)
+            metrics.update({f"search_valid_mae_{target}": ours, f"search_defaults_valid_mae_{target}": theirs})
+            if theirs <= ours:
+                model, settings[target] = defaults, dict(search.DEFAULTS)
+        if searched[target] is not None:
+            metrics[f"search_kept_defaults_{target}"] = 1.0 if settings[target] == search.DEFAULTS else 0.0
         training_seconds += time.monotonic() - started
         models[target] = model
         fitted[target] = (tr, va, column)
@@ -232,6 +240,18 @@ def train(args) -> str:
             + ", ".join(f"{t} MAE {metrics[f'mae_{t}']:.3f} (persistence {metrics[f'mae_persistence_{t}']:.3f})"
                         for t in served)
             + "".join(f"; not serving {reason}" for reason in refused.values()))
+
+
+def fit(params: dict, settings: dict, tr, va, features: list, column: str, target: str, callbacks: list):
+    """One point model of a target's change, early stopped on the validation part."""
+    model = xgb.XGBRegressor(**params, **settings, callbacks=callbacks)
+    model.fit(tr[features].to_numpy(dtype=np.float32), change(tr, column, target),
+              eval_set=[(va[features].to_numpy(dtype=np.float32), change(va, column, target))], verbose=False)
+    return model
+
+
+def valid_mae(model, va, features: list, column: str, target: str) -> float:
+    return float(np.mean(np.abs(model.predict(va[features].to_numpy(dtype=np.float32)) - change(va, column, target))))
 
 
 def choose(target: str, column: str, train_part, features: list, params: dict, gap, seconds: float, args) -> tuple:

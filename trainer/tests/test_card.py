@@ -77,8 +77,15 @@ def test_the_budget_names_the_search_and_the_settings_it_chose():
     found = card.search_budget(60, 3, {"air_temperature": result.params, "co2": dict(search.DEFAULTS)},
                                {"air_temperature": result, "co2": None})
     assert found["targets"]["air_temperature"] == {"params": result.params, "trials": 5, "pruned": 2, "seconds": 12.5,
-                                                   "walkForwardMae": 0.08, "defaultsWalkForwardMae": 0.1}
+                                                   "kept": "search", "walkForwardMae": 0.08,
+                                                   "defaultsWalkForwardMae": 0.1}
     assert found["targets"]["co2"] == {"params": search.DEFAULTS}
+    # The validation part preferred the defaults over the search's pick.
+    overruled = card.search_budget(60, 3, {"air_temperature": dict(search.DEFAULTS)}, {"air_temperature": result})
+    assert overruled["targets"]["air_temperature"]["kept"] == "defaults: better on the validation part"
+    c = _card()
+    c["budget"]["search"] = overruled
+    assert "(the defaults: better on the validation part)" in card.markdown(c)
     assert card.search_budget(0, 3, {}, {}) is None
 
     c = _card()

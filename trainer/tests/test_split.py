@@ -54,10 +54,12 @@ def test_walk_forward_folds_grow_and_each_validates_on_later_windows_than_it_lea
     assert [len(f) for f, _ in folds] == sorted(len(f) for f, _ in folds)
     assert folds[0][1]["window_start"].max() < folds[1][1]["window_start"].min()
     assert folds[-1][1]["window_start"].max() == frame(400)["window_start"].max()
-    # The validation blocks together are the last three quarters of the part, each window once.
-    assert sum(len(j) for _, j in folds) == 2 * 300
+    # The validation blocks together are the second half of the part, each window once; every
+    # fold learns from at least the first half.
+    assert sum(len(j) for _, j in folds) == 2 * 200
+    assert min(len(f) for f, _ in folds) == 2 * (200 - 16)
 
 
 def test_a_short_part_gets_fewer_folds_or_none():
-    assert len(walk_forward(frame(60), 3)) == 2
+    assert len(walk_forward(frame(100), 3)) == 2
     assert walk_forward(frame(39), 3) == []

@@ -61,12 +61,16 @@ public final class Demo {
      * @param baseline whether the thermostat baseline runs beside the loop
      */
     public record Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
-                          long seed, Duration modelTimeout, Path weather, boolean baseline, boolean closedLoopGate) {
+                          long seed, Duration modelTimeout, Path weather, boolean baseline, boolean closedLoopGate,
+                          int searchSeconds) {
+
+        /** The trainer's hyperparameter search budget per training run, unless --search-seconds says otherwise. */
+        public static final int SEARCH_SECONDS = 60;
 
         /** Without a weather file: the simulator's synthetic weather; with the baseline and the closed-loop gate. */
         public Options(int days, int zones, Duration live, double pingSpeed, Path work, boolean quiet, String targets,
                        long seed, Duration modelTimeout) {
-            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null, true, true);
+            this(days, zones, live, pingSpeed, work, quiet, targets, seed, modelTimeout, null, true, true, SEARCH_SECONDS);
         }
 
         public static Options parse(String[] args) {
@@ -77,12 +81,12 @@ public final class Demo {
                 } else if (!arg.equals("demo")) {
                     throw new IllegalArgumentException("unknown argument " + arg + " (use --days=N --zones=N --live-hours=N"
                             + " --baseline=true|false --closed-loop-gate=true|false --work=DIR --seed=N --weather=FILE"
-                            + " --quiet=true)");
+                            + " --search-seconds=N --quiet=true)");
                 }
             }
             for (String key : a.keySet()) {
                 if (!List.of("days", "zones", "live-hours", "baseline", "ping-speed", "work", "quiet", "targets", "seed",
-                        "model-minutes", "weather", "closed-loop-gate").contains(key)) {
+                        "model-minutes", "weather", "closed-loop-gate", "search-seconds").contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + (key.equals("live-minutes")
                             ? " (the live phase runs in simulated time now: --live-hours=N)" : ""));
                 }
@@ -98,7 +102,8 @@ public final class Demo {
                     Long.parseLong(a.getOrDefault("seed", "7")), Duration.ofMinutes(Long.parseLong(a.getOrDefault("model-minutes", "6"))),
                     a.containsKey("weather") ? Path.of(a.get("weather")) : null,
                     Boolean.parseBoolean(a.getOrDefault("baseline", "true")),
-                    Boolean.parseBoolean(a.getOrDefault("closed-loop-gate", "true")));
+                    Boolean.parseBoolean(a.getOrDefault("closed-loop-gate", "true")),
+                    Integer.parseInt(a.getOrDefault("search-seconds", Integer.toString(SEARCH_SECONDS))));
         }
     }
 
@@ -223,7 +228,8 @@ public final class Demo {
                 }
                 progress.step("preparing the trainer's Python environment");
                 Path python = stack.trainerPython();
-                Settings settings = settings(stack, dispatcher, clock, secrets, zones, python, o.targets(), o.closedLoopGate());
+                Settings settings = settings(stack, dispatcher, clock, secrets, zones, python, o.targets(), o.closedLoopGate(),
+                        o.searchSeconds());
                 Map<String, Map<String, String>> props = settings.properties();
                 Map<String, Map<String, String>> env = settings.env();
                 progress.step("starting ingest, preprocess, train-launcher, infer, control and monitor");
@@ -353,7 +359,8 @@ public final class Demo {
      * the issuer every function verifies senders against.
      */
     public static Settings settings(Stack stack, Dispatcher dispatcher, ClockFile clock, Secrets secrets, List<String> zones,
-                             Path python, String targets, boolean closedLoopGate) throws java.io.IOException {
+                             Path python, String targets, boolean closedLoopGate, int searchSeconds)
+            throws java.io.IOException {
         Path root = stack.root();
         Map<String, Map<String, String>> props = new LinkedHashMap<>();
         Map<String, Map<String, String>> env = new LinkedHashMap<>();
@@ -392,6 +399,8 @@ public final class Demo {
         tl.put("greenloop.train-launcher.targets", targets);
         // Every candidate runs a closed loop with the simulator before it is promoted.
         tl.put("greenloop.train-launcher.gate.closed-loop.enabled", Boolean.toString(closedLoopGate));
+        // The trainer's hyperparameter search, in real seconds per training run (0: the fixed defaults).
+        tl.put("greenloop.train-launcher.search-seconds", Integer.toString(searchSeconds));
         props.get("infer").put("greenloop.infer.cache-dir", stack.work().resolve("infer-cache").toString());
         env.get("control").put("GREENLOOP_SIGNING_KEYS", secrets.keySpec());
         env.get("control").put("GREENLOOP_OPERATOR_TOKEN", secrets.operatorToken());

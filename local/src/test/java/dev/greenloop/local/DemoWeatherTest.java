@@ -36,7 +36,7 @@ class DemoWeatherTest {
         Files.writeString(file, "time,outside_temperature,relative_humidity,global_radiation,wind_speed\n"
                 + "2026-06-01T06:00:00Z,10,80,0,2\n2026-06-01T07:00:00Z,12,70,100,4\n");
         Demo.Options options = new Demo.Options(1, 1, Duration.ofHours(3), 60, dir, true, "air_temperature", 1,
-                Duration.ofMinutes(6), file, true, true);
+                Duration.ofMinutes(6), file, true, true, 0);
         assertThatThrownBy(() -> Demo.weatherFor(file, options)).hasMessageContaining("it must be at 00:00 UTC");
     }
 
@@ -46,8 +46,10 @@ class DemoWeatherTest {
         assertThat(defaults.live()).isEqualTo(Duration.ofHours(24));
         assertThat(defaults.baseline()).isTrue();
         assertThat(defaults.closedLoopGate()).isTrue();
+        assertThat(defaults.searchSeconds()).isEqualTo(60);
         Demo.Options short6 = Demo.Options.parse(new String[] {"demo", "--live-hours=6", "--baseline=false",
-                "--closed-loop-gate=false"});
+                "--closed-loop-gate=false", "--search-seconds=0"});
+        assertThat(short6.searchSeconds()).isZero();
         assertThat(short6.live()).isEqualTo(Duration.ofHours(6));
         assertThat(short6.baseline()).isFalse();
         assertThat(short6.closedLoopGate()).isFalse();

@@ -146,7 +146,7 @@ class FaultSuiteIT {
                 TestModelScript.register(root.resolve("trainer"), stack.mlflow().trackingUri(), Map.of(),
                         "greenloop-" + GREENHOUSE, "champion", 0.0);
                 Demo.Settings settings = Demo.settings(stack, dispatcher, clock, secrets, ZONES, stack.trainerPython(),
-                        "air_temperature", false);
+                        "air_temperature", false, 0);
                 stack.startFunctions(settings.properties(), settings.env(), progress);
                 DemoZones.write(stack.mongo().connectionString(), List.of(GREENHOUSE), ZONES);
                 dispatcher.start();

@@ -57,8 +57,9 @@ class LoopIT {
     @Test
     void theLoopClosesFromReadingsToVerifiedCommands() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
+        // The trainer's search gets 20 s per run here (the demo's default is 60): it runs, briefly.
         Demo.Options options = new Demo.Options(7, 2, Duration.ofHours(6), 60, root.resolve("local/target/it-work"),
-                true, "air_temperature,relative_humidity,co2", 11, Duration.ofMinutes(8));
+                true, "air_temperature,relative_humidity,co2", 11, Duration.ofMinutes(8), null, true, true, 20);
         AtomicReference<String> champion = new AtomicReference<>();
         List<String> failures = new ArrayList<>();
         PrometheusTools.bin();  // Prometheus beside the stack: fetched into the cache if the machine has none.

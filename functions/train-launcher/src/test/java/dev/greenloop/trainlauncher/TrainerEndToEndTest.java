@@ -63,6 +63,9 @@ class TrainerEndToEndTest {
     @Inject
     MlflowRegistry registry;
 
+    @Inject
+    TrainLauncherConfig config;
+
     @Test
     void aDatasetBecomesAChampionThatOnnxRuntimeInJavaRuns() throws Exception {
         String greenhouse = "gh-ref";
@@ -89,8 +92,13 @@ class TrainerEndToEndTest {
         Map<String, Double> metrics = registry.metrics(promoted.runId());
         double mae = metrics.get("mae_air_temperature");
         double persistence = metrics.get("mae_persistence_air_temperature");
-        System.out.printf("Reference dataset, air temperature +15 min: model MAE %.3f, persistence MAE %.3f (%.0f%% lower)%n",
-                mae, persistence, 100 * (1 - mae / persistence));
+        for (String target : List.of("air_temperature", "relative_humidity", "co2")) {
+            System.out.printf("Reference dataset, %s +15 min: model MAE %.4f, persistence MAE %.4f (%.0f%% lower); "
+                            + "search %.0f trials, kept the defaults: %.0f%n", target, metrics.get("mae_" + target),
+                    metrics.get("mae_persistence_" + target),
+                    100 * (1 - metrics.get("mae_" + target) / metrics.get("mae_persistence_" + target)),
+                    metrics.get("search_trials_" + target), metrics.get("search_kept_defaults_" + target));
+        }
         assertThat(mae).isLessThanOrEqualTo(0.7 * persistence);
         assertThat(metrics.get("onnx_parity")).isEqualTo(1.0);
         assertThat(registry.tags(promoted.runId())).containsEntry("greenloop.dataset_id", dataset.datasetId());
@@ -109,10 +117,10 @@ class TrainerEndToEndTest {
             card.at("/data/zones").forEach(zone -> assertThat(metrics).containsKey("mae_" + target + "_zone_" + zone.asText()));
         }
         assertThat(card.at("/budget/trainingSeconds").asDouble()).isPositive();
-        // The hyperparameter search (30 s in these tests): the defaults first, then settings of its
+        // The hyperparameter search (30 s in these tests' configuration): the defaults first, then settings of its
         // own; per target the chosen settings score no worse on the walk-forward folds, and the
         // final model is trained with them.
-        assertThat(card.at("/budget/search/seconds").asDouble()).isEqualTo(30.0);
+        assertThat(card.at("/budget/search/seconds").asDouble()).isEqualTo(config.searchSeconds());
         Map<String, String> params = new java.util.HashMap<>();
         new MlflowClient(MlflowServer.shared().trackingUri().toString()).getRun(promoted.runId()).getData().getParamsList()
                 .forEach(p -> params.put(p.getKey(), p.getValue()));
@@ -122,6 +130,8 @@ class TrainerEndToEndTest {
             assertThat(metrics.get("search_walk_forward_mae_" + target))
                     .isLessThanOrEqualTo(metrics.get("search_defaults_walk_forward_mae_" + target));
             assertThat(params.get("xgb_" + target + "_max_depth")).isEqualTo(searched.at("/params/max_depth").asText());
+            // Kept: the search's pick, or the defaults when they did better on the validation part.
+            assertThat(metrics.get("search_kept_defaults_" + target)).isIn(0.0, 1.0);
             System.out.printf("Reference dataset, %s: %d search trials, walk-forward MAE %.4f (defaults %.4f), best "
                             + "iteration %.0f%n", target, searched.path("trials").asInt(),
                     metrics.get("search_walk_forward_mae_" + target), metrics.get("search_defaults_walk_forward_mae_" + target),
