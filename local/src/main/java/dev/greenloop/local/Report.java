@@ -74,9 +74,11 @@ public final class Report {
      * The champion's realised accuracy on air temperature over the live phase, from monitor's read
      * API ({@code GET /v1/greenhouses/{id}/accuracy}): the figures production computes.
      *
-     * @param expired predictions whose target window never came within monitor's expiry
+     * @param expired  predictions whose target window never came within monitor's expiry
+     * @param coverage the share of measured values inside the prediction interval, over the
+     *                 scored predictions that had one; null when none had
      */
-    public record Live(double mae, Double persistenceMae, long scored, long expired) {
+    public record Live(double mae, Double persistenceMae, long scored, long expired, Double coverage) {
 
         /** Sums monitor's hourly rows of the champion's air-temperature predictions; null when none was scored. */
         static Live of(com.fasterxml.jackson.databind.JsonNode accuracy) {
@@ -103,6 +105,8 @@ public final class Report {
             double persistence = 0;
             long scored = 0;
             long expired = 0;
+            long withInterval = 0;
+            double covered = 0;
             boolean persistenceKnown = true;
             for (com.fasterxml.jackson.databind.JsonNode h : accuracy.path("hours")) {
                 if (!h.path("role").asText().equals("champion") || !h.path("target").asText().equals("air_temperature")
@@ -116,13 +120,18 @@ public final class Report {
                 }
                 scored += n;
                 abs += h.path("mae").asDouble() * n;
+                if (h.path("coverage").isNumber()) {
+                    withInterval += h.path("withInterval").asLong();
+                    covered += h.path("coverage").asDouble() * h.path("withInterval").asLong();
+                }
                 if (h.path("persistenceMae").isNumber()) {
                     persistence += h.path("persistenceMae").asDouble() * n;
                 } else {
                     persistenceKnown = false;
                 }
             }
-            return scored == 0 ? null : new Live(abs / scored, persistenceKnown ? persistence / scored : null, scored, expired);
+            return scored == 0 ? null : new Live(abs / scored, persistenceKnown ? persistence / scored : null, scored, expired,
+                    withInterval == 0 ? null : covered / withInterval);
         }
     }
 
@@ -413,7 +422,7 @@ public final class Report {
             h.append("<h2>Realised forecast accuracy</h2><p>Air temperature at +15 min, every live prediction of the"
                     + " champion scored by monitor against what was measured, and persistence (the value at prediction"
                     + " time) on the same instants.</p><table><tr><th class=l></th><th>scored</th><th>MAE (°C)</th>"
-                    + "<th>persistence MAE (°C)</th><th>vs persistence</th></tr>");
+                    + "<th>persistence MAE (°C)</th><th>vs persistence</th><th>inside the interval</th></tr>");
             f.liveByZone().forEach((zone, live) -> accuracyRow(h, "zone " + zone, live));
             f.liveByVersion().forEach((version, live) -> accuracyRow(h, "model version " + version, live));
             h.append("</table>");
@@ -545,12 +554,13 @@ public final class Report {
     private static void accuracyRow(StringBuilder h, String what, Live live) {
         h.append("<tr><th class=l>").append(esc(what)).append("</th>");
         if (live == null) {
-            h.append("<td>0</td><td></td><td></td><td></td></tr>");
+            h.append("<td>0</td><td></td><td></td><td></td><td></td></tr>");
             return;
         }
         h.append("<td>").append(live.scored()).append("</td><td>").append(num(live.mae())).append("</td><td>")
                 .append(num(live.persistenceMae())).append("</td><td>").append(live.persistenceMae() == null
                         || live.persistenceMae() == 0 ? "" : String.format(Locale.ROOT, "%.2f×", live.mae() / live.persistenceMae()))
+                .append("</td><td>").append(live.coverage() == null ? "" : String.format(Locale.ROOT, "%.1f %%", 100 * live.coverage()))
                 .append("</td></tr>");
     }
 

@@ -93,6 +93,10 @@ class LoopIT {
         assertThat(result.figures().live()).isNotNull();
         assertThat(result.figures().live().scored()).isGreaterThanOrEqualTo(100);
         assertThat(result.figures().liveByZone()).hasSize(2).allSatisfy((zone, live) -> assertThat(live).isNotNull());
+        // Every version carries prediction intervals, and monitor measured how often they held the measured value.
+        assertThat(result.figures().liveByVersion()).isNotEmpty().allSatisfy((version, live) ->
+                assertThat(live.coverage()).as("live interval coverage of version " + version).isBetween(0.0, 1.0));
+        assertThat(Files.readString(result.report())).contains("inside the interval");
         // Both runs present: the loop, and its twin under the thermostat; neither breaks the envelope.
         assertThat(result.outcomes()).extracting(Outcome::greenhouse).containsExactly(Demo.GREENHOUSE, Demo.BASELINE);
         assertThat(result.outcomes()).allSatisfy(o -> {

@@ -45,8 +45,11 @@ public class MonitorGauges {
             set("greenloop.monitor.realised.mae", "The model's realised MAE over the last complete hour", tags, h.mae());
             set("greenloop.monitor.realised.ratio", "Realised MAE over persistence's on the same instants (below 1: better)",
                     tags, h.ratio());
+            set("greenloop.monitor.realised.interval.coverage",
+                    "Share of measured values inside the prediction interval over the last complete hour", tags, h.coverage());
             now.add("greenloop.monitor.realised.mae" + tags);
             now.add("greenloop.monitor.realised.ratio" + tags);
+            now.add("greenloop.monitor.realised.interval.coverage" + tags);
         }
         for (String key : before) {
             if (!now.contains(key)) {

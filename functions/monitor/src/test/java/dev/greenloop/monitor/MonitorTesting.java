@@ -41,6 +41,12 @@ final class MonitorTesting {
                 version, "v1", List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, predicted)), shadow);
     }
 
+    /** A champion's air-temperature prediction with its interval. */
+    static Prediction prediction(FeatureWindow from, String version, double predicted, double low, double high) {
+        return new Prediction(from.greenhouseId(), from.zoneId(), from.windowId(), from.windowEnd(), "greenloop-" + from.greenhouseId(),
+                version, "v1", List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, predicted, low, high)), false);
+    }
+
     static ExtractableResponse<Response> send(String type, byte[] data) {
         return given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
                 .header("ce-source", "/test").header("ce-type", type).contentType("application/json").body(data)

@@ -1,6 +1,7 @@
 package dev.greenloop.monitor;
 
 import dev.greenloop.events.payload.FeatureWindow;
+import dev.greenloop.testkit.quarkus.Metrics;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import io.quarkus.test.common.ResourceArg;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static dev.greenloop.monitor.MonitorTesting.*;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -100,6 +102,42 @@ class OutcomeJoinTest {
 
         JsonPath onlyChallenger = accuracy(gh, Map.of("since", T0.toString(), "modelVersion", "2")).jsonPath();
         assertThat(onlyChallenger.getList("hours")).hasSize(1);
+    }
+
+    /**
+     * Live interval coverage: of four scored predictions with an interval, three held the
+     * measured value (one on its low edge), one did not; a version without intervals has none.
+     */
+    @Test
+    void theHourSaysHowOftenTheMeasuredValueLayInsideThePredictionInterval() {
+        String gh = "gh-cover-" + UUID.randomUUID().toString().substring(0, 6);
+        // Measured at +15 min (window means): 21.5, 21.6, 21.7, 21.8 for the windows of minutes 0..3.
+        for (int m : new int[] {0, 1, 2, 3, 15, 16, 17, 18}) {
+            send(at(gh, m));
+        }
+        send(prediction(at(gh, 0), "4", 21.4, 21.0, 21.9));   // holds 21.5
+        send(prediction(at(gh, 1), "4", 21.7, 21.6, 21.9));   // holds 21.6, on its low edge
+        send(prediction(at(gh, 2), "4", 21.6, 21.2, 21.65));  // misses 21.7
+        send(prediction(at(gh, 3), "4", 21.8, 21.5, 22.1));   // holds 21.8
+        send(prediction(at(gh, 0), "5", true, 21.5));
+
+        List<Map<String, Object>> hours = accuracy(gh, Map.of("since", T0.toString())).jsonPath().getList("hours");
+
+        Map<String, Object> withIntervals = hours.stream().filter(h -> h.get("modelVersion").equals("4")).findFirst()
+                .orElseThrow();
+        assertThat(withIntervals).containsEntry("count", 4).containsEntry("withInterval", 4);
+        assertThat(number(withIntervals, "coverage")).isCloseTo(0.75, within(1e-6));
+        Map<String, Object> without = hours.stream().filter(h -> h.get("modelVersion").equals("5")).findFirst().orElseThrow();
+        assertThat(without).containsEntry("count", 1).containsEntry("withInterval", 0).doesNotContainKey("coverage");
+
+        // Once the hour is complete, the hourly check sets the coverage gauge alerts and dashboards read.
+        send(at(gh, 61));
+        assertThat(check(gh, T0.plusSeconds(61 * 60)).statusCode()).isIn(200, 204);
+        String scraped = given().get(Metrics.URL).then().statusCode(200).extract().asString();
+        assertThat(scraped.lines().filter(l -> l.startsWith("greenloop_monitor_realised_interval_coverage{")
+                && l.contains("greenhouse=\"" + gh + "\"") && l.contains("model_version=\"4\"")))
+                .singleElement().satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                        .isCloseTo(0.75, within(1e-9)));
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * Realised accuracy from outcomes: per zone, target, horizon, model version, role and hour of
  * the target time, the count, MAE, RMSE and bias of the model, persistence's MAE on the same
- * instants and their ratio (below 1: the model beats "it stays as it is"); and the head-to-head
+ * instants and their ratio (below 1: the model beats "it stays as it is"), and the share of the
+ * measured values inside the prediction interval (live coverage); and the head-to-head
  * of champion and challenger on the instants both predicted.
  */
 public final class Accuracy {
@@ -28,9 +29,13 @@ public final class Accuracy {
      * @param count          scored outcomes (with a measured value)
      * @param expired        predictions whose target window never came, or came without the signal
      * @param ratio          {@code mae / persistenceMae} over the instants persistence could be scored on
+     * @param withInterval   scored outcomes whose prediction had an interval
+     * @param coverage       the share of those whose measured value lay inside it (low ≤ actual ≤ high); null
+     *                       without intervals. Compare with the version's nominal coverage (its tag {@code interval})
      */
     public record Hour(String zoneId, String target, int horizonMinutes, String modelVersion, String role, Instant hour,
-                       long count, long expired, Double mae, Double rmse, Double bias, Double persistenceMae, Double ratio) {
+                       long count, long expired, Double mae, Double rmse, Double bias, Double persistenceMae, Double ratio,
+                       long withInterval, Double coverage) {
     }
 
     /**
@@ -52,6 +57,8 @@ public final class Accuracy {
         long both;
         double absBoth;
         double persistenceAbs;
+        long withInterval;
+        long covered;
     }
 
     public static List<Hour> hourly(List<Document> outcomes) {
@@ -71,6 +78,12 @@ public final class Accuracy {
             s.abs += Math.abs(error);
             s.squared += error * error;
             s.signed += error;
+            Double low = o.getDouble("low");
+            Double high = o.getDouble("high");
+            if (low != null && high != null) {
+                s.withInterval++;
+                s.covered += low <= actual && actual <= high ? 1 : 0;
+            }
             Double persistence = o.getDouble("persistence");
             if (persistence != null) {
                 s.both++;
@@ -85,7 +98,7 @@ public final class Accuracy {
             hours.add(new Hour((String) k.get(0), (String) k.get(1), (Integer) k.get(2), (String) k.get(3), (String) k.get(4),
                     (Instant) k.get(5), s.count, s.expired, s.count == 0 ? null : s.abs / s.count,
                     s.count == 0 ? null : Math.sqrt(s.squared / s.count), s.count == 0 ? null : s.signed / s.count,
-                    persistenceMae, ratio));
+                    persistenceMae, ratio, s.withInterval, s.withInterval == 0 ? null : (double) s.covered / s.withInterval));
         });
         hours.sort(Comparator.comparing(Hour::hour).thenComparing(Hour::zoneId).thenComparing(Hour::target)
                 .thenComparing(Hour::modelVersion).thenComparing(Hour::role));

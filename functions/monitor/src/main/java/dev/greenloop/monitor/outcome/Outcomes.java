@@ -22,7 +22,8 @@ import java.util.Optional;
  * Joins each prediction with what the sensors measured at its target time: the mean of the target
  * signal in the zone's window ending at window end + horizon, the offline target's definition.
  * Persistence's forecast for the same instant is the signal's last value (its mean when there is
- * none) in the window the prediction was made from, as the trainer's baseline. Either event may
+ * none) in the window the prediction was made from, as the trainer's baseline. A prediction
+ * interval, when the model gives one, is kept with the outcome, so its live coverage is known. Either event may
  * come first; the outcome is written when both windows are known, once per prediction and target
  * (redeliveries and duplicates change nothing). A prediction whose target window has not come
  * {@code outcome-expiry} after its target time is expired and counted by the hourly check.
@@ -73,8 +74,12 @@ public class Outcomes {
         Instant last = p.windowEnd();
         for (TargetValue v : p.values()) {
             Instant at = p.windowEnd().plusSeconds(60L * v.horizonMinutes());
-            values.add(new Document("target", v.target().wireName()).append("horizonMinutes", v.horizonMinutes())
-                    .append("value", v.value()));
+            Document value = new Document("target", v.target().wireName()).append("horizonMinutes", v.horizonMinutes())
+                    .append("value", v.value());
+            if (v.hasInterval()) {
+                value.append("low", v.low()).append("high", v.high());
+            }
+            values.add(value);
             targetTimes.add(Date.from(at));
             last = at.isAfter(last) ? at : last;
         }
@@ -143,7 +148,8 @@ public class Outcomes {
                 .append("horizonMinutes", v.getInteger("horizonMinutes")).append("modelName", p.getString("modelName"))
                 .append("modelVersion", p.getString("modelVersion")).append("role", p.getString("role"))
                 .append("windowEnd", p.getDate("windowEnd")).append("targetTime", Date.from(at))
-                .append("predicted", v.getDouble("value")).append("actual", actual).append("persistence", persistence)
+                .append("predicted", v.getDouble("value")).append("low", v.getDouble("low"))
+                .append("high", v.getDouble("high")).append("actual", actual).append("persistence", persistence)
                 .append("status", status);
     }
 
