@@ -69,13 +69,16 @@ final class TrainedRuns {
     /**
      * A finished training run whose version has a real model.onnx: registered by the trainer's
      * {@code tests/register_model.py} (each output is the feature {@code <target>_last} plus
-     * {@code bias}), with {@code metrics} logged to its run and the launch recorded.
+     * {@code bias}), with {@code metrics} logged to its run and the launch recorded; {@code extra}:
+     * more of the script's options (e.g. {@code --external-data}).
      */
     static TrainingPlan withModel(MlflowRegistry registry, TrainingRuns runs, String greenhouse, Map<String, Double> metrics,
-                                  double bias) throws Exception {
+                                  double bias, String... extra) throws Exception {
         String model = "greenloop-" + greenhouse;
+        java.util.List<String> options = new java.util.ArrayList<>(java.util.List.of("--targets", "air_temperature"));
+        options.addAll(java.util.List.of(extra));
         String version = TestModelScript.register(TrainerResource.trainerDir(), MlflowServer.shared().trackingUri(), Map.of(),
-                model, "under-test", bias, "--targets", "air_temperature");
+                model, "under-test", bias, options.toArray(String[]::new));
         String runId = registry.runOfVersion(model, version);
         registry.logMetrics(runId, metrics);
         String cause = UUID.randomUUID().toString();

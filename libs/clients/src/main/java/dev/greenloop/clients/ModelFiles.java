@@ -33,6 +33,36 @@ public record ModelFiles(byte[] onnx, Map<String, byte[]> external) {
         return new ModelFiles(onnx, Map.of());
     }
 
+    /** What is done with the model's files in a directory: given the path of its model.onnx. */
+    @FunctionalInterface
+    public interface InDirectory<T, E extends Exception> {
+        T apply(java.nio.file.Path modelOnnx) throws E;
+    }
+
+    /**
+     * Writes model.onnx and its external files to a fresh temporary directory, gives {@code use}
+     * the path of model.onnx (ONNX Runtime reads the external files relative to it), and deletes
+     * the directory afterwards, whatever happened. A session created from the path keeps what it
+     * read in memory.
+     */
+    public <T, E extends Exception> T inDirectory(InDirectory<T, E> use) throws E, java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("greenloop-model-");
+        try {
+            for (Map.Entry<String, byte[]> file : external.entrySet()) {
+                java.nio.file.Files.write(dir.resolve(file.getKey()), file.getValue());
+            }
+            java.nio.file.Path model = java.nio.file.Files.write(dir.resolve("model.onnx"), onnx);
+            return use.apply(model);
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path p : paths.toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
     public static boolean safeName(String name) {
         return NAME.matcher(name).matches();
     }

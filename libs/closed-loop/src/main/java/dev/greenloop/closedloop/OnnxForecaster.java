@@ -59,13 +59,30 @@ public final class OnnxForecaster implements Forecaster, AutoCloseable {
      */
     public static OnnxForecaster load(String name, byte[] onnx, FeatureSpec spec, int horizonMinutes) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
-            session = env.createSession(onnx, options);
+            return load(name, env, env.createSession(onnx, options), spec, horizonMinutes);
         } catch (OrtException e) {
             throw new IllegalArgumentException(name + " is not a model ONNX Runtime can load: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * As {@link #load(String, byte[], FeatureSpec, int)}, from a model.onnx file: a model whose
+     * weights are external data, in files beside it, loads this way.
+     */
+    public static OnnxForecaster load(String name, java.nio.file.Path modelOnnx, FeatureSpec spec, int horizonMinutes) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            return load(name, env, env.createSession(modelOnnx.toString(), options), spec, horizonMinutes);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException(name + " is not a model ONNX Runtime can load: " + e.getMessage(), e);
+        }
+    }
+
+    private static OnnxForecaster load(String name, OrtEnvironment env, OrtSession session, FeatureSpec spec,
+                                       int horizonMinutes) {
         try {
             if (session.getInputInfo().size() != 1) {
                 throw new IllegalArgumentException(name + " takes " + session.getInputInfo().size() + " inputs; it must take one");

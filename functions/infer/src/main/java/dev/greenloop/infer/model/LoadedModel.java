@@ -17,8 +17,6 @@ import dev.greenloop.features.Signal;
 import org.jboss.logging.Logger;
 
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -221,21 +219,7 @@ public final class LoadedModel {
         if (files.external().isEmpty()) {
             return env.createSession(files.onnx(), options);
         }
-        Path dir = Files.createTempDirectory("greenloop-model-");
-        try {
-            for (Map.Entry<String, byte[]> file : files.external().entrySet()) {
-                Files.write(dir.resolve(file.getKey()), file.getValue());
-            }
-            Files.write(dir.resolve("model.onnx"), files.onnx());
-            return env.createSession(dir.resolve("model.onnx").toString(), options);
-        } finally {
-            try (java.util.stream.Stream<Path> paths = Files.list(dir)) {
-                for (Path p : paths.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
-        }
+        return files.inDirectory(model -> env.createSession(model.toString(), options));
     }
 
     /** The type and shape of a float tensor; null (and a problem) for anything else. */

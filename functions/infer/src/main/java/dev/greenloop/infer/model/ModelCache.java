@@ -42,6 +42,30 @@ public class ModelCache {
         return dir;
     }
 
+    /**
+     * The files of the version the registry describes as {@code info}, when they are on disk and
+     * were cached from the same run: a registry that was recreated (or a model deleted and
+     * registered again) numbers its versions from 1 again, and a cached "version 1" of another
+     * run must not be served for the new one. Such an entry is left to be overwritten.
+     */
+    public Optional<ModelFiles> files(ModelVersionInfo info) {
+        Path meta = versionDir(info.modelName(), info.version()).resolve("version.json");
+        if (info.runId() != null && Files.exists(meta)) {
+            try {
+                String cachedRun = EventJson.mapper().readTree(meta.toFile()).path("runId").asText(null);
+                if (cachedRun != null && !cachedRun.equals(info.runId())) {
+                    LOG.infof("The cached version %s of %s is from run %s, the registry's from run %s: not using it",
+                            info.version(), info.modelName(), cachedRun, info.runId());
+                    return Optional.empty();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("Cannot read cached model metadata %s: %s", meta, e.getMessage());
+                return Optional.empty();
+            }
+        }
+        return files(info.modelName(), info.version());
+    }
+
     /** The version's files, when model.onnx and every external file {@code version.json} lists are on disk. */
     public Optional<ModelFiles> files(String model, String version) {
         Path vdir = versionDir(model, version);
@@ -95,13 +119,13 @@ public class ModelCache {
         try {
             Path vdir = versionDir(info.modelName(), info.version());
             Files.createDirectories(vdir);
-            // External files first: model.onnx on disk means the version is complete.
+            // External files first, then model.onnx, then version.json with the run: an entry
+            // cut short, or left by another run of the same version number, is not served (see
+            // files(ModelVersionInfo)) and is overwritten here.
             for (Map.Entry<String, byte[]> file : files.external().entrySet()) {
                 write(vdir.resolve(file.getKey()), file.getValue());
             }
-            if (!Files.exists(vdir.resolve("model.onnx"))) {
-                write(vdir.resolve("model.onnx"), files.onnx());
-            }
+            write(vdir.resolve("model.onnx"), files.onnx());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("model", info.modelName());
             meta.put("version", info.version());

@@ -256,7 +256,7 @@ public class ModelStore {
         if (current != null && current.version().equals(info.version())) {
             return;
         }
-        Optional<ModelFiles> cached = cache.files(slot.model, info.version());
+        Optional<ModelFiles> cached = cache.files(info);
         if (cached.isPresent() && load(slot, alias, info, cached.get(), "cache")) {
             cache.remember(slot.model, alias, info.version());
             return;

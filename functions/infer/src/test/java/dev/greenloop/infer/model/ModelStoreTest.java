@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,6 +117,38 @@ class ModelStoreTest {
             assertThat(airTemperature(lease.model(), 10f)).isEqualTo(12f);
         }
         assertThat(failures("registry")).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * A registry recreated (or a model deleted and registered again) numbers its versions from 1
+     * again: a cached version of the same number from another run is not served for the new one;
+     * the registry's is downloaded and replaces it in the cache.
+     */
+    @Test
+    void aCachedVersionFromAnotherRunIsNotServedForTheRegistrysVersionOfThatNumber() throws Exception {
+        String greenhouse = greenhouse();
+        String model = "greenloop-" + greenhouse;
+        String version = TestModels.register(model, "champion", 1.5);
+        // What a former registry's model of the same name and version number left in the cache.
+        String other = greenhouse();
+        String otherVersion = TestModels.register("greenloop-" + other, "champion", 4.0);
+        try (Lease lease = store(TestModels.mlflow()).champion(other)) {
+            assertThat(airTemperature(lease.model(), 20f)).isEqualTo(24f);
+        }
+        Path stale = cache.resolve(model).resolve(version);
+        Files.createDirectories(stale);
+        Files.copy(cache.resolve("greenloop-" + other).resolve(otherVersion).resolve("model.onnx"), stale.resolve("model.onnx"));
+        String otherMeta = Files.readString(cache.resolve("greenloop-" + other).resolve(otherVersion).resolve("version.json"));
+        String otherRun = dev.greenloop.events.json.EventJson.mapper().readTree(otherMeta).path("runId").asText();
+        Files.writeString(stale.resolve("version.json"), otherMeta.replace("greenloop-" + other, model));
+
+        try (Lease lease = store(TestModels.mlflow()).champion(greenhouse)) {
+            assertThat(lease.model().version()).isEqualTo(version);
+            assertThat(airTemperature(lease.model(), 20f)).as("the registry's model, not the stale cached one").isEqualTo(21.5f);
+        }
+        // The cache now holds the registry's version: its run, not the former one.
+        assertThat(otherRun).isNotBlank();
+        assertThat(Files.readString(stale.resolve("version.json"))).doesNotContain(otherRun).contains("\"runId\"");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.greenloop.trainlauncher.promote;
 
+import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.closedloop.ClosedLoop;
 import dev.greenloop.closedloop.Figures;
 import dev.greenloop.closedloop.Forecaster;
@@ -8,6 +9,7 @@ import dev.greenloop.control.policy.ZoneSettings;
 import dev.greenloop.control.policy.ZoneSettingsDocument;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.trainlauncher.TrainLauncherConfig;
+import dev.greenloop.trainlauncher.TrainLauncherException;
 import dev.greenloop.trainlauncher.store.TrainingRuns;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -118,10 +120,16 @@ public class ClosedLoopGate {
     }
 
     private Figures run(ClosedLoop loop, ClosedLoop.Setup setup, String modelName, String version) {
-        byte[] onnx = mlflow.onnx(modelName, version);
-        try (OnnxForecaster forecaster = OnnxForecaster.load(modelName + " version " + version, onnx, FeatureSpec.V1,
-                horizonMinutes)) {
+        ModelFiles files = mlflow.model(modelName, version);
+        String name = modelName + " version " + version;
+        try (OnnxForecaster forecaster = files.external().isEmpty()
+                ? OnnxForecaster.load(name, files.onnx(), FeatureSpec.V1, horizonMinutes)
+                // Weights in external data: loaded from a directory holding the files, as infer does.
+                : files.inDirectory(model -> OnnxForecaster.load(name, model, FeatureSpec.V1, horizonMinutes))) {
             return loop.run(setup, Optional.<Forecaster>of(forecaster));
+        } catch (java.io.IOException e) {
+            throw new TrainLauncherException(TrainLauncherException.Kind.DEPENDENCY_FAILED,
+                    "cannot write " + name + "'s files to a temporary directory: " + e.getMessage(), e);
         }
     }
 

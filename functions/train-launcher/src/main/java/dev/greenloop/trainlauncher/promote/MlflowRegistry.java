@@ -2,6 +2,7 @@ package dev.greenloop.trainlauncher.promote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.clients.MlflowCredentials;
+import dev.greenloop.clients.ModelFiles;
 import dev.greenloop.clients.MlflowModels;
 import dev.greenloop.clients.Settings;
 import dev.greenloop.events.json.EventJson;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class MlflowRegistry {
 
-    /** The largest model.onnx the closed-loop gate loads (infer's default limit). */
+    /** The largest model (model.onnx and its external data together) the closed-loop gate loads (infer's default limit). */
     static final long MAX_MODEL_BYTES = 256L << 20;
 
     private final MlflowClient client;
@@ -185,10 +186,10 @@ public class MlflowRegistry {
         });
     }
 
-    /** The {@code model.onnx} of a version, through the server's artifact proxy, as infer reads it. */
-    public byte[] onnx(String modelName, String version) {
+    /** The {@code model.onnx} of a version and its external data files, through the server's artifact proxy, as infer reads them. */
+    public ModelFiles model(String modelName, String version) {
         try {
-            return models.downloadOnnx(modelName, version);
+            return models.downloadModel(modelName, version);
         } catch (MlflowModels.RegistryException e) {
             throw new TrainLauncherException(Kind.DEPENDENCY_FAILED, "MLflow: " + e.getMessage(), e);
         }
