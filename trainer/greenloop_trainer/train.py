@@ -137,6 +137,8 @@ def train(args) -> str:
         if searched[target] is not None:
             metrics[f"search_kept_defaults_{target}"] = 1.0 if settings[target] == search.DEFAULTS else 0.0
         training_seconds += time.monotonic() - started
+        print(f"greenloop-trainer: {target}: point model trained in {time.monotonic() - started:.0f} s, best iteration "
+              f"{model.best_iteration} of at most {args.max_rounds}", flush=True)
         models[target] = model
         fitted[target] = (tr, va, column)
         x_te = te[data.features].to_numpy(dtype=np.float32)
@@ -294,6 +296,8 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, sett
                       eval_set=[(va[features].to_numpy(dtype=np.float32),
                                  change(va, column, target))], verbose=False)
             seconds += time.monotonic() - started
+            print(f"greenloop-trainer: {target}: {q:.2f} quantile model trained in {time.monotonic() - started:.0f} s, "
+                  f"best iteration {model.best_iteration}", flush=True)
             pair.append(model)
         x_va = va[features].to_numpy(dtype=np.float32)
         now_va = persistence(va, target)
