@@ -5,6 +5,7 @@ champion, ONNX export checked against XGBoost of the targets that beat persisten
 margin, registration with alias `candidate` (none when no target does)."""
 
 import dataclasses
+import json
 import math
 import shutil
 import subprocess
@@ -162,7 +163,9 @@ def train(args) -> str:
             if math.isfinite(result.default_score):
                 metrics[f"search_defaults_walk_forward_mae_{target}"] = result.default_score
     if args.search_seconds > 0:
-        mlflow.log_dict({t: None if r is None else dataclasses.asdict(r) for t, r in searched.items()}, "search.json")
+        # Strict JSON: a score no trial reached (NaN) is written as null.
+        trials = json.dumps({t: None if r is None else dataclasses.asdict(r) for t, r in searched.items()})
+        mlflow.log_dict(json.loads(trials, parse_constant=lambda _: None), "search.json")
 
     # The version serves only the targets that beat "it stays as it is" by the margin.
     served, refused = gate.served_targets(metrics, targets, args.gate_margin)

@@ -58,6 +58,10 @@ public interface TrainLauncherConfig {
     @WithDefault("600")
     int searchSeconds();
 
+    /** Most settings the search tries per target, within {@link #searchSeconds()}. The trainer's {@code GREENLOOP_SEARCH_TRIALS}. */
+    @WithDefault("40")
+    int searchTrials();
+
     /** {@code kubernetes} (batch/v1 Jobs) or {@code local} (a child process, for machines without a cluster). */
     @WithDefault("local")
     String launcher();

@@ -116,7 +116,8 @@ class JobSpecTest {
                 .containsEntry("GREENLOOP_MAX_MISSING_SHARE", "0.1")
                 .containsEntry("GREENLOOP_GATE_MARGIN", "0.1")
                 .containsEntry("GREENLOOP_INTERVAL", "0.8")
-                .containsEntry("GREENLOOP_SEARCH_SECONDS", "600");
+                .containsEntry("GREENLOOP_SEARCH_SECONDS", "600")
+                .containsEntry("GREENLOOP_SEARCH_TRIALS", "40");
         assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"))
                 .containsEntry("memory", new Quantity("8Gi"));
         assertThat(c.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"));

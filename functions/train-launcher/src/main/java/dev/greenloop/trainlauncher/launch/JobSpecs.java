@@ -72,6 +72,7 @@ public class JobSpecs {
         env.put("GREENLOOP_GATE_MARGIN", Double.toString(config.gate().persistenceMargin()));
         env.put("GREENLOOP_INTERVAL", Double.toString(config.interval()));
         env.put("GREENLOOP_SEARCH_SECONDS", Integer.toString(config.searchSeconds()));
+        env.put("GREENLOOP_SEARCH_TRIALS", Integer.toString(config.searchTrials()));
         return env;
     }
 
