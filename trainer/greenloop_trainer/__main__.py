@@ -20,11 +20,8 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from . import EXIT_OK, EXIT_RETRIABLE, TrainerError, bad_input, retriable
-
-DEFAULT_SPEC = Path(__file__).resolve().parent / "feature-spec-v1.json"
 
 
 def parse_args(argv):
@@ -41,7 +38,8 @@ def parse_args(argv):
                    help="registered model; default greenloop-<greenhouse of the manifest>")
     p.add_argument("--targets", default=env("GREENLOOP_TARGETS", "air_temperature,relative_humidity,co2"))
     p.add_argument("--horizon", type=int, default=int(env("GREENLOOP_HORIZON_MINUTES", "15")))
-    p.add_argument("--feature-spec", default=env("GREENLOOP_FEATURE_SPEC", str(DEFAULT_SPEC)))
+    p.add_argument("--feature-spec", default=env("GREENLOOP_FEATURE_SPEC", ""),
+                   help="the feature spec (JSON or a file path); default the bundled copy of the dataset's version")
     p.add_argument("--device", default=env("GREENLOOP_DEVICE", "auto"), choices=["auto", "cpu", "cuda"])
     p.add_argument("--max-rounds", type=int, default=int(env("GREENLOOP_MAX_ROUNDS", "2000")),
                    help="cap on boosting rounds; early stopping on the validation part chooses the number")

@@ -45,7 +45,7 @@ def evaluation(test: pd.DataFrame, actual: np.ndarray, predicted: np.ndarray, ba
 
 def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts: dict, shares: dict,
           targets: list, served: list, refused: dict, metrics: dict, evaluations: dict, importances: dict,
-          budget: dict, margin: float, interval=None) -> dict:
+          budget: dict, margin: float, interval=None, feature_sets=None) -> dict:
     frame = data.frame
     window = pd.Timedelta(seconds=spec.get("windowSeconds", 60))
     starts = pd.to_datetime(frame["window_start"], utc=True)
@@ -73,6 +73,7 @@ def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts
             "mae": metrics.get(f"mae_{t}"), "rmse": metrics.get(f"rmse_{t}"),
             "persistenceMae": metrics.get(f"mae_persistence_{t}"), "championMae": metrics.get(f"champion_mae_{t}"),
             "bestIteration": metrics.get(f"best_iteration_{t}"), "testRows": metrics.get(f"test_rows_{t}"),
+            "featureSet": (feature_sets or {}).get(t, spec["version"]),
             **evaluations.get(t, {}),
         }
     return card
@@ -126,11 +127,12 @@ def summary(card: dict) -> str:
 
 def markdown(card: dict) -> str:
     lines = [f"# {card['model']}: model card of run {card['run']}", "", summary(card), ""]
-    lines += ["| target | served | test MAE | persistence MAE | champion MAE | best iteration |",
-              "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["| target | served | test MAE | persistence MAE | champion MAE | best iteration | features |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for t, e in card["targets"].items():
         lines.append(f"| {t} | {'yes' if e['served'] else 'no: ' + (e['reason'] or '')} | {_num(e['mae'])} | "
-                     f"{_num(e['persistenceMae'])} | {_num(e['championMae'])} | {_num(e['bestIteration'])} |")
+                     f"{_num(e['persistenceMae'])} | {_num(e['championMae'])} | {_num(e['bestIteration'])} | "
+                     f"{e.get('featureSet', card['featureSpecVersion'])} |")
     for t, e in card["targets"].items():
         for title, key in (("zone", "byZone"), ("hour of day (UTC, window end)", "byHourOfDayUtc")):
             if not e.get(key):

@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -34,6 +35,30 @@ def load_json(value: str, what: str) -> dict:
             return json.load(f)
     except (OSError, ValueError) as e:
         raise bad_input(f"cannot read the {what} ({value[:80]}): {e}") from e
+
+
+SPEC_DIR = Path(__file__).resolve().parent
+
+
+def bundled_specs() -> dict:
+    """The feature specs this trainer carries (copies of libs/features' export), by version."""
+    out = {}
+    for path in sorted(SPEC_DIR.glob("feature-spec-*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        out[spec["version"]] = spec
+    return out
+
+
+def spec_for(manifest: dict, given: str) -> dict:
+    """The spec to read the dataset with: the one given, or the bundled copy of the manifest's version."""
+    if given:
+        return load_json(given, "feature spec")
+    version = manifest.get("featureSpecVersion")
+    specs = bundled_specs()
+    if version not in specs:
+        raise bad_input(f"dataset {manifest.get('datasetId')} has feature spec {version}; this trainer knows "
+                        f"{', '.join(specs)} (build the dataset with one of them, or pass --feature-spec)")
+    return specs[version]
 
 
 def fetch(webhdfs: str, path: str) -> bytes:

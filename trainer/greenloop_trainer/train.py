@@ -76,8 +76,8 @@ def change(frame, column: str, target: str) -> np.ndarray:
 
 
 def train(args) -> str:
-    spec = ds.load_json(args.feature_spec, "feature spec")
     manifest = ds.load_json(args.manifest, "dataset manifest")
+    spec = ds.spec_for(manifest, args.feature_spec)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = [t for t in targets if t not in spec.get("targets", [])]
     if unknown:
@@ -109,7 +109,9 @@ def train(args) -> str:
     train_part, valid_part, test_part = ds.split(data.frame, gap=gap)
     x_test_all = test_part[data.features].to_numpy(dtype=np.float32)
     bases = {t: (data.features.index(f"{t}_last"), data.features.index(f"{t}_mean")) for t in targets}
-    models, metrics, tested, fitted, settings, searched = {}, {}, {}, {}, {}, {}
+    models, metrics, tested, fitted, settings, searched, used = {}, {}, {}, {}, {}, {}, {}
+    earlier = earlier_features(spec)
+    kept = {}
     training_seconds = 0.0
     search_deadline = time.monotonic() + args.search_seconds
     for target, column in zip(targets, data.targets, strict=True):
@@ -137,9 +139,23 @@ def train(args) -> str:
                 model, settings[target] = defaults, dict(search.DEFAULTS)
         if searched[target] is not None:
             metrics[f"search_kept_defaults_{target}"] = 1.0 if settings[target] == search.DEFAULTS else 0.0
+        # The feature set, by validation too: the whole spec, or the earlier spec's features it
+        # starts with. On a few days of data the added features can fit noise that the validation
+        # part does not confirm; the graph takes the whole vector either way.
+        used[target] = spec["version"]
+        if earlier is not None:
+            narrow = fit(params, settings[target], tr, va, data.features, column, target, [], keep=earlier[1])
+            ours, theirs = valid_mae(model, va, data.features, column, target), \
+                valid_mae(narrow, va, data.features, column, target)
+            metrics.update({f"feature_set_valid_mae_{target}": ours,
+                            f"feature_set_{earlier[0]}_valid_mae_{target}": theirs})
+            if theirs < ours:
+                model, used[target] = narrow, earlier[0]
+            metrics[f"feature_set_{earlier[0]}_{target}"] = 1.0 if used[target] == earlier[0] else 0.0
         training_seconds += time.monotonic() - started
-        print(f"greenloop-trainer: {target}: point model trained in {time.monotonic() - started:.0f} s, best iteration "
-              f"{model.best_iteration} of at most {args.max_rounds}", flush=True)
+        print(f"greenloop-trainer: {target}: point model trained in {time.monotonic() - started:.0f} s on the "
+              f"features of spec {used[target]}, best iteration {model.best_iteration} of at most {args.max_rounds}",
+              flush=True)
         models[target] = model
         fitted[target] = (tr, va, column)
         x_te = te[data.features].to_numpy(dtype=np.float32)
@@ -152,7 +168,9 @@ def train(args) -> str:
         metrics.update({f"mae_{target}": mae, f"rmse_{target}": rmse, f"mae_persistence_{target}": p_mae,
                         f"rmse_persistence_{target}": p_rmse, f"best_iteration_{target}": float(model.best_iteration),
                         f"test_rows_{target}": float(len(te))})
-        mlflow.log_params({f"xgb_{target}_{k}": v for k, v in settings[target].items()})
+        mlflow.log_params({**{f"xgb_{target}_{k}": v for k, v in settings[target].items()},
+                           f"features_{target}": used[target]})
+        kept[target] = earlier[1] if earlier is not None and used[target] == earlier[0] else None
         result = searched[target]
         if result is not None:
             metrics.update({f"search_trials_{target}": float(result.completed),
@@ -179,7 +197,7 @@ def train(args) -> str:
     intervals = {}
     if served and args.interval > 0:
         intervals, seconds = train_intervals(served, fitted, tested, params, settings, data.features, args.interval,
-                                             metrics)
+                                             metrics, kept)
         training_seconds += seconds
 
     # The model card: data, per-target figures per zone and hour of day, the gate, the budget.
@@ -194,7 +212,7 @@ def train(args) -> str:
         parts={"train": len(train_part), "valid": len(valid_part), "test": len(test_part)}, shares=shares,
         targets=targets, served=served, refused=refused, metrics=metrics, evaluations=evaluations,
         importances=profile.importances(models, data.features), margin=args.gate_margin,
-        interval=args.interval if intervals else None,
+        interval=args.interval if intervals else None, feature_sets=used,
         budget={"device": device, "maxRounds": args.max_rounds, "earlyStopping": args.early_stopping,
                 "trainingSeconds": training_seconds,
                 "search": card.search_budget(args.search_seconds, args.search_folds, settings, searched)})
@@ -231,7 +249,8 @@ def train(args) -> str:
         tags = {"run_id": mlflow.active_run().info.run_id, "dataset_id": data.dataset_id,
                 "feature_spec_version": spec["version"], "targets": ",".join(served),
                 "targets_trained": ",".join(targets), "horizon_minutes": str(args.horizon),
-                "onnx_parity": "passed", "gate_margin": str(args.gate_margin), "model_card": card.ARTIFACT}
+                "onnx_parity": "passed", "gate_margin": str(args.gate_margin), "model_card": card.ARTIFACT,
+                "feature_sets": ",".join(f"{t}={used[t]}" for t in served)}
         if refused:
             tags["targets_refused"] = "; ".join(refused.values())
         if intervals:
@@ -247,12 +266,33 @@ def train(args) -> str:
             + "".join(f"; not serving {reason}" for reason in refused.values()))
 
 
-def fit(params: dict, settings: dict, tr, va, features: list, column: str, target: str, callbacks: list):
-    """One point model of a target's change, early stopped on the validation part."""
+def matrix(part, features: list, keep=None) -> np.ndarray:
+    """The part's features in spec order; with `keep`, every other column is missing (NaN), so no
+    tree splits on it and the model still takes the whole spec's vector."""
+    x = part[features].to_numpy(dtype=np.float32)
+    if keep is not None:
+        x = x.copy()
+        kept = set(keep)
+        x[:, [i for i, f in enumerate(features) if f not in kept]] = np.nan
+    return x
+
+
+def fit(params: dict, settings: dict, tr, va, features: list, column: str, target: str, callbacks: list, keep=None):
+    """One point model of a target's change, early stopped on the validation part; learning only
+    from the features in `keep` when given."""
     model = xgb.XGBRegressor(**params, **settings, callbacks=callbacks)
-    model.fit(tr[features].to_numpy(dtype=np.float32), change(tr, column, target),
-              eval_set=[(va[features].to_numpy(dtype=np.float32), change(va, column, target))], verbose=False)
+    model.fit(matrix(tr, features, keep), change(tr, column, target),
+              eval_set=[(matrix(va, features, keep), change(va, column, target))], verbose=False)
     return model
+
+
+def earlier_features(spec: dict):
+    """The features of the spec this one extends (v1's 149 for v2), when the trainer carries it and
+    this spec's vector starts with them; else None."""
+    earlier = ds.bundled_specs().get(spec.get("extends"))
+    if earlier is None or spec["features"][:len(earlier["features"])] != earlier["features"]:
+        return None
+    return earlier["version"], list(earlier["features"])
 
 
 def valid_mae(model, va, features: list, column: str, target: str) -> float:
@@ -279,7 +319,7 @@ def choose(target: str, column: str, train_part, features: list, params: dict, g
 
 
 def train_intervals(served: list, fitted: dict, tested: dict, params: dict, settings: dict, features: list,
-                    nominal: float, metrics: dict) -> tuple:
+                    nominal: float, metrics: dict, kept: dict) -> tuple:
     """Per served target, XGBoost quantile models of the change for the interval's two ends, early
     stopped on the validation part like the point model, then calibrated on that part (conformalised
     quantile regression: both ends move out, or in, by the margin that makes the validation rows
@@ -295,9 +335,9 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, sett
         for q in (low_q, high_q):
             model = xgb.XGBRegressor(**quantile, **settings[target], quantile_alpha=q)
             started = time.monotonic()
-            model.fit(tr[features].to_numpy(dtype=np.float32), change(tr, column, target),
-                      eval_set=[(va[features].to_numpy(dtype=np.float32),
-                                 change(va, column, target))], verbose=False)
+            # From the same features as the target's point model.
+            model.fit(matrix(tr, features, kept.get(target)), change(tr, column, target),
+                      eval_set=[(matrix(va, features, kept.get(target)), change(va, column, target))], verbose=False)
             seconds += time.monotonic() - started
             print(f"greenloop-trainer: {target}: {q:.2f} quantile model trained in {time.monotonic() - started:.0f} s, "
                   f"best iteration {model.best_iteration}", flush=True)
@@ -318,6 +358,17 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, sett
     return intervals, seconds
 
 
+def champion_columns(spec_version, width: int, features: list):
+    """The dataset's columns a champion reads: all of them, or, for a champion of an earlier spec
+    that the dataset's starts with (v1 within v2), the first ones; None when it cannot read them."""
+    if width == len(features):
+        return features
+    earlier = ds.bundled_specs().get(spec_version)
+    if earlier is not None and len(earlier["features"]) == width and features[:width] == earlier["features"]:
+        return features[:width]
+    return None
+
+
 def champion_metrics(model_name: str, targets: list, data, test_part) -> tuple:
     """The current champion on the same test split, when there is one with the same inputs: its
     metrics, and its predictions per target it forecasts (a Series on the test part's index)."""
@@ -331,10 +382,12 @@ def champion_metrics(model_name: str, targets: list, data, test_part) -> tuple:
         local = mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{model_name}@champion", dst_path=directory)
         model = onnx.load(str(Path(local) / "model.onnx"))
         width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
-        if width != len(data.features):
-            mlflow.set_tag("greenloop.champion_skipped", f"champion takes {width} features, not {len(data.features)}")
+        columns = champion_columns(champion.tags.get("feature_spec_version"), width, data.features)
+        if columns is None:
+            mlflow.set_tag("greenloop.champion_skipped", f"champion takes {width} features of spec "
+                           f"{champion.tags.get('feature_spec_version')}, which the dataset's do not start with")
             return {}, {}
-        x = test_part[data.features].to_numpy(dtype=np.float32)
+        x = test_part[columns].to_numpy(dtype=np.float32)
         predicted = onnx_export.predict(model, x)
         out = {"champion_version": float(champion.version)}
         series = {}

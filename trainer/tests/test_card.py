@@ -40,6 +40,7 @@ def _card():
                       targets=["air_temperature", "co2"], served=["air_temperature"],
                       refused={"co2": "co2 MAE 9.500 is not 10% below persistence 10.000"}, metrics=metrics,
                       evaluations=evaluations, importances={"f1": 0.25, "f2": 0.75}, margin=0.1,
+                      feature_sets={"air_temperature": "v0", "co2": "v1"},
                       budget={"device": "cpu", "maxRounds": 300, "earlyStopping": 30, "trainingSeconds": 4.2})
 
 
@@ -52,7 +53,8 @@ def test_the_card_says_what_data_which_targets_are_served_and_why_and_is_json():
     assert c["targets"]["air_temperature"]["served"] is True
     assert c["targets"]["co2"] == {"served": False, "reason": "co2 MAE 9.500 is not 10% below persistence 10.000",
                                    "mae": 9.5, "rmse": None, "persistenceMae": 10.0, "championMae": None,
-                                   "bestIteration": None, "testRows": None}
+                                   "bestIteration": None, "testRows": None, "featureSet": "v1"}
+    assert c["targets"]["air_temperature"]["featureSet"] == "v0"
     assert c["champion"] == {"version": "3"}
     assert list(c["features"]["mostImportant"]) == ["f2", "f1"]
     assert card.zone_metrics(c) == {"mae_air_temperature_zone_zone_a_1": 0.1,

@@ -102,7 +102,7 @@ class FaultSuiteIT {
     private static final int MINUTES = 126;
     private static final String READINGS = "greenhouse.readings";
     private static final String COMMANDS = "greenhouse.commands";
-    private static final FeatureSpec SPEC = FeatureSpec.V1;
+    private static final FeatureSpec SPEC = FeatureSpec.CURRENT;
 
     /** What a fault does before the minute's readings are posted and after. */
     private record Fault(String what, Step before, Step after) {

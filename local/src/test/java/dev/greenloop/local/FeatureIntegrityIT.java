@@ -147,7 +147,7 @@ class FeatureIntegrityIT {
         for (Map.Entry<String, List<FeatureTable.ReadRow>> table : tables.entrySet()) {
             assertThat(table.getValue()).as(table.getKey()).allSatisfy(row -> {
                 for (Signal s : ACTUATOR_SIGNALS) {
-                    assertThat(row.features()[FeatureSpec.V1.missingIndex(s)]).as("%s %s at %s", table.getKey(), s,
+                    assertThat(row.features()[FeatureSpec.CURRENT.missingIndex(s)]).as("%s %s at %s", table.getKey(), s,
                             Instant.ofEpochMilli(row.windowStart())).isZero();
                 }
             });
@@ -191,7 +191,7 @@ class FeatureIntegrityIT {
         List<FeatureTable.ReadRow> oldRows = features(featureFiles(greenhouse, oldDay));
         assertThat(oldRows).hasSizeGreaterThanOrEqualTo(120).allSatisfy(row -> {
             for (Signal s : ACTUATOR_SIGNALS) {
-                assertThat(row.features()[FeatureSpec.V1.missingIndex(s)]).isZero();
+                assertThat(row.features()[FeatureSpec.CURRENT.missingIndex(s)]).isZero();
             }
         });
         try (MongoClient mongo = MongoClients.create(stack.mongo().connectionString())) {
@@ -279,7 +279,7 @@ class FeatureIntegrityIT {
     private static List<FeatureTable.ReadRow> features(List<String> paths) throws Exception {
         List<FeatureTable.ReadRow> rows = new ArrayList<>();
         for (String path : paths) {
-            rows.addAll(FeatureTable.read(new Path(stack.hdfs().uri().resolve(path)), hadoop(), FeatureSpec.V1, 15));
+            rows.addAll(FeatureTable.read(new Path(stack.hdfs().uri().resolve(path)), hadoop(), FeatureSpec.CURRENT, 15));
         }
         rows.sort(java.util.Comparator.comparingLong(FeatureTable.ReadRow::windowStart));
         return rows;
@@ -288,7 +288,7 @@ class FeatureIntegrityIT {
     /** The current feature file of a greenhouse day, whether or not a dataset names it. */
     private static List<String> featureFiles(String greenhouse, LocalDate day) throws Exception {
         try (FileSystem fs = FileSystem.newInstance(stack.hdfs().uri(), hadoop())) {
-            Path dir = new Path("/greenloop/features/v1/greenhouse=" + greenhouse + "/date=" + day);
+            Path dir = new Path("/greenloop/features/" + FeatureSpec.CURRENT.version() + "/greenhouse=" + greenhouse + "/date=" + day);
             FileStatus[] files = fs.listStatus(dir, p -> p.getName().endsWith(".parquet"));
             assertThat(files).as("feature files of %s", dir).hasSize(1);
             return List.of(files[0].getPath().toUri().getPath());

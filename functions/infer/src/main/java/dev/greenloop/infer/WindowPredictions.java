@@ -4,6 +4,7 @@ import dev.greenloop.events.Events;
 import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.events.payload.Prediction;
 import dev.greenloop.events.payload.TargetValue;
+import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.infer.InferException.Kind;
 import dev.greenloop.infer.model.LoadedModel;
 import dev.greenloop.infer.model.ModelStore;
@@ -94,10 +95,11 @@ public class WindowPredictions {
 
     private CloudEvent event(FeatureWindow window, LoadedModel model, boolean shadow, String causeId,
                              Map<String, String> causeExtensions) {
-        if (!window.featureSpecVersion().equals(model.spec().version())) {
+        if (!window.featureSpecVersion().equals(model.spec().version()) && !FeatureSpec.of(window.featureSpecVersion())
+                .map(spec -> spec.extendsSpec(model.spec())).orElse(false)) {
             throw new InferException(Kind.INVALID_FEATURES, "window " + window.windowId() + " has feature spec "
                     + window.featureSpecVersion() + "; " + model.name() + " version " + model.version() + " takes "
-                    + model.spec().version());
+                    + model.spec().version() + ", which that spec does not start with");
         }
         FloatBuffer input = Scoring.buffer(model.width());
         write(window, model, input);
@@ -123,13 +125,17 @@ public class WindowPredictions {
                 .source(SOURCE).subject(window.windowId()).causedBy(causeId, causeExtensions).build();
     }
 
-    /** The window's values in the model's feature order; a null (missing) value is NaN. */
+    /**
+     * The window's values in the model's feature order; a null (missing) value is NaN. A window of
+     * a later spec that starts with the model's (v2 for a v1 model) gives its first values.
+     */
     private static void write(FeatureWindow window, LoadedModel model, FloatBuffer input) {
         List<String> expected = model.spec().names();
         List<String> names = window.featureNames();
         List<Double> values = window.values();
-        if (names.equals(expected)) {
-            for (Double v : values) {
+        if (names.size() >= expected.size() && names.subList(0, expected.size()).equals(expected)) {
+            for (int i = 0; i < expected.size(); i++) {
+                Double v = values.get(i);
                 input.put(v == null ? Float.NaN : v.floatValue());
             }
             return;

@@ -187,6 +187,29 @@ class ServingTest {
         assertPrediction(p, window, values, v);
     }
 
+    /**
+     * preprocess computes feature spec v2, which starts with v1's 149 features: a model trained on
+     * v1 is served from the first 149 values of a v2 window, as from the v1 window itself.
+     */
+    @Test
+    void aV1ModelScoresAV2WindowFromItsV1Features() throws Exception {
+        String v = champion();
+        List<Double> v1Values = complete(4);
+        List<Double> v2Values = new ArrayList<>(v1Values);
+        for (int i = v1Values.size(); i < FeatureSpec.V2.size(); i++) {
+            v2Values.add(i % 7 == 0 ? null : 1000.0 + i);
+        }
+        Instant start = Instant.parse("2026-06-21T12:00:00Z");
+        FeatureWindow window = new FeatureWindow("win-v2-" + UUID.randomUUID(), GREENHOUSE, "zone-1", start,
+                start.plusSeconds(60), "v2", FeatureSpec.V2.names(), v2Values, List.of("readings-1"));
+        ExtractableResponse<Response> reply = given().header("ce-specversion", "1.0").header("ce-id", "window-v2-1")
+                .header("ce-source", "/greenloop/preprocess").header("ce-type", EventTypes.FEATURES_WINDOW)
+                .contentType("application/json").body(PayloadCodec.write(window)).post("/").then().extract();
+
+        assertThat(reply.statusCode()).as(reply.asString()).isEqualTo(200);
+        assertPrediction(PayloadCodec.read(EventType.PREDICTION, reply.asByteArray()), window, v1Values, v);
+    }
+
     /** A window is scored only for a sender with a valid OIDC token for infer's audience; the others get 401 and no prediction. */
     @Test
     void onlyASenderWithAValidTokenGetsAPrediction() throws Exception {
@@ -383,11 +406,11 @@ class ServingTest {
     void badEventsAreRefusedAndWindowsWithoutAModelGetNoReply() {
         champion();
         FeatureWindow other = new FeatureWindow("win-other", GREENHOUSE, "zone-1", Instant.parse("2026-06-21T12:00:00Z"),
-                Instant.parse("2026-06-21T12:01:00Z"), "v2", FeatureSpec.V1.names(), complete(7), List.of());
+                Instant.parse("2026-06-21T12:01:00Z"), "v9", FeatureSpec.V1.names(), complete(7), List.of());
         ExtractableResponse<Response> wrongSpec = given().header("ce-specversion", "1.0").header("ce-id", "bad-1")
                 .header("ce-source", "/test").header("ce-type", EventTypes.FEATURES_WINDOW).contentType("application/json")
                 .body(PayloadCodec.write(other)).post("/").then().extract();
-        assertProblem(wrongSpec, 422, null, "has feature spec v2");
+        assertProblem(wrongSpec, 422, null, "has feature spec v9");
 
         String broken = new String(PayloadCodec.write(window(GREENHOUSE, complete(8))), StandardCharsets.UTF_8)
                 .replace("\"values\":[", "\"values\":[1.0,");

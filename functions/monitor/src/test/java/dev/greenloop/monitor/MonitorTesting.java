@@ -27,13 +27,13 @@ final class MonitorTesting {
 
     /** A window of {@code zone} ending at {@code end} whose air temperature had this last value and mean. */
     static FeatureWindow window(String greenhouse, String zone, Instant end, double last, double mean) {
-        List<String> names = FeatureSpec.V1.names();
+        List<String> names = FeatureSpec.CURRENT.names();
         List<Double> values = new ArrayList<>(Collections.nCopies(names.size(), (Double) null));
         values.set(names.indexOf("air_temperature_last"), last);
         values.set(names.indexOf("air_temperature_mean"), mean);
         values.set(names.indexOf("air_temperature_missing"), 0.0);
         return new FeatureWindow("win-" + zone + "-" + end.toEpochMilli() + "-" + greenhouse, greenhouse, zone,
-                end.minusSeconds(60), end, "v1", names, values, List.of("readings-" + UUID.randomUUID()));
+                end.minusSeconds(60), end, FeatureSpec.CURRENT.version(), names, values, List.of("readings-" + UUID.randomUUID()));
     }
 
     static Prediction prediction(FeatureWindow from, String version, boolean shadow, double predicted) {

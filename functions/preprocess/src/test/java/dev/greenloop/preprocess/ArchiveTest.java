@@ -201,7 +201,7 @@ class ArchiveTest {
         assertThat(event.getExtension("causationid")).isNotNull();
         // Two UTC days: 22:30 to 00:30.
         assertThat(dataset.files()).hasSize(2);
-        assertThat(dataset.featureSpecVersion()).isEqualTo("v1");
+        assertThat(dataset.featureSpecVersion()).isEqualTo(FeatureSpec.CURRENT.version());
         assertThat(dataset.rows()).isBetween(100L, 125L);
 
         List<RawRow> raw = rawRows(greenhouse);
@@ -215,10 +215,10 @@ class ArchiveTest {
             assertThat(hdfs.sha256(path)).isEqualTo(file.sha256());
             try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, hdfs.conf()))) {
                 assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
-                        .containsEntry(FeatureTables.FEATURE_SPEC_KEY, "v1");
+                        .containsEntry(FeatureTables.FEATURE_SPEC_KEY, FeatureSpec.CURRENT.version());
                 assertThat(reader.getRecordCount()).isEqualTo(file.rows());
                 assertThat(reader.getFooter().getFileMetaData().getSchema().getFieldCount())
-                        .isEqualTo(3 + FeatureSpec.V1.size() + 3);
+                        .isEqualTo(3 + FeatureSpec.CURRENT.size() + 3);
             }
         }
         DatasetManifest manifest = state.dataset(dataset.datasetId()).orElseThrow();
@@ -340,7 +340,7 @@ class ArchiveTest {
         archive(late);
         archive(backfilled);
 
-        int vent = FeatureSpec.V1.names().indexOf("vent_opening_mean");
+        int vent = FeatureSpec.CURRENT.names().indexOf("vent_opening_mean");
         List<FeatureTable.ReadRow> lateRows = read(late, LocalDate.parse("2026-06-20"));
         List<FeatureTable.ReadRow> backfilledRows = read(backfilled, LocalDate.parse("2026-06-20"));
         // The last few vent states came within the allowed lateness of the hour's last reading.
@@ -348,7 +348,7 @@ class ArchiveTest {
                 .allSatisfy(r -> assertThat(r.features()[vent]).isNaN());
         assertThat(backfilledRows).hasSameSizeAs(lateRows)
                 .allSatisfy(r -> assertThat(r.features()[vent]).isBetween(10.0, 16.0));
-        int air = FeatureSpec.V1.names().indexOf("air_temperature_mean");
+        int air = FeatureSpec.CURRENT.names().indexOf("air_temperature_mean");
         for (int i = 0; i < lateRows.size(); i++) {
             assertThat(backfilledRows.get(i).features()[air]).isEqualTo(lateRows.get(i).features()[air]);
         }
@@ -392,7 +392,7 @@ class ArchiveTest {
     private List<FeatureTable.ReadRow> read(String greenhouse, LocalDate day) throws IOException {
         ArchiveState.FeatureFile file = state.featureFiles(greenhouse).stream().filter(f -> f.day().equals(day)).findFirst()
                 .orElseThrow(() -> new AssertionError("no feature file of " + greenhouse + " " + day));
-        return FeatureTable.read(new Path(file.path()), hdfs.conf(), FeatureSpec.V1, 15);
+        return FeatureTable.read(new Path(file.path()), hdfs.conf(), FeatureSpec.CURRENT, 15);
     }
 
     @Test

@@ -55,7 +55,7 @@ class LookbackCacheTest {
     @ConfigProperty(name = "greenloop.preprocess.mongodb.connection-string")
     String mongo;
 
-    private final FeatureSpec spec = FeatureSpec.V1;
+    private final FeatureSpec spec = FeatureSpec.CURRENT;
     private final FeatureCalculator calculator = new FeatureCalculator(spec);
 
     @Test

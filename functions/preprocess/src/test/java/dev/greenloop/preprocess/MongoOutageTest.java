@@ -90,7 +90,7 @@ class MongoOutageTest {
         assertThat(byWindow.keySet()).containsExactlyElementsOf(expected);
         List<RawReading> all = new ArrayList<>();
         batches.forEach(b -> b.readings().forEach(r -> all.add(RawReading.of(r))));
-        FeatureCalculator calculator = new FeatureCalculator(FeatureSpec.V1);
+        FeatureCalculator calculator = new FeatureCalculator(FeatureSpec.CURRENT);
         Map<Long, Integer> copies = new HashMap<>();
         byWindow.forEach((start, emitted) -> {
             copies.put(start, emitted.size());

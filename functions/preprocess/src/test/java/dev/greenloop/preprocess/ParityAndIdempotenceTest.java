@@ -82,7 +82,7 @@ class ParityAndIdempotenceTest {
         List<CloudEvent> twice = run("twice-" + seed, events, true);
 
         assertThat(once).isNotEmpty();
-        OfflineFeatures offline = new OfflineFeatures(new FeatureCalculator(FeatureSpec.V1), processor.lateness());
+        OfflineFeatures offline = new OfflineFeatures(new FeatureCalculator(FeatureSpec.CURRENT), processor.lateness());
         List<RawReading> counted = offline.counted(events);
         for (CloudEvent event : once) {
             FeatureWindow window = Events.payload(event, FeatureWindow.class);

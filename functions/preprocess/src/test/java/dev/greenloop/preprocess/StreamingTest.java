@@ -94,7 +94,7 @@ class StreamingTest {
         assertThat(payloads.get(6).sourceEventIds()).containsExactly(second);
         assertThat(payloads.get(0).windowId()).isEqualTo("gh-s:" + zone + ":20260621T1000");
 
-        FeatureCalculator calculator = new FeatureCalculator(FeatureSpec.V1);
+        FeatureCalculator calculator = new FeatureCalculator(FeatureSpec.CURRENT);
         List<RawReading> all = new ArrayList<>();
         batch(zone, T0, 5).readings().forEach(r -> all.add(RawReading.of(r)));
         batch(zone, T0 + 5 * MIN, 5).readings().forEach(r -> all.add(RawReading.of(r)));

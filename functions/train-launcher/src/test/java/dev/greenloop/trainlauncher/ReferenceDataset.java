@@ -61,7 +61,7 @@ final class ReferenceDataset {
                 events.computeIfAbsent(batch.zoneId(), z -> new ArrayList<>()).add(readings);
             }
         }
-        FeatureSpec spec = FeatureSpec.V1;
+        FeatureSpec spec = FeatureSpec.CURRENT;
         OfflineFeatures offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, Duration.ofMinutes(2)));
         Map<String, List<RawReading>> counted = new LinkedHashMap<>();
         events.forEach((zone, e) -> counted.put(zone, offline.counted(e)));

@@ -103,6 +103,9 @@ class TrainerEndToEndTest {
         assertThat(metrics.get("onnx_parity")).isEqualTo(1.0);
         assertThat(registry.tags(promoted.runId())).containsEntry("greenloop.dataset_id", dataset.datasetId());
 
+        Map<String, String> params = new java.util.HashMap<>();
+        new MlflowClient(MlflowServer.shared().trackingUri().toString()).getRun(promoted.runId()).getData().getParamsList()
+                .forEach(p -> params.put(p.getKey(), p.getValue()));
         // The model card: the data, every target per zone and hour against persistence, the budget.
         JsonNode card = EventJson.mapper().readTree(runArtifact(promoted.runId(), "model-card.json"));
         assertThat(card.at("/data/datasetId").asText()).isEqualTo(dataset.datasetId());
@@ -115,6 +118,15 @@ class TrainerEndToEndTest {
             assertThat(t.path("byZone").size()).as(target + " by zone").isEqualTo(card.at("/data/zones").size());
             assertThat(t.path("byHourOfDayUtc").size()).as(target + " by hour").isBetween(1, 24);
             card.at("/data/zones").forEach(zone -> assertThat(metrics).containsKey("mae_" + target + "_zone_" + zone.asText()));
+            // The feature set, chosen on the validation part: all of v2's, or the v1 features it starts with.
+            String set = t.path("featureSet").asText();
+            assertThat(set).isIn("v1", "v2");
+            assertThat(metrics.get("feature_set_v1_" + target)).isEqualTo(set.equals("v1") ? 1.0 : 0.0);
+            double narrow = metrics.get("feature_set_v1_valid_mae_" + target);
+            double whole = metrics.get("feature_set_valid_mae_" + target);
+            assertThat(set).as("%s: validation MAE %.4f on v1's features, %.4f on v2's", target, narrow, whole)
+                    .isEqualTo(narrow < whole ? "v1" : "v2");
+            assertThat(params.get("features_" + target)).isEqualTo(set);
         }
         assertThat(card.at("/budget/trainingSeconds").asDouble()).isPositive();
         // The hyperparameter search (two trials per target in these tests' configuration): the
@@ -122,9 +134,6 @@ class TrainerEndToEndTest {
         // on the walk-forward folds, and the final model is trained with them or, when the
         // validation part prefers them, with the defaults.
         assertThat(card.at("/budget/search/seconds").asDouble()).isEqualTo(config.searchSeconds());
-        Map<String, String> params = new java.util.HashMap<>();
-        new MlflowClient(MlflowServer.shared().trackingUri().toString()).getRun(promoted.runId()).getData().getParamsList()
-                .forEach(p -> params.put(p.getKey(), p.getValue()));
         for (String target : List.of("air_temperature", "relative_humidity", "co2")) {
             JsonNode searched = card.at("/budget/search/targets/" + target);
             assertThat(searched.path("trials").asInt()).as(target + "'s completed trials").isEqualTo(config.searchTrials());
@@ -151,7 +160,7 @@ class TrainerEndToEndTest {
                 .contains("## air_temperature by zone");
         MlflowClient mlflowClient = new MlflowClient(MlflowServer.shared().trackingUri().toString());
         assertThat(mlflowClient.getModelVersion("greenloop-gh-ref", promoted.modelVersion()).getDescription())
-                .startsWith("Feature spec v1, +15 min. Trained on dataset " + dataset.datasetId());
+                .startsWith("Feature spec " + FeatureSpec.CURRENT.version() + ", +15 min. Trained on dataset " + dataset.datasetId());
         assertThat(registry.versionTags("greenloop-gh-ref", promoted.modelVersion())).containsEntry("model_card", "model-card.json");
 
         byte[] onnx = downloadModel("greenloop-gh-ref", promoted.modelVersion());
@@ -161,10 +170,14 @@ class TrainerEndToEndTest {
                     "air_temperature_low", "air_temperature_high", "relative_humidity_low", "relative_humidity_high",
                     "co2_low", "co2_high");
             assertThat(registry.versionTags("greenloop-gh-ref", promoted.modelVersion()))
-                    .containsEntry("targets", "air_temperature,relative_humidity,co2");
-            float[] row = new float[FeatureSpec.V1.size()];
+                    .containsEntry("targets", "air_temperature,relative_humidity,co2")
+                    .containsEntry("feature_spec_version", FeatureSpec.CURRENT.version())
+                    .hasEntrySatisfying("feature_sets", sets -> assertThat(sets).matches(
+                            "air_temperature=v[12],relative_humidity=v[12],co2=v[12]"));
+            assertThat(promoted.featureSpecVersion()).isEqualTo(FeatureSpec.CURRENT.version());
+            float[] row = new float[FeatureSpec.CURRENT.size()];
             java.util.Arrays.fill(row, Float.NaN);
-            List<String> names = FeatureSpec.V1.names();
+            List<String> names = FeatureSpec.CURRENT.names();
             row[names.indexOf("air_temperature_last")] = 22f;
             row[names.indexOf("air_temperature_mean")] = 22f;
             row[names.indexOf("relative_humidity_mean")] = 75f;
@@ -196,7 +209,7 @@ class TrainerEndToEndTest {
 
         assertThat(process.exitValue()).as(output).isEqualTo(2);
         assertThat(output.lines().filter(l -> l.startsWith("greenloop-trainer: error:")).toList()).singleElement()
-                .satisfies(l -> assertThat(l).contains("feature spec v0").contains("expects v1"));
+                .satisfies(l -> assertThat(l).contains("dataset x has feature spec v0").contains("this trainer knows v1, v2"));
     }
 
     /**
@@ -226,14 +239,14 @@ class TrainerEndToEndTest {
     /**
      * The trainer CLI alone, as a person runs it: no run from train-launcher, no model name. Each
      * version serves only the targets that beat persistence by the gate margin: with the default
-     * margin exactly one of the two is served on this day (its ONNX outputs, tags and metrics say
-     * which), and with a margin no target meets nothing is registered (exit code 0, the run says
-     * why).
+     * margin exactly one of the two is served on these two days (its ONNX outputs, tags and metrics
+     * say which), and with a margin no target meets nothing is registered (exit code 0, the run
+     * says why).
      */
     @Test
     void theTrainerCliCreatesItsOwnRunAndRegistersOnlyTheTargetsThatBeatPersistence() throws Exception {
         DatasetReady dataset = ReferenceDataset.write(HdfsCluster.shared(), "gh-cli", Instant.parse("2026-07-10T00:00:00Z"),
-                1, 9);
+                2, 1);
         Map<String, String> env = Map.of("GREENLOOP_MANIFEST", new String(PayloadCodec.write(dataset), StandardCharsets.UTF_8),
                 "GREENLOOP_TARGETS", "air_temperature,co2");
 
@@ -250,7 +263,7 @@ class TrainerEndToEndTest {
                 .hasEntrySatisfying("missing_share_actuators", share -> assertThat(share).isLessThan(0.01));
         double air = metrics.get("mae_air_temperature") / metrics.get("mae_persistence_air_temperature");
         double co2 = metrics.get("mae_co2") / metrics.get("mae_persistence_co2");
-        System.out.printf("One day, +15 min MAE over persistence: air temperature %.3f, CO2 %.3f%n", air, co2);
+        System.out.printf("Two days, +15 min MAE over persistence: air temperature %.3f, CO2 %.3f%n", air, co2);
         List<String> served = new java.util.ArrayList<>();
         if (air <= 0.9) {
             served.add("air_temperature");
@@ -258,7 +271,7 @@ class TrainerEndToEndTest {
         if (co2 <= 0.9) {
             served.add("co2");
         }
-        // On this one day (seed 9) one target beats persistence by the margin and the other does not.
+        // On these two days (seed 1) one target beats persistence by the margin and the other does not.
         assertThat(served).as("targets 10%% below persistence (ratios %.3f, %.3f)", air, co2).hasSize(1);
         String refused = served.contains("co2") ? "air_temperature" : "co2";
         assertThat(first.output()).contains("serving " + served.get(0) + " MAE").contains("not serving " + refused + " MAE");

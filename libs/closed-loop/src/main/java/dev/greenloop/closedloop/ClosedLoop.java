@@ -84,6 +84,11 @@ public final class ClosedLoop {
         }
     }
 
+    /** The spec the loop computes features with; a forecaster may read only the first of them. */
+    public FeatureSpec spec() {
+        return spec;
+    }
+
     /** Runs the setup with {@code forecaster}, or with the fallback thermostat alone when it is empty. */
     public Figures run(Setup setup, Optional<Forecaster> forecaster) {
         List<String> zoneIds = List.copyOf(setup.zones().keySet());

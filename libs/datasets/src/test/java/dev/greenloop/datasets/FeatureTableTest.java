@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The table format round-trips on the local file system: values, nulls as NaN, zones, windows. */
 class FeatureTableTest {
 
-    private static final FeatureSpec SPEC = FeatureSpec.V1;
+    private static final FeatureSpec SPEC = FeatureSpec.CURRENT;
 
     private static OfflineFeatures.Row row(long start, double base) {
         double[] features = new double[SPEC.size()];

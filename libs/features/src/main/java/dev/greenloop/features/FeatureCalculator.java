@@ -79,7 +79,34 @@ public final class FeatureCalculator {
         for (Signal s : signals) {
             out[i++] = series.faultInCurrent[s.ordinal()] ? 1 : 0;
         }
+        for (Signal s : signals) {
+            double now = series.filled(s, current).mean;
+            for (int k : spec.changeMinutes()) {
+                out[i++] = now - series.filled(s, current - (int) (k * 60_000L / windowMs)).mean;
+            }
+        }
+        if (spec.exchangeFeatures()) {
+            i = exchange(series, current, t, rh, out, i);
+        }
         return out;
+    }
+
+    /** The physically derived features of V2, in {@link FeatureSpec#EXCHANGE_FEATURES} order. */
+    private static int exchange(Series series, int current, double t, double rh, double[] out, int i) {
+        double outside = series.filled(Signal.OUTSIDE_TEMPERATURE, current).mean;
+        double outsideRh = series.filled(Signal.OUTSIDE_HUMIDITY, current).mean;
+        double pipe = series.filled(Signal.PIPE_TEMPERATURE, current).mean;
+        double vent = series.filled(Signal.VENT_OPENING, current).mean / 100;
+        double screen = series.filled(Signal.SCREEN_POSITION, current).mean / 100;
+        double radiation = series.filled(Signal.GLOBAL_RADIATION, current).mean;
+        double outsideAbsolute = Psychrometrics.absoluteHumidityGm3(outside, outsideRh);
+        out[i++] = t - outside;
+        out[i++] = pipe - t;
+        out[i++] = vent * (t - outside);
+        out[i++] = outsideAbsolute;
+        out[i++] = vent * (Psychrometrics.absoluteHumidityGm3(t, rh) - outsideAbsolute);
+        out[i++] = radiation * (1 - screen);
+        return i;
     }
 
     /**

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes {@code feature-spec-v1.json}, the spec as the trainer and infer read it.
- * {@code java -cp ... dev.greenloop.features.FeatureSpecExport <file>}.
+ * Writes {@code feature-spec-<version>.json} for every version into a directory: the spec as the
+ * trainer and infer read it. {@code java -cp ... dev.greenloop.features.FeatureSpecExport <dir>}.
  */
 public final class FeatureSpecExport {
 
@@ -15,7 +15,16 @@ public final class FeatureSpecExport {
     }
 
     public static void main(String[] args) throws Exception {
-        byte[] json = EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(FeatureSpec.V1.describe());
-        Files.write(Path.of(args[0]), json);
+        Path dir = Path.of(args[0]);
+        Files.createDirectories(dir);
+        for (FeatureSpec spec : FeatureSpec.all()) {
+            byte[] json = EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(spec.describe());
+            Files.write(dir.resolve(fileName(spec)), json);
+        }
+    }
+
+    /** The file a version's export is written to. */
+    public static String fileName(FeatureSpec spec) {
+        return "feature-spec-" + spec.version() + ".json";
     }
 }

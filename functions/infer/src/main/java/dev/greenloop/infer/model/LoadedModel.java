@@ -97,12 +97,12 @@ public final class LoadedModel {
         FeatureSpec spec = null;
         if (specVersion == null) {
             problems.add("tags", "it has no feature_spec_version tag",
-                    "tag the version feature_spec_version=" + FeatureSpec.V1.version() + ", the feature spec it was trained on");
+                    "tag the version feature_spec_version=" + versions() + ", the feature spec it was trained on");
         } else {
             spec = FeatureSpec.of(specVersion).orElse(null);
             if (spec == null) {
                 problems.add("tags", "it was trained on feature spec " + specVersion + ", which this build does not compute",
-                        "train it on feature spec " + FeatureSpec.V1.version() + ", or serve it with a build that computes "
+                        "train it on feature spec " + versions() + ", or serve it with a build that computes "
                                 + specVersion);
             }
         }
@@ -134,7 +134,7 @@ public final class LoadedModel {
             throw problems.exception();
         }
         // Without a spec it can be served with, the signature is told against this build's spec.
-        FeatureSpec contract = spec == null ? FeatureSpec.V1 : spec;
+        FeatureSpec contract = spec == null ? FeatureSpec.CURRENT : spec;
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             String inputName = null;
@@ -281,6 +281,11 @@ public final class LoadedModel {
 
     public String alias() {
         return alias;
+    }
+
+    /** The spec versions this build serves, as a fix names them: "v1 or v2". */
+    private static String versions() {
+        return String.join(" or ", FeatureSpec.all().stream().map(FeatureSpec::version).toList());
     }
 
     public FeatureSpec spec() {

@@ -54,7 +54,7 @@ class LoadedModelTest {
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("(2 problems)").contains("no feature_spec_version tag (fix: tag the version"
-                + " feature_spec_version=v1").contains("no horizon_minutes tag");
+                + " feature_spec_version=v1 or v2").contains("no horizon_minutes tag");
     }
 
     @Test

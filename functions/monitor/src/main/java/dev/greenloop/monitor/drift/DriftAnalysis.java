@@ -67,7 +67,11 @@ public class DriftAnalysis {
                 List<Double> values = new ArrayList<>(windows.size());
                 for (Document w : windows) {
                     List<String> names = w.getList("featureNames", String.class);
-                    int i = (names == null ? FeatureSpec.V1.names() : names).indexOf(f.getKey());
+                    if (names == null) {
+                        // Not stored when they are the names of the window's spec.
+                        names = FeatureSpec.of(w.getString("featureSpecVersion")).orElse(FeatureSpec.V1).names();
+                    }
+                    int i = names.indexOf(f.getKey());
                     values.add(i < 0 ? null : w.getList("values", Double.class).get(i));
                 }
                 features.add(new FeatureDrift(f.getKey(), Psi.of(f.getValue(), values),

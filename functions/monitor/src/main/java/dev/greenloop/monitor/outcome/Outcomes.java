@@ -166,7 +166,7 @@ public class Outcomes {
     /** What monitor keeps of a window: its target signals' last and mean, and the feature vector (for drift). */
     static Document observation(FeatureWindow w) {
         Document targets = new Document();
-        for (Signal s : FeatureSpec.V1.targetSignals()) {
+        for (Signal s : FeatureSpec.CURRENT.targetSignals()) {
             Double missing = value(w, s.featurePrefix() + "_missing");
             Double mean = value(w, s.featurePrefix() + "_mean");
             if ((missing == null || missing == 0.0) && mean != null) {
@@ -183,7 +183,8 @@ public class Outcomes {
                 .append("windowEnd", Date.from(w.windowEnd())).append("featureSpecVersion", w.featureSpecVersion())
                 .append("targets", targets).append("values", w.values())
                 // The spec's own names are not stored with every window (half its size); others are.
-                .append("featureNames", w.featureNames().equals(FeatureSpec.V1.names()) ? null : w.featureNames());
+                .append("featureNames", FeatureSpec.of(w.featureSpecVersion()).map(FeatureSpec::names)
+                        .filter(w.featureNames()::equals).isPresent() ? null : w.featureNames());
     }
 
     private static Double value(FeatureWindow w, String name) {

@@ -52,7 +52,7 @@ public class ArchiveService {
             state.dayBuilt(greenhouse, pending);
             if (file != null) {
                 LOG.infof("Features of %s %s: %s; %s", greenhouse, day,
-                        FeatureCoverage.of(FeatureSpec.V1, file.coverage()).summary(), file.path());
+                        FeatureCoverage.of(FeatureSpec.CURRENT, file.coverage()).summary(), file.path());
             }
         }
         return datasets.current(greenhouse);

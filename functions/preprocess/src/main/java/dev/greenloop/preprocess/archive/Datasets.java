@@ -74,9 +74,9 @@ public class Datasets {
         long rows = files.stream().mapToLong(ArchiveState.FeatureFile::rows).sum();
         long from = files.stream().mapToLong(ArchiveState.FeatureFile::from).min().orElseThrow();
         long to = files.stream().mapToLong(ArchiveState.FeatureFile::to).max().orElseThrow();
-        FeatureCoverage coverage = new FeatureCoverage(FeatureSpec.V1);
-        files.forEach(f -> coverage.addAll(FeatureCoverage.of(FeatureSpec.V1, f.coverage())));
-        DatasetReady ready = new DatasetReady(id, greenhouse, FeatureSpec.V1.version(), Instant.ofEpochMilli(from),
+        FeatureCoverage coverage = new FeatureCoverage(FeatureSpec.CURRENT);
+        files.forEach(f -> coverage.addAll(FeatureCoverage.of(FeatureSpec.CURRENT, f.coverage())));
+        DatasetReady ready = new DatasetReady(id, greenhouse, FeatureSpec.CURRENT.version(), Instant.ofEpochMilli(from),
                 Instant.ofEpochMilli(to), rows,
                 files.stream().map(f -> new DatasetFile(f.path(), f.rows(), f.bytes(), f.sha256())).toList());
         DatasetManifest.LeftOut leftOut = null;
@@ -89,7 +89,7 @@ public class Datasets {
                     older.get(older.size() - 1).day(), days);
         }
         state.saveDataset(new DatasetManifest(ready, files.stream().map(ArchiveState.FeatureFile::day).toList(), horizon,
-                FeatureSpec.V1.targetNames(horizon), days,
+                FeatureSpec.CURRENT.targetNames(horizon), days,
                 new DatasetManifest.Coverage(coverage.rows(), coverage.missingByGroup(), coverage.missingBySignal()),
                 leftOut, Events.derivedId("dataset.ready", id), Instant.now(clock)));
         LOG.infof("Dataset %s of %s: %d day(s), %s to %s, %s%s", id, greenhouse, files.size(), files.get(0).day(), newest,

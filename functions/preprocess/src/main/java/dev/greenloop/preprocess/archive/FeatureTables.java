@@ -52,7 +52,7 @@ public class FeatureTables {
 
     private final Hdfs hdfs;
     private final ArchiveState state;
-    private final FeatureSpec spec = FeatureSpec.V1;
+    private final FeatureSpec spec = FeatureSpec.CURRENT;
     private final OfflineFeatures offline;
     private final int horizon;
     private final java.time.Duration retention;
@@ -73,7 +73,7 @@ public class FeatureTables {
     }
 
     public static String relativePath(String greenhouse, LocalDate day) {
-        return FeatureTable.relativePath(FeatureSpec.V1, greenhouse, day);
+        return FeatureTable.relativePath(FeatureSpec.CURRENT, greenhouse, day);
     }
 
     /** Builds (or rebuilds) one day; returns the file's description, or null when the day has no rows. */

@@ -56,7 +56,7 @@ public class WindowStore {
     private static final Bson LOOKBACK_FIELDS = Projections.include("start", "r", OnlineStore.EVENTS);
     private final Counter cachedWindows;
     private final Counter storedWindows;
-    private final FeatureSpec spec = FeatureSpec.V1;
+    private final FeatureSpec spec = FeatureSpec.CURRENT;
 
     public WindowStore(PreprocessConfig config, MeterRegistry registry) {
         this.client = MongoConnections.create(config.mongodb().connectionString(), Settings.fromConfig());

@@ -48,7 +48,7 @@ public class StreamProcessor {
 
     private final WindowStore store;
     private final SinkClient sink;
-    private final FeatureSpec spec = FeatureSpec.V1;
+    private final FeatureSpec spec = FeatureSpec.CURRENT;
     private final FeatureCalculator calculator = new FeatureCalculator(spec);
     private final Lateness lateness;
     private final int maxWindows;

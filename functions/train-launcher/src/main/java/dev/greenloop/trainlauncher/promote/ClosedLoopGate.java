@@ -82,7 +82,8 @@ public class ClosedLoopGate {
                            Optional<String> champion) {
         long started = System.nanoTime();
         ClosedLoop.Setup setup = setup(greenhouseId);
-        ClosedLoop loop = new ClosedLoop(FeatureSpec.V1);
+        // The current spec: a model trained on an earlier one reads the first features of its vectors.
+        ClosedLoop loop = new ClosedLoop(FeatureSpec.CURRENT);
         Figures thermostat = loop.run(setup, Optional.empty());
         Figures mine = run(loop, setup, modelName, candidate);
         Optional<Figures> theirs = champion.map(v -> run(loop, setup, modelName, v));
@@ -120,17 +121,33 @@ public class ClosedLoopGate {
     }
 
     private Figures run(ClosedLoop loop, ClosedLoop.Setup setup, String modelName, String version) {
-        ModelFiles files = mlflow.model(modelName, version);
         String name = modelName + " version " + version;
+        FeatureSpec spec = specOf(name, mlflow.versionTags(modelName, version), loop.spec());
+        ModelFiles files = mlflow.model(modelName, version);
         try (OnnxForecaster forecaster = files.external().isEmpty()
-                ? OnnxForecaster.load(name, files.onnx(), FeatureSpec.V1, horizonMinutes)
+                ? OnnxForecaster.load(name, files.onnx(), spec, horizonMinutes)
                 // Weights in external data: loaded from a directory holding the files, as infer does.
-                : files.inDirectory(model -> OnnxForecaster.load(name, model, FeatureSpec.V1, horizonMinutes))) {
+                : files.inDirectory(model -> OnnxForecaster.load(name, model, spec, horizonMinutes))) {
             return loop.run(setup, Optional.<Forecaster>of(forecaster));
         } catch (java.io.IOException e) {
             throw new TrainLauncherException(TrainLauncherException.Kind.DEPENDENCY_FAILED,
                     "cannot write " + name + "'s files to a temporary directory: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The spec a version was trained on (its {@code feature_spec_version} tag; v1 without one, as
+     * before the tag), which the loop's spec must start with.
+     */
+    public static FeatureSpec specOf(String name, Map<String, String> tags, FeatureSpec computed) {
+        String version = tags.getOrDefault("feature_spec_version", FeatureSpec.V1.version());
+        FeatureSpec spec = FeatureSpec.of(version).orElseThrow(() -> new IllegalArgumentException(name
+                + " was trained on feature spec " + version + ", which this build does not compute"));
+        if (!computed.extendsSpec(spec)) {
+            throw new IllegalArgumentException(name + " was trained on feature spec " + version + "; the closed loop computes "
+                    + computed.version() + ", which does not start with it");
+        }
+        return spec;
     }
 
     /** The simulated days: the greenhouse's zones and crop, from the day after today. */

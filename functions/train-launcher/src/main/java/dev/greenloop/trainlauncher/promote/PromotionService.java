@@ -152,7 +152,7 @@ public class PromotionService {
         mlflow.deleteAlias(model, "challenger");
         String runId = mlflow.runOfVersion(model, challenger.get());
         ModelPromoted promoted = new ModelPromoted(evidence.greenhouseId(), model, challenger.get(), champion.get(), runId,
-                FeatureSpec.V1.version(), reported(mlflow.metrics(runId)));
+                specVersion(mlflow.versionTags(model, challenger.get())), reported(mlflow.metrics(runId)));
         metrics.counter("greenloop.train_launcher.outcomes", "outcome", "promoted-on-evidence").increment();
         LOG.infof("Promoted %s version %s over %s on realised evidence: %s = %.3f (threshold %.3f)", model,
                 challenger.get(), champion.get(), evidence.metric(), evidence.value(), evidence.threshold());
@@ -160,9 +160,14 @@ public class PromotionService {
                 .subject(model).causedBy(eventId, extensions).build());
     }
 
-    private static ModelPromoted promoted(JobOutcome o, String version, String previous, Map<String, Double> m) {
-        return new ModelPromoted(o.greenhouseId(), o.modelName(), version, previous, o.runId(), FeatureSpec.V1.version(),
-                reported(m));
+    private ModelPromoted promoted(JobOutcome o, String version, String previous, Map<String, Double> m) {
+        return new ModelPromoted(o.greenhouseId(), o.modelName(), version, previous, o.runId(),
+                specVersion(mlflow.versionTags(o.modelName(), version)), reported(m));
+    }
+
+    /** The feature spec a version was trained on: its tag, or v1 for a version from before the tag. */
+    private static String specVersion(Map<String, String> tags) {
+        return tags.getOrDefault("feature_spec_version", FeatureSpec.V1.version());
     }
 
     private static TrainingCompleted completed(JobOutcome o, String version, boolean promoted, String reason,
