@@ -127,31 +127,10 @@ def train(args) -> str:
         share = max(0.0, search_deadline - time.monotonic()) / (len(targets) - len(models))
         settings[target], searched[target] = choose(target, column, tr, data.features, params, gap, share, args)
         started = time.monotonic()
-        model = fit(params, settings[target], tr, va, data.features, column, target, [Progress(target)])
-        if searched[target] is not None and settings[target] != search.DEFAULTS:
-            # The search proposes, the validation part (later than every fold) decides: the
-            # searched settings are kept only when they also beat the defaults there.
-            defaults = fit(params, search.DEFAULTS, tr, va, data.features, column, target, [])
-            ours, theirs = valid_mae(model, va, data.features, column, target), \
-                valid_mae(defaults, va, data.features, column, target)
-            metrics.update({f"search_valid_mae_{target}": ours, f"search_defaults_valid_mae_{target}": theirs})
-            if theirs <= ours:
-                model, settings[target] = defaults, dict(search.DEFAULTS)
-        if searched[target] is not None:
-            metrics[f"search_kept_defaults_{target}"] = 1.0 if settings[target] == search.DEFAULTS else 0.0
-        # The feature set, by validation too: the whole spec, or the earlier spec's features it
-        # starts with. On a few days of data the added features can fit noise that the validation
-        # part does not confirm; the graph takes the whole vector either way.
-        used[target] = spec["version"]
-        if earlier is not None:
-            narrow = fit(params, settings[target], tr, va, data.features, column, target, [], keep=earlier[1])
-            ours, theirs = valid_mae(model, va, data.features, column, target), \
-                valid_mae(narrow, va, data.features, column, target)
-            metrics.update({f"feature_set_valid_mae_{target}": ours,
-                            f"feature_set_{earlier[0]}_valid_mae_{target}": theirs})
-            if theirs < ours:
-                model, used[target] = narrow, earlier[0]
-            metrics[f"feature_set_{earlier[0]}_{target}"] = 1.0 if used[target] == earlier[0] else 0.0
+        model, settings[target], used[target] = point_model(target, column, tr, va, data.features, params,
+                                                            settings[target], searched[target] is not None, earlier,
+                                                            metrics, [Progress(target)])
+        used[target] = used[target] or spec["version"]
         training_seconds += time.monotonic() - started
         print(f"greenloop-trainer: {target}: point model trained in {time.monotonic() - started:.0f} s on the "
               f"features of spec {used[target]}, best iteration {model.best_iteration} of at most {args.max_rounds}",
@@ -293,6 +272,37 @@ def earlier_features(spec: dict):
     if earlier is None or spec["features"][:len(earlier["features"])] != earlier["features"]:
         return None
     return earlier["version"], list(earlier["features"])
+
+
+def point_model(target: str, column: str, tr, va, features: list, params: dict, settings: dict, searched: bool,
+                earlier, metrics: dict, callbacks: list) -> tuple:
+    """A target's point model, its settings and its feature set (a spec version), each decided on
+    the validation part: the searched settings against the defaults (when a search proposed
+    others), then the whole spec's features against the earlier spec's it starts with (`earlier`,
+    from earlier_features, or None). The validation MAEs go into `metrics`."""
+    model = fit(params, settings, tr, va, features, column, target, callbacks)
+    if searched and settings != search.DEFAULTS:
+        # The search proposes, the validation part (later than every fold) decides: the searched
+        # settings are kept only when they also beat the defaults there.
+        defaults = fit(params, search.DEFAULTS, tr, va, features, column, target, [])
+        ours, theirs = valid_mae(model, va, features, column, target), valid_mae(defaults, va, features, column, target)
+        metrics.update({f"search_valid_mae_{target}": ours, f"search_defaults_valid_mae_{target}": theirs})
+        if theirs <= ours:
+            model, settings = defaults, dict(search.DEFAULTS)
+    if searched:
+        metrics[f"search_kept_defaults_{target}"] = 1.0 if settings == search.DEFAULTS else 0.0
+    # The feature set: on a few days of data the added features can fit noise that the validation
+    # part does not confirm; the graph takes the whole vector either way.
+    used = None
+    if earlier is not None:
+        narrow = fit(params, settings, tr, va, features, column, target, [], keep=earlier[1])
+        ours, theirs = valid_mae(model, va, features, column, target), valid_mae(narrow, va, features, column, target)
+        metrics.update({f"feature_set_valid_mae_{target}": ours,
+                        f"feature_set_{earlier[0]}_valid_mae_{target}": theirs})
+        if theirs < ours:
+            model, used = narrow, earlier[0]
+        metrics[f"feature_set_{earlier[0]}_{target}"] = 1.0 if used == earlier[0] else 0.0
+    return model, settings, used
 
 
 def valid_mae(model, va, features: list, column: str, target: str) -> float:
