@@ -97,15 +97,19 @@ def search_budget(seconds: float, folds: int, settings: dict, searched: dict):
     return out
 
 
-def zone_metrics(card: dict) -> dict:
-    """MLflow metrics per target and zone: `mae_<target>_zone_<zone>` and its persistence."""
+def breakdown_metrics(card: dict) -> dict:
+    """MLflow metrics per target and zone, `mae_<target>_zone_<zone>`, and per UTC hour of the
+    window's end, `mae_<target>_hour_<hh>`, each with persistence's beside it."""
     out = {}
     for target, entry in card["targets"].items():
-        for zone, e in entry.get("byZone", {}).items():
-            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in zone)
-            if e["mae"] is not None:
-                out[f"mae_{target}_zone_{name}"] = e["mae"]
-                out[f"mae_persistence_{target}_zone_{name}"] = e["persistenceMae"]
+        for key, kind in (("byZone", "zone"), ("byHourOfDayUtc", "hour")):
+            for value, e in entry.get(key, {}).items():
+                name = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(value))
+                if kind == "hour":
+                    name = name.zfill(2)
+                if e["mae"] is not None:
+                    out[f"mae_{target}_{kind}_{name}"] = e["mae"]
+                    out[f"mae_persistence_{target}_{kind}_{name}"] = e["persistenceMae"]
     return out
 
 

@@ -197,7 +197,7 @@ def train(args) -> str:
                 "search": card.search_budget(args.search_seconds, args.search_folds, settings, searched)})
     mlflow.log_dict(model_card, card.ARTIFACT)
     mlflow.log_text(card.markdown(model_card), card.MARKDOWN)
-    metrics.update(card.zone_metrics(model_card))
+    metrics.update(card.breakdown_metrics(model_card))
     metrics["training_seconds"] = training_seconds
     if not served:
         mlflow.log_metrics(metrics)

@@ -34,7 +34,8 @@ def _card():
     data = SimpleNamespace(frame=frame, features=["f1", "f2"], dataset_id="ds-1", digest="abc", paths=["p"])
     metrics = {"mae_air_temperature": 0.1, "mae_persistence_air_temperature": 0.2, "mae_co2": 9.5,
                "mae_persistence_co2": 10.0, "champion_version": 3.0, "champion_mae_air_temperature": 0.12}
-    evaluations = {"air_temperature": {"byZone": {"zone a/1": {"rows": 5, "mae": 0.1, "persistenceMae": 0.2}}}}
+    evaluations = {"air_temperature": {"byZone": {"zone a/1": {"rows": 5, "mae": 0.1, "persistenceMae": 0.2}},
+                                       "byHourOfDayUtc": {"7": {"rows": 3, "mae": 0.3, "persistenceMae": 0.4}}}}
     return card.build(model_name="greenloop-gh-1", run_id="r1", spec={"version": "v1", "windowSeconds": 60}, horizon=15,
                       data=data, parts={"train": 1, "valid": 1, "test": 1}, shares={"weather": 0.0},
                       targets=["air_temperature", "co2"], served=["air_temperature"],
@@ -57,8 +58,10 @@ def test_the_card_says_what_data_which_targets_are_served_and_why_and_is_json():
     assert c["targets"]["air_temperature"]["featureSet"] == "v0"
     assert c["champion"] == {"version": "3"}
     assert list(c["features"]["mostImportant"]) == ["f2", "f1"]
-    assert card.zone_metrics(c) == {"mae_air_temperature_zone_zone_a_1": 0.1,
-                                    "mae_persistence_air_temperature_zone_zone_a_1": 0.2}
+    assert card.breakdown_metrics(c) == {"mae_air_temperature_zone_zone_a_1": 0.1,
+                                         "mae_persistence_air_temperature_zone_zone_a_1": 0.2,
+                                         "mae_air_temperature_hour_07": 0.3,
+                                         "mae_persistence_air_temperature_hour_07": 0.4}
 
 
 def test_the_summary_and_markdown_name_every_target_and_the_budget():

@@ -118,6 +118,8 @@ class TrainerEndToEndTest {
             assertThat(t.path("byZone").size()).as(target + " by zone").isEqualTo(card.at("/data/zones").size());
             assertThat(t.path("byHourOfDayUtc").size()).as(target + " by hour").isBetween(1, 24);
             card.at("/data/zones").forEach(zone -> assertThat(metrics).containsKey("mae_" + target + "_zone_" + zone.asText()));
+            t.path("byHourOfDayUtc").fieldNames().forEachRemaining(hour -> assertThat(metrics)
+                    .containsKey("mae_" + target + "_hour_" + (hour.length() == 1 ? "0" + hour : hour)));
             // The feature set, chosen on the validation part: all of v2's, or the v1 features it starts with.
             String set = t.path("featureSet").asText();
             assertThat(set).isIn("v1", "v2");
