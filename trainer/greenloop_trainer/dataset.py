@@ -1,6 +1,7 @@
 """Reading a dataset: its manifest, its files over WebHDFS (checked against their SHA-256), the
 feature spec they were built with."""
 
+import functools
 import hashlib
 import io
 import json
@@ -40,8 +41,10 @@ def load_json(value: str, what: str) -> dict:
 SPEC_DIR = Path(__file__).resolve().parent
 
 
+@functools.cache
 def bundled_specs() -> dict:
-    """The feature specs this trainer carries (copies of libs/features' export), by version."""
+    """The feature specs this trainer carries (copies of libs/features' export), by version; read
+    once (callers do not change them)."""
     out = {}
     for path in sorted(SPEC_DIR.glob("feature-spec-*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@ package dev.greenloop.trainlauncher;
 import dev.greenloop.datasets.FeatureTable;
 import dev.greenloop.events.payload.DatasetFile;
 import dev.greenloop.events.payload.DatasetReady;
-import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Lateness;
@@ -49,18 +48,7 @@ final class ReferenceDataset {
     static DatasetReady write(HdfsCluster hdfs, String greenhouse, Instant start, int days, long seed,
                               LongPredicate actuatorsAt) throws Exception {
         GreenhouseSimulator sim = new GreenhouseSimulator(greenhouse, List.of("z1", "z2"), start, seed, 1.0);
-        Map<String, List<List<RawReading>>> events = new LinkedHashMap<>();
-        for (long minute = 0; minute < days * 1440L + 30; minute++) {
-            boolean actuators = actuatorsAt.test(minute);
-            for (ReadingsBatch batch : sim.advance(Duration.ofMinutes(1))) {
-                List<RawReading> readings = new ArrayList<>();
-                batch.readings().forEach(r -> readings.add(RawReading.of(r)));
-                if (actuators) {
-                    batch.actuators().forEach(a -> RawReading.of(a).ifPresent(readings::add));
-                }
-                events.computeIfAbsent(batch.zoneId(), z -> new ArrayList<>()).add(readings);
-            }
-        }
+        Map<String, List<List<RawReading>>> events = sim.rawEventsByZone(days * 1440L + 30, actuatorsAt);
         FeatureSpec spec = FeatureSpec.CURRENT;
         OfflineFeatures offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, Duration.ofMinutes(2)));
         Map<String, List<RawReading>> counted = new LinkedHashMap<>();

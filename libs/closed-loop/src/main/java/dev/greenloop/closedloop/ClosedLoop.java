@@ -9,8 +9,6 @@ import dev.greenloop.control.policy.Policy;
 import dev.greenloop.control.policy.ZoneSettings;
 import dev.greenloop.events.SensorRange;
 import dev.greenloop.events.payload.ActuatorKind;
-import dev.greenloop.events.payload.ActuatorState;
-import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.features.FeatureCalculator;
@@ -236,12 +234,7 @@ public final class ClosedLoop {
         }
 
         void add(ReadingsBatch batch, long keepFrom) {
-            for (Reading r : batch.readings()) {
-                readings.addLast(RawReading.of(r));
-            }
-            for (ActuatorState a : batch.actuators()) {
-                RawReading.of(a).ifPresent(readings::addLast);
-            }
+            readings.addAll(RawReading.allOf(batch));
             while (!readings.isEmpty() && readings.peekFirst().epochMillis() < keepFrom) {
                 readings.removeFirst();
             }

@@ -2,8 +2,11 @@ package dev.greenloop.features;
 
 import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
+import dev.greenloop.events.payload.ReadingsBatch;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +29,18 @@ public record RawReading(Signal signal, long epochMillis, double value) implemen
 
     public static Optional<RawReading> of(ActuatorState state) {
         return Signal.of(state.actuator()).map(s -> new RawReading(s, state.timestamp().toEpochMilli(), state.value()));
+    }
+
+    /** The signals of a batch: its readings, then the actuator states that are positions. */
+    public static List<RawReading> allOf(ReadingsBatch batch) {
+        List<RawReading> out = new ArrayList<>(batch.size());
+        for (Reading r : batch.readings()) {
+            out.add(of(r));
+        }
+        for (ActuatorState a : batch.actuators()) {
+            of(a).ifPresent(out::add);
+        }
+        return out;
     }
 
     public Instant timestamp() {

@@ -5,6 +5,7 @@ import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.features.RawReading;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongPredicate;
 
 /**
  * A greenhouse to drive greenloop with: outside weather, zones whose climate responds to their
@@ -139,6 +141,25 @@ public final class GreenhouseSimulator {
         }
         climate.setpoint.put(actuator, value);
         overrides.get(zone).put(actuator, now.plus(hold));
+    }
+
+    /**
+     * Runs the next {@code minutes} minutes one at a time and gives each zone's readings events in
+     * order, as the features read them: a simulated history for a dataset. The actuator states
+     * are kept only in the minutes (counted from 0) that {@code actuatorsAt} accepts, to simulate
+     * an upstream loss.
+     */
+    public Map<String, List<List<RawReading>>> rawEventsByZone(long minutes, LongPredicate actuatorsAt) {
+        Map<String, List<List<RawReading>>> events = new LinkedHashMap<>();
+        for (long minute = 0; minute < minutes; minute++) {
+            for (ReadingsBatch batch : advance(Duration.ofMinutes(1))) {
+                List<RawReading> raw = RawReading.allOf(batch);
+                // allOf gives the readings first: without actuators, the batch's readings alone.
+                events.computeIfAbsent(batch.zoneId(), z -> new ArrayList<>())
+                        .add(actuatorsAt.test(minute) ? raw : raw.subList(0, batch.readings().size()));
+            }
+        }
+        return events;
     }
 
     /** Advances the simulation by {@code step} (in one-minute sub-steps) and reads every zone's sensors. */

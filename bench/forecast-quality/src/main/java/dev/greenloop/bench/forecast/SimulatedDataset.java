@@ -1,7 +1,6 @@
 package dev.greenloop.bench.forecast;
 
 import dev.greenloop.datasets.FeatureTable;
-import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.features.Lateness;
@@ -55,15 +54,7 @@ public final class SimulatedDataset {
 
         List<String> zoneIds = IntStream.rangeClosed(1, zones).mapToObj(z -> "z" + z).toList();
         GreenhouseSimulator sim = new GreenhouseSimulator("gh-bench", zoneIds, start, seed, faults, weather);
-        Map<String, List<List<RawReading>>> events = new LinkedHashMap<>();
-        for (long minute = 0; minute < days * 1440L + 30; minute++) {
-            for (ReadingsBatch batch : sim.advance(Duration.ofMinutes(1))) {
-                List<RawReading> readings = new ArrayList<>();
-                batch.readings().forEach(r -> readings.add(RawReading.of(r)));
-                batch.actuators().forEach(a -> RawReading.of(a).ifPresent(readings::add));
-                events.computeIfAbsent(batch.zoneId(), z -> new ArrayList<>()).add(readings);
-            }
-        }
+        Map<String, List<List<RawReading>>> events = sim.rawEventsByZone(days * 1440L + 30, minute -> true);
         FeatureSpec spec = FeatureSpec.CURRENT;
         OfflineFeatures offline = new OfflineFeatures(new FeatureCalculator(spec), new Lateness(spec, Duration.ofMinutes(2)));
         Map<String, List<RawReading>> counted = new LinkedHashMap<>();

@@ -2,9 +2,7 @@ package dev.greenloop.preprocess.stream;
 
 import dev.greenloop.events.Events;
 import dev.greenloop.events.Extensions;
-import dev.greenloop.events.payload.ActuatorState;
 import dev.greenloop.events.payload.FeatureWindow;
-import dev.greenloop.events.payload.Reading;
 import dev.greenloop.events.payload.ReadingsBatch;
 import dev.greenloop.features.FeatureCalculator;
 import dev.greenloop.features.FeatureSpec;
@@ -103,7 +101,7 @@ public class StreamProcessor {
         String zoneKey = WindowStore.zoneKey(batch.greenhouseId(), batch.zoneId());
         ZoneState state = store.state(zoneKey);
         LookbackCache.Session cached = cache.open(zoneKey, state);
-        List<RawReading> raw = readings(batch);
+        List<RawReading> raw = RawReading.allOf(batch);
         List<RawReading> counted = new ArrayList<>(raw.size());
         long watermark = state.watermark();
         for (RawReading r : raw) {
@@ -165,18 +163,6 @@ public class StreamProcessor {
     /** The first window the lookback of the window after {@code lastEmitted} needs. */
     private long keepFrom(long lastEmitted) {
         return lastEmitted == Long.MIN_VALUE ? Long.MIN_VALUE : lastEmitted + 2 * spec.windowMillis() - spec.lookback().toMillis();
-    }
-
-    /** The signals of a batch: its readings and the actuator states that are positions. */
-    public static List<RawReading> readings(ReadingsBatch batch) {
-        List<RawReading> out = new ArrayList<>(batch.size());
-        for (Reading r : batch.readings()) {
-            out.add(RawReading.of(r));
-        }
-        for (ActuatorState a : batch.actuators()) {
-            RawReading.of(a).ifPresent(out::add);
-        }
-        return out;
     }
 
     /** Stable id of a zone's window: {@code <greenhouse>:<zone>:<yyyyMMddTHHmm>}. */
