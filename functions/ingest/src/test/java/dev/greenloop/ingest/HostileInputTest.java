@@ -107,6 +107,12 @@ class HostileInputTest {
                 new Case("1,200 events of 5 readings: 6,000 items in one request", r -> r
                         .contentType("application/cloudevents-batch+json").body(manyEvents(1200, 5)).post("/"), 413,
                         "6000 items together"),
+                new Case("readings: 300,000 empty objects, 900 kB that would be a tree of 30 MB", r -> r
+                        .contentType("application/json").body("{\"zoneId\":\"zone-a\",\"deviceId\":\"climate-1\",\"readings\":["
+                                + "{},".repeat(300_000) + "{}]}").post("/v1/greenhouses/gh-test/readings"), 413,
+                        "JSON values and names; a request of at most 5000 items"),
+                new Case("a CloudEvents batch of 300,000 empty objects", r -> r.contentType("application/cloudevents-batch+json")
+                        .body("[" + "{},".repeat(300_000) + "{}]").post("/"), 413, "send fewer items per request"),
                 new Case("readings without a Content-Type", r -> r.noContentType().body(data("21.5").getBytes())
                         .post("/v1/greenhouses/gh-test/readings"), 415, "no Content-Type"),
                 new Case("readings as application/json;;;", r -> r.contentType("application/json;;;").body(data("21.5"))
