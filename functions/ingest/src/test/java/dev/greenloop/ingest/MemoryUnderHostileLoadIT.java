@@ -1,0 +1,218 @@
+package dev.greenloop.ingest;
+
+import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.kafka.KafkaBroker;
+import dev.greenloop.testkit.mongo.MongoWireServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ingest as it ships, under the worst load a device can send: the packaged application, started
+ * with the JVM options of its Knative Service, takes 30 seconds of 48 clients sending bodies at the
+ * body limit, bodies that would be large trees, bodies without a declared length and small
+ * batches. It must answer every request (202, or a problem that says to send less or later),
+ * never run out of heap, stay within the Service's memory limit, and take a plain batch
+ * afterwards. (The same load with the body budget lifted ends in "Terminating due to
+ * java.lang.OutOfMemoryError" within seconds.)
+ */
+class MemoryUnderHostileLoadIT {
+
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final Path SERVICE = ROOT.resolve("knative/base/ingest/service.yaml");
+    private static final String TOKEN = "glt_hostile-load-device";
+    /** Clients per kind of body: large, tree, chunked, small. As many as a Service's containerConcurrency lets through and more. */
+    private static final int[] CLIENTS = {24, 8, 8, 8};
+    private static final Duration LOAD = Duration.ofSeconds(30);
+    private static final int MAX_BODY = 4 * 1024 * 1024;
+
+    @Test
+    void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
+        String javaOptions = serviceValue("- name: JAVA_OPTS_APPEND\\s+value: \"([^\"]+)\"");
+        long memoryLimit = mebibytes(serviceValue("limits:\\s+cpu: \"?[0-9m]+\"?\\s+memory: (\\d+Mi)"));
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).as("ingest is packaged before its integration tests").isRegularFile();
+
+        try (KafkaBroker kafka = KafkaBroker.start(); MongoWireServer mongo = MongoWireServer.start()) {
+            kafka.createTopic("greenhouse.readings", 3);
+            int port = FreePorts.next();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(List.of(javaOptions.trim().split("\\s+")));
+            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+                    "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                    "-Dgreenloop.ingest.auth.bootstrap-device.id=hostile-1",
+                    "-Dgreenloop.ingest.auth.bootstrap-device.greenhouse=gh-hostile",
+                    "-Dgreenloop.ingest.auth.bootstrap-device.zones=zone-a",
+                    "-Dgreenloop.ingest.auth.bootstrap-device.token=" + TOKEN,
+                    // Memory is the subject, not the device's rate.
+                    "-Dgreenloop.ingest.limits.device-items-per-second=100000000",
+                    "-Dgreenloop.ingest.limits.device-burst-items=100000000",
+                    "-jar", jar.toAbsolutePath().toString()));
+            Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "ingest-hostile-load.log");
+            Files.createDirectories(log.getParent());
+            Files.deleteIfExists(log);
+            ChildProcess ingest = ChildProcess.start("ingest", command, Path.of("").toAbsolutePath(), Map.of(), log);
+            try {
+                URI base = URI.create("http://127.0.0.1:" + port + "/");
+                ingest.awaitReady(ChildProcess.httpOk(base.resolve("/q/health/ready")), Duration.ofSeconds(120));
+                Storm storm = storm(base);
+
+                System.out.printf(Locale.ROOT, "ingest with %s under %s clients for %d s: %s%n",
+                        javaOptions, java.util.Arrays.toString(CLIENTS), LOAD.toSeconds(), storm.outcomes);
+                assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
+                assertThat(ingest.isAlive()).as("ingest is running; its log ends:%n%s", ingest.tail(30)).isTrue();
+                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", peakRssKiB(ingest) / 1024, memoryLimit);
+                assertThat(storm.outcomes.keySet()).as("every answer is 202 or a problem to send less or later")
+                        .allMatch(o -> o.matches("(large|tree|chunked|small) (202|413|503)"));
+                assertThat(storm.count("large 202")).as("bodies at the limit were taken").isPositive();
+                assertThat(storm.count("tree 413")).as("tree bombs were refused").isPositive();
+                assertThat(storm.count("large 503") + storm.count("chunked 503")).as("the body budget said 'later'").isPositive();
+                assertThat(peakRssKiB(ingest) / 1024).as("peak RSS, MiB, against the Service's limit").isLessThan(memoryLimit);
+                // A body without a length reserves what the server reads at most (16 MiB), so under
+                // this load it is 503 while declared bodies fill the budget; once the load is gone it is taken.
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                for (boolean declared : new boolean[] {true, false}) {
+                    HttpResponse<String> after = send(client, base, readings(1_000, 0), declared);
+                    assertThat(after.statusCode()).as("after the load, declared length %s: %s", declared, after.body())
+                            .isEqualTo(202);
+                }
+            } finally {
+                ingest.stop(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    record Storm(Map<String, LongAdder> outcomes) {
+        long count(String outcome) {
+            LongAdder adder = outcomes.get(outcome);
+            return adder == null ? 0 : adder.sum();
+        }
+    }
+
+    private static Storm storm(URI base) throws Exception {
+        byte[] large = readings(5_000, MAX_BODY - 1_000);
+        byte[] tree = ("{\"zoneId\":\"zone-a\",\"deviceId\":\"hostile-1\",\"readings\":[" + "{},".repeat(199_000) + "{}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] chunked = readings(5_000, 0);
+        byte[] small = readings(100, 0);
+        Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(java.util.Arrays.stream(CLIENTS).sum());
+        try {
+            long end = System.nanoTime() + LOAD.toNanos();
+            List<Future<?>> clients = new ArrayList<>();
+            for (int kindOf = 0; kindOf < CLIENTS.length; kindOf++) for (int c = 0; c < CLIENTS[kindOf]; c++) {
+                int kind = kindOf;
+                clients.add(pool.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        String name = switch (kind) {
+                            case 0 -> "large";
+                            case 1 -> "tree";
+                            case 2 -> "chunked";
+                            default -> "small";
+                        };
+                        byte[] body = switch (kind) {
+                            case 0 -> large;
+                            case 1 -> tree;
+                            case 2 -> chunked;
+                            default -> small;
+                        };
+                        String outcome;
+                        try {
+                            outcome = String.valueOf(send(client, base, body, kind != 2).statusCode());
+                        } catch (IOException e) {
+                            // No answer at all: the connection broke (the test fails on it below).
+                            outcome = "io";
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                        outcomes.computeIfAbsent(name + " " + outcome, k -> new LongAdder()).increment();
+                    }
+                }));
+            }
+            for (Future<?> f : clients) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Storm(outcomes);
+    }
+
+    private static HttpResponse<String> send(HttpClient client, URI base, byte[] body, boolean declared)
+            throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher publisher = declared ? HttpRequest.BodyPublishers.ofByteArray(body)
+                : HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body));
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/greenhouses/gh-hostile/readings"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(publisher).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A valid batch of {@code count} readings with distinct recent times, padded with spaces to {@code padTo} bytes. */
+    private static byte[] readings(int count, int padTo) {
+        String[] sensors = {"air_temperature", "relative_humidity", "co2", "par"};
+        String[] units = {"degC", "%", "ppm", "umol/m2/s"};
+        double[] values = {22.0, 75.0, 600.0, 400.0};
+        Instant start = Instant.now().minus(Duration.ofMinutes(50)).truncatedTo(ChronoUnit.SECONDS)
+                .minusSeconds(ThreadLocalRandom.current().nextInt(600));
+        StringBuilder json = new StringBuilder("{\"zoneId\":\"zone-a\",\"deviceId\":\"hostile-1\",\"readings\":[");
+        for (int i = 0; i < count; i++) {
+            int s = i % sensors.length;
+            json.append(i == 0 ? "" : ",").append("{\"sensor\":\"").append(sensors[s]).append("\",\"value\":")
+                    .append(values[s]).append(",\"unit\":\"").append(units[s]).append("\",\"timestamp\":\"")
+                    .append(start.plusMillis(i / sensors.length * 500L)).append("\"}");
+        }
+        json.append("]}");
+        while (json.length() < padTo) {
+            json.append(' ');
+        }
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String serviceValue(String regex) throws IOException {
+        Matcher m = Pattern.compile(regex).matcher(Files.readString(SERVICE));
+        assertThat(m.find()).as("%s in %s", regex, SERVICE).isTrue();
+        return m.group(1);
+    }
+
+    private static long mebibytes(String quantity) {
+        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
+    }
+
+    /** The child's peak resident set (VmHWM), KiB. */
+    private static long peakRssKiB(ChildProcess process) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst().orElseThrow();
+    }
+}
