@@ -74,14 +74,6 @@ public interface IngestConfig {
         @WithDefault("4194304")
         int maxBodyBytes();
 
-        /**
-         * Request body bytes one instance holds at once (bodies being read, validated or waiting for
-         * Kafka); a request whose body does not fit is answered 503 before its body is read. Size it
-         * with the heap: see the README's memory section.
-         */
-        @WithDefault("33554432")
-        long maxBodyBytesInFlight();
-
         /** Requests processed at once by one instance; beyond that the answer is 503. */
         @WithDefault("128")
         int maxInFlightRequests();

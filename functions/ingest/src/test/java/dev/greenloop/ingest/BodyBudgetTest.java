@@ -46,7 +46,7 @@ class BodyBudgetTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("greenloop.ingest.limits.max-body-bytes", "50000",
-                    "greenloop.ingest.limits.max-body-bytes-in-flight", "64000");
+                    "greenloop.http.max-body-bytes-in-flight", "64000");
         }
     }
 
@@ -181,7 +181,7 @@ class BodyBudgetTest {
         double now = -1;
         while (System.nanoTime() < deadline) {
             now = given().get(metricsUrl).asString().lines()
-                    .filter(l -> l.startsWith("greenloop_ingest_body_bytes_in_flight_bytes"))
+                    .filter(l -> l.startsWith("greenloop_http_body_bytes_in_flight_bytes"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
             if (now == expected) {
                 return;

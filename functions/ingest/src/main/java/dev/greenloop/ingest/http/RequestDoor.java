@@ -3,11 +3,7 @@ package dev.greenloop.ingest.http;
 import dev.greenloop.ingest.IngestConfig;
 import dev.greenloop.ingest.IngestException;
 import dev.greenloop.ingest.IngestException.Kind;
-import dev.greenloop.ingest.limits.BodyBudget;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.List;
@@ -18,9 +14,9 @@ import java.util.regex.Pattern;
  * Ingest's front door for requests with a body, before any resource reads it: one Content-Type
  * (two are 400), a well-formed one that ingest takes (JSON on the HTTP API; JSON or a
  * CloudEvents format on {@code /}), no Content-Encoding (415: the body is read as it comes, so
- * a gzip body would be taken for broken JSON), a declared length within the body limit (413),
- * and room for the body in the instance's {@link BodyBudget} (503). All of it is decided from the
- * headers: a refused body is never read into memory.
+ * a gzip body would be taken for broken JSON), and a declared length within the body limit (413).
+ * All of it is decided from the headers: a refused body is never read into memory. (Room for the
+ * body in the instance's memory is checked before this, by {@code BodyBudget}.)
  */
 public class RequestDoor {
 
@@ -30,20 +26,14 @@ public class RequestDoor {
     private static final Pattern EVENTS = Pattern.compile(
             "application/(json|cloudevents\\+json|cloudevents-batch\\+json)" + CHARSET, Pattern.CASE_INSENSITIVE);
 
-    private final BodyBudget budget;
     private final long maxBodyBytes;
-    /** What the server reads at most of a body that declares no length (Quarkus's own limit). */
-    private final long undeclaredBodyBytes;
 
-    public RequestDoor(BodyBudget budget, IngestConfig config,
-                       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize serverLimit) {
-        this.budget = budget;
+    public RequestDoor(IngestConfig config) {
         this.maxBodyBytes = config.limits().maxBodyBytes();
-        this.undeclaredBodyBytes = serverLimit.asLongValue();
     }
 
     @ServerRequestFilter(preMatching = true)
-    public void check(ContainerRequestContext request, RoutingContext routing) {
+    public void check(ContainerRequestContext request) {
         if (!WITH_BODY.contains(request.getMethod())) {
             return;
         }
@@ -74,9 +64,6 @@ public class RequestDoor {
             throw IngestException.of(Kind.TOO_LARGE, "the body has " + declared + " bytes; at most " + maxBodyBytes
                     + " are accepted");
         }
-        BodyBudget.Reservation reservation = budget.reserve(declared >= 0 ? declared : undeclaredBodyBytes);
-        // Called when the response is sent or the connection fails, whichever ends the request.
-        routing.addEndHandler(ended -> reservation.release());
     }
 
     /** The Content-Length, or -1 when the body's length is not declared (chunked). */
