@@ -2,6 +2,7 @@ package dev.greenloop.ingest;
 
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.ServiceManifest;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryUnderHostileLoadIT {
 
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
-    private static final Path SERVICE = ROOT.resolve("knative/base/ingest/service.yaml");
     private static final String TOKEN = "glt_hostile-load-device";
     /** Clients per kind of body: large, tree, chunked, small. As many as a Service's containerConcurrency lets through and more. */
     private static final int[] CLIENTS = {24, 8, 8, 8};
@@ -54,8 +52,9 @@ class MemoryUnderHostileLoadIT {
 
     @Test
     void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
-        String javaOptions = serviceValue("- name: JAVA_OPTS_APPEND\\s+value: \"([^\"]+)\"");
-        long memoryLimit = mebibytes(serviceValue("limits:\\s+cpu: \"?[0-9m]+\"?\\s+memory: (\\d+Mi)"));
+        ServiceManifest service = ServiceManifest.of(ROOT, "ingest");
+        List<String> javaOptions = service.javaOptions();
+        long memoryLimit = service.memoryLimitMiB();
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertThat(jar).as("ingest is packaged before its integration tests").isRegularFile();
 
@@ -63,7 +62,7 @@ class MemoryUnderHostileLoadIT {
             kafka.createTopic("greenhouse.readings", 3);
             int port = FreePorts.next();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(List.of(javaOptions.trim().split("\\s+")));
+            command.addAll(javaOptions);
             command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
@@ -88,13 +87,13 @@ class MemoryUnderHostileLoadIT {
                         javaOptions, java.util.Arrays.toString(CLIENTS), LOAD.toSeconds(), storm.outcomes);
                 assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
                 assertThat(ingest.isAlive()).as("ingest is running; its log ends:%n%s", ingest.tail(30)).isTrue();
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", peakRssKiB(ingest) / 1024, memoryLimit);
+                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", ingest.peakRssKiB() / 1024, memoryLimit);
                 assertThat(storm.outcomes.keySet()).as("every answer is 202 or a problem to send less or later")
                         .allMatch(o -> o.matches("(large|tree|chunked|small) (202|413|503)"));
                 assertThat(storm.count("large 202")).as("bodies at the limit were taken").isPositive();
                 assertThat(storm.count("tree 413")).as("tree bombs were refused").isPositive();
                 assertThat(storm.count("large 503") + storm.count("chunked 503")).as("the body budget said 'later'").isPositive();
-                assertThat(peakRssKiB(ingest) / 1024).as("peak RSS, MiB, against the Service's limit").isLessThan(memoryLimit);
+                assertThat(ingest.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit").isLessThan(memoryLimit);
                 // A body without a length reserves what the server reads at most (16 MiB), so under
                 // this load it is 503 while declared bodies fill the budget; once the load is gone it is taken.
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -197,22 +196,5 @@ class MemoryUnderHostileLoadIT {
             json.append(' ');
         }
         return json.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String serviceValue(String regex) throws IOException {
-        Matcher m = Pattern.compile(regex).matcher(Files.readString(SERVICE));
-        assertThat(m.find()).as("%s in %s", regex, SERVICE).isTrue();
-        return m.group(1);
-    }
-
-    private static long mebibytes(String quantity) {
-        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
-    }
-
-    /** The child's peak resident set (VmHWM), KiB. */
-    private static long peakRssKiB(ChildProcess process) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
-                .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                .findFirst().orElseThrow();
     }
 }

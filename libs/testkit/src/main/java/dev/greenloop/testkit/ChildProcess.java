@@ -2,6 +2,7 @@ package dev.greenloop.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,6 +114,18 @@ public final class ChildProcess {
 
     public Path log() {
         return log;
+    }
+
+    /** The most memory the process has had resident so far (VmHWM, Linux), in KiB. */
+    public long peakRssKiB() {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no VmHWM for process " + process.pid()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the status of process " + process.pid()
+                    + " (has it exited?): " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,8 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class BodyBudget {
 
-    /** Right after {@link ProtocolDoor}, before every handler that reads a body. */
-    static final int ORDER = ProtocolDoor.ORDER + 1;
+    /**
+     * Before every handler that reads a body. Funqy's Knative events binding makes Quarkus install
+     * its body handler on every route, at {@link RouteConstants#ROUTE_ORDER_BODY_HANDLER}, which
+     * reads the whole body before any application route: this door comes before it.
+     */
+    static final int ORDER = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final long max;

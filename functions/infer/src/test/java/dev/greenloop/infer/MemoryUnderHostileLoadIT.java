@@ -1,0 +1,166 @@
+package dev.greenloop.infer;
+
+import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.ServiceManifest;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * infer as it ships, under the worst load a client can send: the packaged application, started with
+ * the JVM options of its Knative Service and serving a registered champion, takes 30 seconds of 48
+ * clients sending the largest batches (1,024 vectors, about 3 MB), batches over the limit and
+ * single vectors. It must answer every request (200, or a problem that says to send less or
+ * later), never run out of heap, stay within the Service's memory limit, and score a batch after.
+ */
+class MemoryUnderHostileLoadIT {
+
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final String GREENHOUSE = "gh-hostile";
+    /** Clients per kind of request: largest batches, batches over the limit, single vectors. */
+    private static final int[] CLIENTS = {32, 8, 8};
+    private static final Duration LOAD = Duration.ofSeconds(30);
+
+    @Test
+    void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
+        ServiceManifest service = ServiceManifest.of(ROOT, "infer");
+        Path app = Path.of("target/quarkus-app").toAbsolutePath();
+        assertThat(app.resolve("quarkus-run.jar")).as("infer is packaged before its integration tests").isRegularFile();
+        TestModels.register("greenloop-" + GREENHOUSE, "champion", 0.0);
+
+        int port = FreePorts.next();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(service.javaOptions());
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+                "-Dgreenloop.infer.mlflow-tracking-uri=" + TestModels.mlflow(),
+                "-Dgreenloop.infer.cache-dir=" + Files.createTempDirectory("infer-hostile-cache"),
+                "-jar", "quarkus-run.jar"));
+        Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "infer-hostile-load.log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(log);
+        // From the application's directory, as its image runs it.
+        ChildProcess infer = ChildProcess.start("infer", command, app, Map.of(), log);
+        try {
+            URI predict = URI.create("http://127.0.0.1:" + port + "/v1/predict");
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            infer.awaitReady(() -> {
+                try {
+                    return send(client, predict, body(1)).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }, Duration.ofSeconds(120));
+
+            Map<String, LongAdder> outcomes = storm(client, predict);
+
+            System.out.printf(Locale.ROOT, "infer with %s under %s clients for %d s: %s%n", service.javaOptions(),
+                    Arrays.toString(CLIENTS), LOAD.toSeconds(), outcomes);
+            assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
+            assertThat(infer.isAlive()).as("infer is running; its log ends:%n%s", infer.tail(30)).isTrue();
+            System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", infer.peakRssKiB() / 1024,
+                    service.memoryLimitMiB());
+            assertThat(outcomes.keySet()).as("every answer is 200 or a problem to send less or later")
+                    .allMatch(o -> o.matches("largest (200|503)|over (413|503)|single (200|503)"));
+            assertThat(count(outcomes, "largest 200")).as("the largest batches were scored").isPositive();
+            assertThat(count(outcomes, "over 413")).as("batches over the limit were refused").isPositive();
+            assertThat(count(outcomes, "single 200")).as("single vectors were scored").isPositive();
+            assertThat(infer.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
+                    .isLessThan(service.memoryLimitMiB());
+            HttpResponse<String> after = send(client, predict, body(1024));
+            assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+        } finally {
+            infer.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    private static long count(Map<String, LongAdder> outcomes, String outcome) {
+        LongAdder adder = outcomes.get(outcome);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    private static Map<String, LongAdder> storm(HttpClient client, URI predict) throws Exception {
+        String[] names = {"largest", "over", "single"};
+        byte[][] bodies = {body(1024), body(1100), body(1)};
+        Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Arrays.stream(CLIENTS).sum());
+        try {
+            long end = System.nanoTime() + LOAD.toNanos();
+            List<Future<?>> clients = new ArrayList<>();
+            for (int kindOf = 0; kindOf < CLIENTS.length; kindOf++) {
+                for (int c = 0; c < CLIENTS[kindOf]; c++) {
+                    int kind = kindOf;
+                    clients.add(pool.submit(() -> {
+                        while (System.nanoTime() < end) {
+                            String outcome;
+                            try {
+                                outcome = String.valueOf(send(client, predict, bodies[kind]).statusCode());
+                            } catch (IOException e) {
+                                // No answer at all: the connection broke (the test fails on it).
+                                outcome = "io";
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                            outcomes.computeIfAbsent(names[kind] + " " + outcome, k -> new LongAdder()).increment();
+                        }
+                    }));
+                }
+            }
+            for (Future<?> f : clients) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return outcomes;
+    }
+
+    private static HttpResponse<String> send(HttpClient client, URI predict, byte[] body)
+            throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(predict).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request of {@code rows} feature spec v1 vectors, values with all of a double's digits. */
+    private static byte[] body(int rows) {
+        Random random = new Random(rows);
+        StringBuilder json = new StringBuilder("{\"greenhouseId\":\"" + GREENHOUSE + "\",\"featureSpecVersion\":\"v1\",");
+        json.append(rows == 1 ? "\"features\":" : "\"batch\":[");
+        for (int r = 0; r < rows; r++) {
+            json.append(r == 0 ? "[" : ",[");
+            for (int f = 0; f < 149; f++) {
+                json.append(f == 0 ? "" : ",").append(random.nextDouble() * 100);
+            }
+            json.append(']');
+        }
+        json.append(rows == 1 ? "}" : "]}");
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
