@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,6 +43,9 @@ class BodyBudgetTest {
     @TestHTTPResource("/")
     URL root;
 
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metricsUrl;
+
     public static class SmallBudget implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -54,8 +58,10 @@ class BodyBudgetTest {
     void aBodyThatDoesNotFitIsRefusedBeforeItIsRead(String path) throws Exception {
         Answer refused;
         try (Socket held = RawHttp.stalled(root, path, BODY)) {
-            refused = awaitAnswer(path, a -> a.status() == 503);
+            awaitBytesInFlight(BODY);
+            refused = awaitAnswer(path, a -> a.status() == 503 && a.body().contains("bytes of request bodies"));
 
+            assertThat(refused.status()).as("a second body while one is held: %s", refused).isEqualTo(503);
             assertThat(refused.header("content-type")).startsWith("application/problem+json");
             assertThat(refused.header("retry-after")).isEqualTo("5");
             assertThat(refused.body()).contains("holds " + BODY + " bytes of request bodies and may hold at most 64000");
@@ -63,6 +69,21 @@ class BodyBudgetTest {
 
         Answer taken = awaitAnswer(path, a -> a.status() != 503);
         assertThat(taken.status()).as("once the held body is gone: %s", taken).isBetween(200, 499);
+    }
+
+    private void awaitBytesInFlight(long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        double now = -1;
+        while (System.nanoTime() < deadline) {
+            now = given().get(metricsUrl).asString().lines()
+                    .filter(l -> l.startsWith("greenloop_http_body_bytes_in_flight_bytes"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+            if (now == expected) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(now).as("body bytes in flight, with one body of %d held", expected).isEqualTo((double) expected);
     }
 
     /** Sends a 40,000-byte body to {@code path} until the answer is {@code wanted}, for at most 20 s. */

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +39,7 @@ public class BodyBudget {
      */
     static final int ORDER = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
     private final long max;
     private final int retryAfterSeconds;
@@ -104,7 +106,10 @@ public class BodyBudget {
             }
         }
         boolean chunked = context.request().getHeader("Transfer-Encoding") != null;
-        return chunked || context.request().version() == HttpVersion.HTTP_2 ? undeclaredBodyBytes : 0;
+        // HTTP/2 may send a body without declaring its length; a GET or HEAD has none.
+        boolean undeclaredHttp2 = context.request().version() == HttpVersion.HTTP_2
+                && WITH_BODY.contains(context.request().method().name());
+        return chunked || undeclaredHttp2 ? undeclaredBodyBytes : 0;
     }
 
     private static String problem(RoutingContext context, String detail) {
