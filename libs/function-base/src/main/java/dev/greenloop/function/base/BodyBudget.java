@@ -119,9 +119,4 @@ public class BodyBudget {
             return "";
         }
     }
-
-    /** Bytes reserved now. */
-    public long used() {
-        return used.get();
-    }
 }
