@@ -2,6 +2,7 @@ package dev.greenloop.infer;
 
 import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.http.RawHttp.Answer;
+import dev.greenloop.testkit.http.ScrapedGauge;
 import dev.greenloop.testkit.quarkus.MlflowResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import dev.greenloop.testkit.sink.CapturingSink;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -72,18 +72,7 @@ class BodyBudgetTest {
     }
 
     private void awaitBytesInFlight(long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        double now = -1;
-        while (System.nanoTime() < deadline) {
-            now = given().get(metricsUrl).asString().lines()
-                    .filter(l -> l.startsWith("greenloop_http_body_bytes_in_flight_bytes"))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
-            if (now == expected) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(now).as("body bytes in flight, with one body of %d held", expected).isEqualTo((double) expected);
+        ScrapedGauge.await(metricsUrl, "greenloop_http_body_bytes_in_flight_bytes", expected, Duration.ofSeconds(20));
     }
 
     /** Sends a 40,000-byte body to {@code path} until the answer is {@code wanted}, for at most 20 s. */

@@ -1,6 +1,7 @@
 package dev.greenloop.ingest;
 
 import dev.greenloop.testkit.quarkus.KafkaResource;
+import dev.greenloop.testkit.http.ScrapedGauge;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import static dev.greenloop.ingest.IngestTesting.*;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -177,17 +177,6 @@ class BodyBudgetTest {
     }
 
     private void awaitBytesInFlight(long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        double now = -1;
-        while (System.nanoTime() < deadline) {
-            now = given().get(metricsUrl).asString().lines()
-                    .filter(l -> l.startsWith("greenloop_http_body_bytes_in_flight_bytes"))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
-            if (now == expected) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(now).as("body bytes in flight").isEqualTo((double) expected);
+        ScrapedGauge.await(metricsUrl, "greenloop_http_body_bytes_in_flight_bytes", expected, Duration.ofSeconds(20));
     }
 }
