@@ -79,7 +79,7 @@ public class CloudEventsResource {
             throw IngestException.of(Kind.TOO_LARGE, "the body has " + body.length + " bytes; at most "
                     + config.limits().maxBodyBytes() + " are accepted");
         }
-        TokenLimit.check(body, TokenLimit.forItems(config.limits().maxItemsPerRequest()), config.limits().maxItemsPerRequest());
+        TokenLimit.check(body, config.limits().maxItemsPerRequest());
         List<CloudEvent> events = read(headers, body);
         return service.submit(() -> {
             List<IngestService.Prepared> prepared = new ArrayList<>();

@@ -99,7 +99,7 @@ public class ReadingsResource {
                 return accepted(() -> service.prepare(device, plain, partial, origin, mode));
             }
         }
-        TokenLimit.check(body, TokenLimit.forItems(config.limits().maxItemsPerRequest()), config.limits().maxItemsPerRequest());
+        TokenLimit.check(body, config.limits().maxItemsPerRequest());
         JsonNode batch = parseBody(body, config.limits().maxBodyBytes());
         if (!batch.isObject()) {
             throw IngestException.of(Kind.MALFORMED, "the body must be a JSON object (a readings batch)");

@@ -27,19 +27,15 @@ final class TokenLimit {
     private TokenLimit() {
     }
 
-    /** The most tokens a request of at most {@code maxItems} items may hold. */
-    static long forItems(int maxItems) {
-        return (long) maxItems * TOKENS_PER_ITEM + ENVELOPE_TOKENS;
-    }
-
     /**
-     * Throws 413 when {@code body} holds more than {@code maxTokens} JSON tokens. A body that is not
-     * JSON is let through: the parse that follows reports where it breaks.
+     * Throws 413 when {@code body} holds more JSON tokens than a request of at most {@code maxItems}
+     * items may. A body that is not JSON is let through: the parse that follows reports where it breaks.
      */
-    static void check(byte[] body, long maxTokens, int maxItems) {
+    static void check(byte[] body, int maxItems) {
         if (body == null || body.length <= UNCOUNTED_BYTES) {
             return;
         }
+        long maxTokens = (long) maxItems * TOKENS_PER_ITEM + ENVELOPE_TOKENS;
         long tokens = 0;
         try (JsonParser parser = FACTORY.createParser(body)) {
             // nextToken does not decode strings or numbers: counting costs little.

@@ -1,7 +1,5 @@
 package dev.greenloop.function.base;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -38,7 +36,6 @@ public class BodyBudget {
      * reads the whole body before any application route: this door comes before it.
      */
     static final int ORDER = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
     private final long max;
@@ -73,8 +70,9 @@ public class BodyBudget {
         if (holding >= 0) {
             context.response().setStatusCode(503).putHeader("Content-Type", Problem.MEDIA_TYPE)
                     .putHeader("Retry-After", Integer.toString(retryAfterSeconds))
-                    .end(problem(context, "this instance holds " + holding + " bytes of request bodies and may hold at most "
-                            + max + "; a body of " + bytes + " bytes does not fit now: send it again after Retry-After"));
+                    .end(ProtocolDoor.json(Problem.of("overloaded", "Overloaded", 503, "this instance holds " + holding
+                            + " bytes of request bodies and may hold at most " + max + "; a body of " + bytes
+                            + " bytes does not fit now: send it again after Retry-After", context.request().path(), null)));
             return;
         }
         // Called when the response is sent or the connection fails, whichever ends the request.
@@ -110,13 +108,5 @@ public class BodyBudget {
         boolean undeclaredHttp2 = context.request().version() == HttpVersion.HTTP_2
                 && WITH_BODY.contains(context.request().method().name());
         return chunked || undeclaredHttp2 ? undeclaredBodyBytes : 0;
-    }
-
-    private static String problem(RoutingContext context, String detail) {
-        try {
-            return JSON.writeValueAsString(Problem.of("overloaded", "Overloaded", 503, detail, context.request().path(), null));
-        } catch (JsonProcessingException e) {
-            return "";
-        }
     }
 }

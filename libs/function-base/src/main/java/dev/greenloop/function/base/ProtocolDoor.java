@@ -31,14 +31,18 @@ public class ProtocolDoor {
             return;
         }
         // Vert.x knows HTTP/1.0, HTTP/1.1 and HTTP/2 and reports any other version as none.
-        String body;
-        try {
-            body = JSON.writeValueAsString(Problem.of("http-version-not-supported", 505,
-                    "greenloop's functions speak HTTP/1.0, HTTP/1.1 and HTTP/2", context.request().path(), null));
-        } catch (JsonProcessingException e) {
-            body = "";
-        }
+        String body = json(Problem.of("http-version-not-supported", 505,
+                "greenloop's functions speak HTTP/1.0, HTTP/1.1 and HTTP/2", context.request().path(), null));
         context.response().setStatusCode(505).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Connection", "close")
                 .end(body);
+    }
+
+    /** A problem as the body of an answer written before any JAX-RS mapper can run. */
+    static String json(Problem problem) {
+        try {
+            return JSON.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            return "";
+        }
     }
 }
