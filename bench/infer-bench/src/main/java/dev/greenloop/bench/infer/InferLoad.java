@@ -40,11 +40,15 @@ import java.util.concurrent.locks.LockSupport;
  * (250,500,1000,2000), {@code bench.coldstarts} (5), {@code bench.batch.clients} (4),
  * {@code bench.infer.jar}, {@code bench.model} (bench/infer-bench/target/bench-model.onnx),
  * {@code bench.infer.jvm} (extra JVM options of infer, space-separated), {@code bench.load} (false:
- * cold starts only).
+ * cold starts only), {@code bench.infer.java} (the launcher infer runs on, java on the path), and
+ * {@code bench.aot.cache}: a file for an AOT cache (JDK 25, JEP 483/514) that a training run of
+ * infer writes first and every later run of infer starts from.
  */
 public final class InferLoad {
 
     private static final int SECONDS = Integer.getInteger("bench.seconds", 15);
+    private static final Path AOT_CACHE = System.getProperty("bench.aot.cache") == null ? null
+            : Paths.get(System.getProperty("bench.aot.cache")).toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
 
@@ -62,12 +66,17 @@ public final class InferLoad {
             List<String> lines = new ArrayList<>();
             lines.add("| cold start | run | process start → first prediction (ms) |");
             lines.add("| --- | --- | --- |");
+            if (AOT_CACHE != null) {
+                lines.add(trainAotCache(jar, mlflow.trackingUri()));
+                lines.add("");
+            }
             for (int run = 1; run <= Integer.getInteger("bench.coldstarts", 5); run++) {
                 lines.add(String.format(Locale.ROOT, "| cold start | %d | %.0f |", run, coldStart(jar, mlflow.trackingUri())));
             }
             if (!Boolean.parseBoolean(System.getProperty("bench.load", "true"))) {
                 lines.forEach(System.out::println);
-                return;
+                mlflow.close();
+                System.exit(0);
             }
             lines.add("");
             lines.add("| case | offered | achieved req/s | predictions/s | p50 ms | p99 ms | max ms | errors |");
@@ -89,6 +98,10 @@ public final class InferLoad {
                 lines.add(closedLoop(predict, batch, clients, SECONDS).row("64 vectors, closed loop", clients + " clients", 64));
                 lines.add("");
                 lines.add("infer RSS after the runs: " + rssMiB(infer) + " MiB");
+                if (System.getProperty("bench.infer.jvm", "").contains("NativeMemoryTracking")) {
+                    lines.add("");
+                    lines.addAll(nativeMemory(infer));
+                }
             } finally {
                 infer.destroy();
                 infer.waitFor(20, TimeUnit.SECONDS);
@@ -114,14 +127,44 @@ public final class InferLoad {
         }
     }
 
-    static Process start(Path jar, URI mlflow, int port, Path cache) throws IOException {
+    /**
+     * The training run of the AOT cache: infer started with {@code -XX:AOTCacheOutput}, taken
+     * through what a cold start does (the model's fetch, single and batched predictions), then
+     * stopped as Kubernetes stops it (SIGTERM); the JVM writes the cache as it exits.
+     */
+    static String trainAotCache(Path jar, URI mlflow) throws Exception {
+        Files.deleteIfExists(AOT_CACHE);
+        long started = System.nanoTime();
+        int port = FreePorts.next();
+        Process infer = start(jar, mlflow, port, Files.createTempDirectory("infer-aot-cache"), "-XX:AOTCacheOutput=" + AOT_CACHE);
+        URI predict = URI.create("http://127.0.0.1:" + port + "/v1/predict");
+        try {
+            awaitPrediction(predict, Duration.ofSeconds(60));
+            fixedRate(predict, body(1), 100, 3);
+            closedLoop(predict, body(64), 2, 3);
+        } finally {
+            infer.destroy();
+        }
+        if (!infer.waitFor(300, TimeUnit.SECONDS) || !Files.exists(AOT_CACHE)) {
+            infer.destroyForcibly();
+            throw new IllegalStateException("the training run wrote no AOT cache at " + AOT_CACHE);
+        }
+        return String.format(Locale.ROOT, "AOT cache: %s, %.0f MB, training run and assembly %.0f s", AOT_CACHE,
+                Files.size(AOT_CACHE) / 1e6, (System.nanoTime() - started) / 1e9);
+    }
+
+    static Process start(Path jar, URI mlflow, int port, Path cache, String... extra) throws IOException {
         Path log = Files.createTempFile("infer-load-", ".log");
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+        List<String> command = new ArrayList<>(List.of(System.getProperty("bench.infer.java", "java"), "-Xmx512m"));
         // Extra JVM options to compare (an AppCDS archive, JIT settings), space-separated.
         for (String option : System.getProperty("bench.infer.jvm", "").trim().split("\\s+")) {
             if (!option.isEmpty()) {
                 command.add(option);
             }
+        }
+        command.addAll(List.of(extra));
+        if (AOT_CACHE != null && extra.length == 0) {
+            command.add("-XX:AOTCache=" + AOT_CACHE);
         }
         command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
@@ -257,6 +300,38 @@ public final class InferLoad {
         }
         pool.shutdown();
         return new Result(done.get(), (System.nanoTime() - start) / 1e9, latency, errors.get());
+    }
+
+    /**
+     * The JVM's own account of its memory, committed per category, when infer runs with
+     * {@code -XX:NativeMemoryTracking=summary}: what of the RSS is the JVM's, and so what is left
+     * for ONNX Runtime's native allocations.
+     */
+    static List<String> nativeMemory(Process p) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(p.pid()), "VM.native_memory", "summary", "scale=MB")
+                .redirectErrorStream(true).start();
+        List<String> out = new ArrayList<>();
+        for (String line : new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("Total:") || (trimmed.startsWith("-") && trimmed.contains("committed="))) {
+                out.add("NMT " + trimmed.replaceFirst("^-\\s*", ""));
+            }
+        }
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        // Resident memory per mapping (a file, or anonymous), the largest first.
+        java.util.Map<String, Long> rss = new java.util.HashMap<>();
+        String mapping = "?";
+        for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/smaps"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 5 && f[0].contains("-") && f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                mapping = f.length >= 6 ? f[5] : "[anonymous]";
+            } else if (f[0].equals("Rss:")) {
+                rss.merge(mapping, Long.parseLong(f[1]), Long::sum);
+            }
+        }
+        rss.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> out.add(String.format(Locale.ROOT, "RSS %s %d MiB", e.getKey(), e.getValue() / 1024)));
+        return out;
     }
 
     static long rssMiB(Process p) {
