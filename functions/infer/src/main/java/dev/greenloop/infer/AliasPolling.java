@@ -28,6 +28,26 @@ public class AliasPolling {
         this.config = config;
     }
 
+    /**
+     * Creates the model store (and with it ONNX Runtime's environment) on a thread of its own as
+     * soon as the application starts, beside the HTTP server's start: unpacking and loading ONNX
+     * Runtime's native library takes about a quarter of a second, which the first request (or the
+     * first readiness probe) would otherwise wait for after a scale from zero.
+     */
+    void warmUp(@Observes StartupEvent start) {
+        Thread warmUp = new Thread(() -> {
+            long began = System.nanoTime();
+            try {
+                models.loaded();
+                LOG.debugf("ONNX Runtime and the model store ready in %d ms", (System.nanoTime() - began) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "ONNX Runtime could not be started ahead of the first request; the first request will try again");
+            }
+        }, "infer-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
     void preload(@Observes StartupEvent start) {
         List<String> greenhouses = config.greenhouses().orElse(List.of());
         for (String greenhouse : greenhouses) {
