@@ -3,6 +3,7 @@ package dev.greenloop.infer;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.http.Storm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,11 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.LongAdder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,19 +73,19 @@ class MemoryUnderHostileLoadIT {
                 }
             }, Duration.ofSeconds(120));
 
-            Map<String, LongAdder> outcomes = storm(client, predict);
+            Storm storm = storm(client, predict);
 
             System.out.printf(Locale.ROOT, "infer with %s under %s clients for %d s: %s%n", service.javaOptions(),
-                    Arrays.toString(CLIENTS), LOAD.toSeconds(), outcomes);
+                    Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
             assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
             assertThat(infer.isAlive()).as("infer is running; its log ends:%n%s", infer.tail(30)).isTrue();
             System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", infer.peakRssKiB() / 1024,
                     service.memoryLimitMiB());
-            assertThat(outcomes.keySet()).as("every answer is 200 or a problem to send less or later")
+            assertThat(storm.outcomes().keySet()).as("every answer is 200 or a problem to send less or later")
                     .allMatch(o -> o.matches("largest (200|503)|over (413|503)|single (200|503)"));
-            assertThat(count(outcomes, "largest 200")).as("the largest batches were scored").isPositive();
-            assertThat(count(outcomes, "over 413")).as("batches over the limit were refused").isPositive();
-            assertThat(count(outcomes, "single 200")).as("single vectors were scored").isPositive();
+            assertThat(storm.count("largest 200")).as("the largest batches were scored").isPositive();
+            assertThat(storm.count("over 413")).as("batches over the limit were refused").isPositive();
+            assertThat(storm.count("single 200")).as("single vectors were scored").isPositive();
             assertThat(infer.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
                     .isLessThan(service.memoryLimitMiB());
             HttpResponse<String> after = send(client, predict, body(1024));
@@ -99,46 +95,14 @@ class MemoryUnderHostileLoadIT {
         }
     }
 
-    private static long count(Map<String, LongAdder> outcomes, String outcome) {
-        LongAdder adder = outcomes.get(outcome);
-        return adder == null ? 0 : adder.sum();
-    }
-
-    private static Map<String, LongAdder> storm(HttpClient client, URI predict) throws Exception {
-        String[] names = {"largest", "over", "single"};
-        byte[][] bodies = {body(1024), body(1100), body(1)};
-        Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Arrays.stream(CLIENTS).sum());
-        try {
-            long end = System.nanoTime() + LOAD.toNanos();
-            List<Future<?>> clients = new ArrayList<>();
-            for (int kindOf = 0; kindOf < CLIENTS.length; kindOf++) {
-                for (int c = 0; c < CLIENTS[kindOf]; c++) {
-                    int kind = kindOf;
-                    clients.add(pool.submit(() -> {
-                        while (System.nanoTime() < end) {
-                            String outcome;
-                            try {
-                                outcome = String.valueOf(send(client, predict, bodies[kind]).statusCode());
-                            } catch (IOException e) {
-                                // No answer at all: the connection broke (the test fails on it).
-                                outcome = "io";
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                return;
-                            }
-                            outcomes.computeIfAbsent(names[kind] + " " + outcome, k -> new LongAdder()).increment();
-                        }
-                    }));
-                }
-            }
-            for (Future<?> f : clients) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return outcomes;
+    private static Storm storm(HttpClient client, URI predict) throws InterruptedException {
+        byte[] largest = body(1024);
+        byte[] over = body(1100);
+        byte[] single = body(1);
+        return Storm.run(LOAD, List.of(
+                new Storm.Clients("largest", CLIENTS[0], () -> send(client, predict, largest).statusCode()),
+                new Storm.Clients("over", CLIENTS[1], () -> send(client, predict, over).statusCode()),
+                new Storm.Clients("single", CLIENTS[2], () -> send(client, predict, single).statusCode())));
     }
 
     private static HttpResponse<String> send(HttpClient client, URI predict, byte[] body)

@@ -3,6 +3,7 @@ package dev.greenloop.ingest;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.http.Storm;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import org.junit.jupiter.api.Test;
@@ -23,12 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,11 +80,11 @@ class MemoryUnderHostileLoadIT {
                 Storm storm = storm(base);
 
                 System.out.printf(Locale.ROOT, "ingest with %s under %s clients for %d s: %s%n",
-                        javaOptions, java.util.Arrays.toString(CLIENTS), LOAD.toSeconds(), storm.outcomes);
+                        javaOptions, java.util.Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
                 assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
                 assertThat(ingest.isAlive()).as("ingest is running; its log ends:%n%s", ingest.tail(30)).isTrue();
                 System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", ingest.peakRssKiB() / 1024, memoryLimit);
-                assertThat(storm.outcomes.keySet()).as("every answer is 202 or a problem to send less or later")
+                assertThat(storm.outcomes().keySet()).as("every answer is 202 or a problem to send less or later")
                         .allMatch(o -> o.matches("(large|tree|chunked|small) (202|413|503)"));
                 assertThat(storm.count("large 202")).as("bodies at the limit were taken").isPositive();
                 assertThat(storm.count("tree 413")).as("tree bombs were refused").isPositive();
@@ -108,63 +104,19 @@ class MemoryUnderHostileLoadIT {
         }
     }
 
-    record Storm(Map<String, LongAdder> outcomes) {
-        long count(String outcome) {
-            LongAdder adder = outcomes.get(outcome);
-            return adder == null ? 0 : adder.sum();
-        }
-    }
-
-    private static Storm storm(URI base) throws Exception {
+    private static Storm storm(URI base) throws InterruptedException {
         byte[] large = readings(5_000, MAX_BODY - 1_000);
         byte[] tree = ("{\"zoneId\":\"zone-a\",\"deviceId\":\"hostile-1\",\"readings\":[" + "{},".repeat(199_000) + "{}]}")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] chunked = readings(5_000, 0);
         byte[] small = readings(100, 0);
-        Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        ExecutorService pool = Executors.newFixedThreadPool(java.util.Arrays.stream(CLIENTS).sum());
-        try {
-            long end = System.nanoTime() + LOAD.toNanos();
-            List<Future<?>> clients = new ArrayList<>();
-            for (int kindOf = 0; kindOf < CLIENTS.length; kindOf++) for (int c = 0; c < CLIENTS[kindOf]; c++) {
-                int kind = kindOf;
-                clients.add(pool.submit(() -> {
-                    while (System.nanoTime() < end) {
-                        String name = switch (kind) {
-                            case 0 -> "large";
-                            case 1 -> "tree";
-                            case 2 -> "chunked";
-                            default -> "small";
-                        };
-                        byte[] body = switch (kind) {
-                            case 0 -> large;
-                            case 1 -> tree;
-                            case 2 -> chunked;
-                            default -> small;
-                        };
-                        String outcome;
-                        try {
-                            outcome = String.valueOf(send(client, base, body, kind != 2).statusCode());
-                        } catch (IOException e) {
-                            // No answer at all: the connection broke (the test fails on it below).
-                            outcome = "io";
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                        outcomes.computeIfAbsent(name + " " + outcome, k -> new LongAdder()).increment();
-                    }
-                }));
-            }
-            for (Future<?> f : clients) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return new Storm(outcomes);
+        return Storm.run(LOAD, List.of(
+                new Storm.Clients("large", CLIENTS[0], () -> send(client, base, large, true).statusCode()),
+                new Storm.Clients("tree", CLIENTS[1], () -> send(client, base, tree, true).statusCode()),
+                new Storm.Clients("chunked", CLIENTS[2], () -> send(client, base, chunked, false).statusCode()),
+                new Storm.Clients("small", CLIENTS[3], () -> send(client, base, small, true).statusCode())));
     }
 
     private static HttpResponse<String> send(HttpClient client, URI base, byte[] body, boolean declared)

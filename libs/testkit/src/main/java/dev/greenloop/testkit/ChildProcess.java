@@ -118,10 +118,19 @@ public final class ChildProcess {
 
     /** The most memory the process has had resident so far (VmHWM, Linux), in KiB. */
     public long peakRssKiB() {
+        return status("VmHWM");
+    }
+
+    /** The memory the process has resident now (VmRSS, Linux), in KiB. */
+    public long rssKiB() {
+        return status("VmRSS");
+    }
+
+    private long status(String field) {
         try {
             return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
-                    .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no VmHWM for process " + process.pid()));
+                    .filter(l -> l.startsWith(field + ":")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no " + field + " for process " + process.pid()));
         } catch (IOException e) {
             throw new UncheckedIOException("reading the status of process " + process.pid()
                     + " (has it exited?): " + e.getMessage(), e);
