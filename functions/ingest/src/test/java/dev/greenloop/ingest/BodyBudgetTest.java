@@ -1,7 +1,7 @@
 package dev.greenloop.ingest;
 
-import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.http.ScrapedGauge;
+import dev.greenloop.testkit.quarkus.KafkaResource;
 import dev.greenloop.testkit.quarkus.MongoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -82,7 +82,7 @@ public final class InferLoad {
             lines.add("| case | offered | achieved req/s | predictions/s | p50 ms | p99 ms | max ms | errors |");
             lines.add("| --- | --- | --- | --- | --- | --- | --- | --- |");
             int port = FreePorts.next();
-            Process infer = start(jar, mlflow.trackingUri(), port, Files.createTempDirectory("infer-load-cache"));
+            Process infer = start(jar, mlflow.trackingUri(), port, Files.createTempDirectory("infer-load-cache"), usingAotCache());
             try {
                 URI predict = URI.create("http://127.0.0.1:" + port + "/v1/predict");
                 awaitPrediction(predict, Duration.ofSeconds(60));
@@ -153,6 +153,12 @@ public final class InferLoad {
                 Files.size(AOT_CACHE) / 1e6, (System.nanoTime() - started) / 1e9);
     }
 
+    /** The option that starts infer from the trained AOT cache, when there is one. */
+    static String[] usingAotCache() {
+        return AOT_CACHE == null ? new String[0] : new String[] {"-XX:AOTCache=" + AOT_CACHE};
+    }
+
+    /** infer from its application directory, with {@code bench.infer.jvm} and then {@code extra} JVM options. */
     static Process start(Path jar, URI mlflow, int port, Path cache, String... extra) throws IOException {
         Path log = Files.createTempFile("infer-load-", ".log");
         List<String> command = new ArrayList<>(List.of(System.getProperty("bench.infer.java", "java"), "-Xmx512m"));
@@ -163,9 +169,6 @@ public final class InferLoad {
             }
         }
         command.addAll(List.of(extra));
-        if (AOT_CACHE != null && extra.length == 0) {
-            command.add("-XX:AOTCache=" + AOT_CACHE);
-        }
         command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + mlflow, "-Dgreenloop.infer.cache-dir=" + cache,
@@ -178,7 +181,7 @@ public final class InferLoad {
     static double coldStart(Path jar, URI mlflow) throws Exception {
         int port = FreePorts.next();
         long started = System.nanoTime();
-        Process infer = start(jar, mlflow, port, Files.createTempDirectory("infer-cold-cache"));
+        Process infer = start(jar, mlflow, port, Files.createTempDirectory("infer-cold-cache"), usingAotCache());
         try {
             awaitPrediction(URI.create("http://127.0.0.1:" + port + "/v1/predict"), Duration.ofSeconds(60));
             return (System.nanoTime() - started) / 1e6;

@@ -41,20 +41,20 @@ public final class Storm {
         try {
             long end = System.nanoTime() + length.toNanos();
             List<Future<?>> running = new ArrayList<>();
-            for (Clients kind : clients) {
-                for (int c = 0; c < kind.count(); c++) {
+            for (Clients group : clients) {
+                for (int c = 0; c < group.count(); c++) {
                     running.add(pool.submit(() -> {
                         while (System.nanoTime() < end) {
                             String outcome;
                             try {
-                                outcome = String.valueOf(kind.request().send());
+                                outcome = String.valueOf(group.request().send());
                             } catch (IOException e) {
                                 outcome = "io";
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                                 return;
                             }
-                            storm.outcomes.computeIfAbsent(kind.kind() + " " + outcome, k -> new LongAdder()).increment();
+                            storm.outcomes.computeIfAbsent(group.kind() + " " + outcome, k -> new LongAdder()).increment();
                         }
                     }));
                 }
