@@ -73,6 +73,9 @@ public final class DeadLetterTopic {
         Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A reader never creates the topic: the KafkaSink's dead-letter topic is made with its own
+        // partitions, and a topic made here would take the broker's default count instead.
+        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         if (group != null) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, group);

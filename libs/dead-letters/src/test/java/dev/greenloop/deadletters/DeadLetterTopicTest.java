@@ -81,6 +81,25 @@ class DeadLetterTopicTest {
                 .isInstanceOf(DeadLetterTopic.NotFound.class).hasMessageContaining("no topic");
     }
 
+    /**
+     * A reader that asks for a topic not made yet must not make it: the broker would give it its
+     * default partition count, and the KafkaSink's own topic, made later, would be refused.
+     */
+    @Test
+    void readingATopicThatDoesNotExistDoesNotCreateIt() throws Exception {
+        String missing = "no-such-" + UUID.randomUUID();
+        DeadLetterTopic absent = new DeadLetterTopic(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBroker.shared().bootstrapServers()), missing);
+        for (int look = 0; look < 2; look++) {
+            assertThatThrownBy(absent::all).as("look %d", look).isInstanceOf(DeadLetterTopic.NotFound.class)
+                    .hasMessageContaining("no topic " + missing);
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get()).as("the broker's topics after two reads").doesNotContain(missing);
+        }
+    }
+
     @Test
     void replayAllSendsEachOriginalOnceResumingWhereARefusalStoppedIt() {
         AtomicInteger refuse = new AtomicInteger(1);
