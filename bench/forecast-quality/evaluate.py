@@ -94,7 +94,7 @@ def main(argv) -> int:
             kept = {target: earlier[1]} if earlier is not None and pick == earlier[0] else {}
             with contextlib.redirect_stdout(sys.stderr):
                 train_intervals([target], {target: (tr, va, column)}, {target: (te, y_te, predicted, now)}, params,
-                                {target: settings}, features, args.interval, metrics, kept)
+                                {target: settings}, features, args.interval, metrics, kept, options.search_folds, gap)
             coverage = f"{100 * metrics[f'interval_coverage_{target}']:.1f} % of {100 * args.interval:.0f} %"
         v1 = f"{ratios[earlier[0]]:.3f}" if earlier is not None else "-"
         print(f"| {target} | {p_mae:.3f} | {v1} | {ratios[spec['version']]:.3f} | {pick} | {ratios['pick']:.3f} "

@@ -63,7 +63,9 @@ def build(*, model_name: str, run_id: str, spec: dict, horizon: int, data, parts
         "intervals": None if interval is None else {
             "nominalCoverage": interval,
             "targets": {t: {"coverage": metrics.get(f"interval_coverage_{t}"),
-                            "meanWidth": metrics.get(f"interval_width_{t}")}
+                            "meanWidth": metrics.get(f"interval_width_{t}"),
+                            "calibrationRows": metrics.get(f"interval_calibration_rows_{t}"),
+                            "calibrationBlocks": metrics.get(f"interval_calibration_blocks_{t}")}
                         for t in served if f"interval_coverage_{t}" in metrics}},
         "budget": budget,
     }
@@ -167,9 +169,11 @@ def markdown(card: dict) -> str:
     intervals = card.get("intervals")
     if intervals:
         lines += ["", f"## Prediction intervals (nominal coverage {intervals['nominalCoverage']:.0%})", "",
-                  "| target | coverage on the test split | mean width |", "| --- | --- | --- |"]
+                  "| target | coverage on the test split | mean width | calibrated on |", "| --- | --- | --- | --- |"]
         for t, e in intervals["targets"].items():
-            lines.append(f"| {t} | {e['coverage']:.1%} | {_num(e['meanWidth'])} |")
+            rows, blocks = e.get("calibrationRows"), e.get("calibrationBlocks")
+            calibrated = "-" if rows is None else f"{rows:.0f} rows in {blocks:.0f} blocks"
+            lines.append(f"| {t} | {e['coverage']:.1%} | {_num(e['meanWidth'])} | {calibrated} |")
     else:
         lines += ["", "No prediction intervals."]
     return "\n".join(lines) + "\n"

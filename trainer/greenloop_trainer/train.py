@@ -24,6 +24,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.types.schema import Schema, TensorSpec
 
 from . import bad_input, retriable
+from . import calibration
 from . import card
 from . import dataset as ds
 from . import gate
@@ -176,7 +177,7 @@ def train(args) -> str:
     intervals = {}
     if served and args.interval > 0:
         intervals, seconds = train_intervals(served, fitted, tested, params, settings, data.features, args.interval,
-                                             metrics, kept)
+                                             metrics, kept, args.search_folds, gap)
         training_seconds += seconds
 
     # The model card: data, per-target figures per zone and hour of day, the gate, the budget.
@@ -329,12 +330,15 @@ def choose(target: str, column: str, train_part, features: list, params: dict, g
 
 
 def train_intervals(served: list, fitted: dict, tested: dict, params: dict, settings: dict, features: list,
-                    nominal: float, metrics: dict, kept: dict) -> tuple:
+                    nominal: float, metrics: dict, kept: dict, folds: int = 3, gap=None) -> tuple:
     """Per served target, XGBoost quantile models of the change for the interval's two ends, early
-    stopped on the validation part like the point model, then calibrated on that part (conformalised
-    quantile regression: both ends move out, or in, by the margin that makes the validation rows
-    covered at the nominal rate). Coverage and mean width on the test split go into `metrics`
-    (`interval_coverage_<t>`, `interval_width_<t>`, `interval_margin_<t>`, `interval_nominal`), with
+    stopped on the validation part like the point model, then calibrated (conformalised quantile
+    regression: both ends move out, or in, by one margin) on the scores of rows no model learned
+    from: the `folds` walk-forward blocks of the training part (each scored by quantile models with
+    the final models' rounds, trained on the rows before it, `gap` purged) and the validation part,
+    the later blocks weighing more (calibration.margin). Coverage and mean width on the test split
+    go into `metrics` (`interval_coverage_<t>`, `interval_width_<t>`, `interval_margin_<t>`,
+    `interval_calibration_rows_<t>`, `interval_calibration_blocks_<t>`, `interval_nominal`), with
     the bounds kept on their side of the value, as the ONNX graph keeps them."""
     low_q, high_q = (1 - nominal) / 2, (1 + nominal) / 2
     quantile = {**params, "objective": "reg:quantileerror", "eval_metric": "quantile"}
@@ -352,13 +356,16 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, sett
             print(f"greenloop-trainer: {target}: {q:.2f} quantile model trained in {time.monotonic() - started:.0f} s, "
                   f"best iteration {model.best_iteration}", flush=True)
             pair.append(model)
-        x_va = va[features].to_numpy(dtype=np.float32)
-        now_va = persistence(va, target)
-        y_va = va[column].to_numpy(dtype=np.float64)
-        scores = np.maximum(pair[0].predict(x_va) + now_va - y_va, y_va - (pair[1].predict(x_va) + now_va))
-        level = min(1.0, nominal * (1 + 1 / len(scores)))
-        margin = float(np.quantile(scores, level))
+        started = time.monotonic()
+        blocks = [interval_scores(fold_pair, judge, features, column, target) for fold_pair, judge
+                  in fold_quantile_models(tr, pair, quantile, settings[target], features, column, target,
+                                          kept.get(target), folds, gap)]
+        seconds += time.monotonic() - started
+        blocks.append(interval_scores(pair, va, features, column, target))
+        margin = calibration.margin(blocks, nominal)
         intervals[target] = (pair[0], pair[1], margin)
+        metrics[f"interval_calibration_rows_{target}"] = float(sum(len(b) for b in blocks))
+        metrics[f"interval_calibration_blocks_{target}"] = float(len(blocks))
         te, y_te, predicted, now = tested[target]
         low, high = onnx_export.bounds(intervals[target], te[features].to_numpy(dtype=np.float32), now, predicted)
         metrics[f"interval_coverage_{target}"] = float(np.mean((low <= y_te) & (y_te <= high)))
@@ -366,6 +373,38 @@ def train_intervals(served: list, fitted: dict, tested: dict, params: dict, sett
         metrics[f"interval_margin_{target}"] = margin
     metrics["interval_nominal"] = nominal
     return intervals, seconds
+
+
+def interval_scores(pair: list, part, features: list, column: str, target: str) -> np.ndarray:
+    """How far each row's value lies outside the uncalibrated interval of the quantile models
+    `pair` (low, high), negative inside."""
+    x = part[features].to_numpy(dtype=np.float32)
+    now = persistence(part, target)
+    y = part[column].to_numpy(dtype=np.float64)
+    return np.maximum(pair[0].predict(x) + now - y, y - (pair[1].predict(x) + now))
+
+
+def fold_quantile_models(tr, final: list, quantile: dict, settings: dict, features: list, column: str, target: str,
+                         keep, folds: int, gap) -> list:
+    """Per walk-forward fold of the training part (ds.walk_forward, oldest first), the pair of
+    quantile models trained on the rows before its block, each with its final model's rounds (no
+    early stopping: the block is for calibration), and the block; folds with fewer than 50 rows
+    to learn from are left out."""
+    fixed = {k: v for k, v in quantile.items() if k != "early_stopping_rounds"}
+    out = []
+    for fit_part, judge in ds.walk_forward(tr, folds, gap):
+        if len(fit_part) < 50 or len(judge) == 0:
+            continue
+        pair = []
+        for model in final:
+            rounds = (model.best_iteration + 1) if getattr(model, "best_iteration", None) is not None \
+                else model.n_estimators
+            fold_model = xgb.XGBRegressor(**{**fixed, "n_estimators": int(rounds)}, **settings,
+                                          quantile_alpha=model.get_params()["quantile_alpha"])
+            fold_model.fit(matrix(fit_part, features, keep), change(fit_part, column, target), verbose=False)
+            pair.append(fold_model)
+        out.append((pair, judge))
+    return out
 
 
 def champion_columns(spec_version, width: int, features: list):
