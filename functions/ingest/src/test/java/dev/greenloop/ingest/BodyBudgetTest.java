@@ -139,6 +139,32 @@ class BodyBudgetTest {
         awaitBytesInFlight(0);
     }
 
+    @Test
+    void aRequestWithoutAValidTokenIs401BeforeItsBodyIsSentAndHoldsNoBudget() throws Exception {
+        // Missing, unknown (looked up in MongoDB), unknown again (cached), and of the wrong scheme.
+        String unknown = "Bearer glt_unknown-" + java.util.UUID.randomUUID();
+        for (String authorization : new String[] {null, unknown, unknown, "Basic Y2xpbWF0ZS0xOnNlY3JldA=="}) {
+            try (Socket refused = connect()) {
+                refused.getOutputStream().write(head(BODY, authorization).getBytes(StandardCharsets.US_ASCII));
+                refused.getOutputStream().flush();
+                // Its body never comes, and a device's body of the same size still fits beside it.
+                try (Socket valid = connect()) {
+                    valid.getOutputStream().write(head(BODY).getBytes(StandardCharsets.US_ASCII));
+                    valid.getOutputStream().write(paddedBatch(BODY));
+                    valid.getOutputStream().flush();
+                    assertThat(readAnswer(valid)).as("a device beside " + authorization).startsWith("HTTP/1.1 202");
+                }
+
+                assertThat(readAnswer(refused)).as(String.valueOf(authorization)).startsWith("HTTP/1.1 401")
+                        .contains("application/problem+json").containsIgnoringCase("WWW-Authenticate: Bearer realm=\"greenloop\"").containsIgnoringCase("Connection: close")
+                        .contains(authorization == null ? "send the device token" : authorization.startsWith("Basic")
+                                ? "only Bearer device tokens" : "unknown or revoked device token");
+                assertThat(refused.getInputStream().read()).as("the connection is closed after the answer").isEqualTo(-1);
+            }
+        }
+        awaitBytesInFlight(0);
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket(root.getHost(), root.getPort());
         socket.setSoTimeout(20_000);
@@ -146,9 +172,14 @@ class BodyBudgetTest {
     }
 
     private static String head(int contentLength) {
+        return head(contentLength, "Bearer " + TOKEN);
+    }
+
+    /** A readings request's head with {@code authorization} (none when null). */
+    private static String head(int contentLength, String authorization) {
         return "POST /v1/greenhouses/" + GREENHOUSE + "/readings HTTP/1.1\r\nHost: localhost\r\n"
-                + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + contentLength + "\r\n\r\n";
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                + "Content-Type: application/json\r\nContent-Length: " + contentLength + "\r\n\r\n";
     }
 
     /** A valid one-reading batch padded with spaces to exactly {@code size} bytes. */

@@ -36,6 +36,21 @@ public class Authenticator {
      * @throws IngestException {@code UNAUTHENTICATED} for a missing, malformed, unknown or revoked token
      */
     public Device authenticate(String authorization) {
+        return cache.get(Tokens.hash(token(authorization)), registry::findByTokenHash).orElseThrow(Authenticator::unknown);
+    }
+
+    /**
+     * As {@link #authenticate}, from what is known without a query: the device, or null when the
+     * token is well formed but its lookup is not cached (only {@link #authenticate} may block).
+     *
+     * @throws IngestException {@code UNAUTHENTICATED} for a missing or malformed token, or one known to be unknown or revoked
+     */
+    public Device authenticateIfKnown(String authorization) {
+        Optional<Device> known = cache.getIfPresent(Tokens.hash(token(authorization)));
+        return known == null ? null : known.orElseThrow(Authenticator::unknown);
+    }
+
+    private static String token(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw IngestException.of(Kind.UNAUTHENTICATED,
                     "send the device token as 'Authorization: Bearer <token>'");
@@ -47,8 +62,11 @@ public class Authenticator {
         if (token.isEmpty() || token.length() > 256) {
             throw IngestException.of(Kind.UNAUTHENTICATED, "the bearer token is empty or too long");
         }
-        return cache.get(Tokens.hash(token), registry::findByTokenHash)
-                .orElseThrow(() -> IngestException.of(Kind.UNAUTHENTICATED, "unknown or revoked device token"));
+        return token;
+    }
+
+    private static IngestException unknown() {
+        return IngestException.of(Kind.UNAUTHENTICATED, "unknown or revoked device token");
     }
 
     /** Forgets cached lookups (after a revocation through this instance). */

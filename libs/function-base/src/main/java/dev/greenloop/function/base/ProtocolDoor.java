@@ -38,7 +38,7 @@ public class ProtocolDoor {
     }
 
     /** A problem as the body of an answer written before any JAX-RS mapper can run. */
-    static String json(Problem problem) {
+    public static String json(Problem problem) {
         try {
             return JSON.writeValueAsString(problem);
         } catch (JsonProcessingException e) {
