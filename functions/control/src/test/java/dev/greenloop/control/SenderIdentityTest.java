@@ -10,6 +10,7 @@ import dev.greenloop.testkit.quarkus.MongoResource;
 import dev.greenloop.testkit.quarkus.OidcResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ExtractableResponse;
@@ -18,6 +19,9 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import static dev.greenloop.control.ControlTesting.GH;
@@ -61,6 +65,34 @@ class SenderIdentityTest {
             } else {
                 assertThat(response.statusCode()).as(sender.name()).isEqualTo(401);
                 assertThat(ControlTesting.commandsCausedBy(id)).as(sender.name()).isEmpty();
+            }
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Test
+    void aSenderWithoutAValidTokenIsRefusedBeforeItsBodyIsSent() throws Exception {
+        for (SenderTokens.Sender sender : SenderTokens.forAudience("greenloop-control")) {
+            if (sender.valid()) {
+                continue;
+            }
+            try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+                socket.setSoTimeout(30_000);
+                // A body of 30,000 bytes is declared and never sent.
+                socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: localhost\r\n"
+                        + (sender.authorization() == null ? "" : "Authorization: " + sender.authorization() + "\r\n")
+                        + "ce-specversion: 1.0\r\nce-id: " + UUID.randomUUID() + "\r\nce-source: /greenloop/infer\r\n"
+                        + "ce-type: " + EventTypes.PREDICTION + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 30000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+
+                // Answered, and the connection closed, without the body.
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+                assertThat(answer).as(sender.name()).startsWith("HTTP/1.1 401").contains("application/problem+json")
+                        .contains("unauthenticated").containsIgnoringCase("WWW-Authenticate: Bearer");
             }
         }
     }

@@ -55,11 +55,25 @@ public class CloudEventsSenders implements HttpSecurityPolicy {
             if (id == null || id.isAnonymous()) {
                 return CheckResult.DENY;
             }
-            if (id.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
-                verified.remember(token, Instant.ofEpochSecond(jwt.getExpirationTime()));
-            }
+            remember(token, id);
             return CheckResult.PERMIT;
         });
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    /** True when {@code token} was verified lately ({@link VerifiedTokens}). */
+    boolean verified(String token) {
+        return verified.verified(token);
+    }
+
+    /** Remembers {@code token} as verified, until its identity's JWT expires. */
+    void remember(String token, SecurityIdentity id) {
+        if (id.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
+            verified.remember(token, Instant.ofEpochSecond(jwt.getExpirationTime()));
+        }
     }
 
     /** The token of an {@code Authorization: Bearer} header, null for any other. */
