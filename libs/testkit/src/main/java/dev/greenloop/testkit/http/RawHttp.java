@@ -109,10 +109,16 @@ public final class RawHttp {
      * but only one: the server waits for the rest. The caller closes the socket.
      */
     public static Socket stalled(URL base, String path, int announced) throws IOException {
+        return stalled(base, path, announced, Map.of());
+    }
+
+    /** As {@link #stalled(URL, String, int)}, with more request headers. */
+    public static Socket stalled(URL base, String path, int announced, Map<String, String> headers) throws IOException {
         Socket s = new Socket(base.getHost(), base.getPort());
-        s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + announced + "\r\n\r\n{")
-                .getBytes(StandardCharsets.US_ASCII));
+        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(announced).append("\r\n\r\n{");
+        s.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
         return s;
     }
 }
