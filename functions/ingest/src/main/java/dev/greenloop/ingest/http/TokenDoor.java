@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * the 401 would come only after. Here a {@code POST} to {@code /v1/greenhouses/{id}/readings} or
  * to {@code /} whose token is missing, malformed, unknown or revoked is answered 401 (the same
  * problem and challenge the resources give) before the body budget and the body handler, its
- * body unread, and the connection is closed. A token whose lookup is not cached is looked up on a worker thread, not the event
- * loop; when the lookup itself fails (MongoDB unreachable), the request goes on and the resource
- * answers as before. The resources still authenticate: this door only refuses early.
+ * body unread, and the connection is closed. A token whose lookup is not cached is looked up on a
+ * worker thread, not the event loop; when the lookup itself fails (MongoDB unreachable), the
+ * request goes on and the resource answers as before. The resources still authenticate: this
+ * door only refuses early.
  */
 @ApplicationScoped
 public class TokenDoor {
