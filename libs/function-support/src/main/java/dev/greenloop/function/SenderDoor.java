@@ -1,6 +1,8 @@
 package dev.greenloop.function;
 
 import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.OIDCException;
+import io.quarkus.security.AuthenticationException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
@@ -27,7 +29,7 @@ import jakarta.interceptor.Interceptor;
  * handler, its body unread; an HTTP/1 connection is closed after the answer. A verified token is
  * remembered ({@link CloudEventsSenders}), so the permission check that follows takes it without
  * verifying it again. When the token cannot be verified for want of the issuer (its keys
- * unreachable), the request goes on and the permission check answers as before (503). Off with
+ * unreachable), the request goes on and the permission check answers as before. Off with
  * sender identity ({@code greenloop.events.oidc.enabled=false}).
  */
 @ApplicationScoped
@@ -80,13 +82,22 @@ public class SenderDoor {
                     context.next();
                 }),
                 failure -> loop.runOnContext(v -> {
-                    if (failure instanceof AuthenticationFailedException) {
+                    if (failure instanceof AuthenticationException && !issuerUnreachable(failure)) {
                         refuse(context, failure.getMessage());
                     } else {
-                        // The issuer cannot be asked now: the permission check answers (503).
+                        // The issuer cannot be asked now: the permission check answers, as before.
                         context.next();
                     }
                 }));
+    }
+
+    private static boolean issuerUnreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OIDCException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void refuse(RoutingContext context, String why) {
