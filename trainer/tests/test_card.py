@@ -100,3 +100,19 @@ def test_the_budget_names_the_search_and_the_settings_it_chose():
     assert "| air_temperature | 5 (2) | 0.080 | 0.100 | learning_rate 0.05, max_depth 4," in text
     assert "| co2 | none: too little data |" in text
     assert "No hyperparameter search" in card.markdown(_card())
+
+
+def test_the_intervals_say_their_coverage_and_what_they_were_calibrated_on():
+    metrics = {"interval_coverage_air_temperature": 0.79, "interval_width_air_temperature": 0.5,
+               "interval_calibration_rows_air_temperature": 4200.0, "interval_calibration_blocks_air_temperature": 4.0}
+    frame = pd.DataFrame({"zone": ["a"], "window_start": pd.to_datetime(["2026-06-01T00:00:00Z"])})
+    c = card.build(model_name="greenloop-gh-1", run_id="r1", spec={"version": "v1", "windowSeconds": 60}, horizon=15,
+                   data=SimpleNamespace(frame=frame, features=["f1"], dataset_id="ds-1", digest="abc", paths=["p"]),
+                   parts={"train": 1, "valid": 1, "test": 1}, shares={}, targets=["air_temperature"],
+                   served=["air_temperature"], refused={}, metrics={**metrics, "mae_air_temperature": 0.1},
+                   evaluations={}, importances={"f1": 1.0}, margin=0.1, interval=0.8,
+                   budget={"device": "cpu", "maxRounds": 300, "earlyStopping": 30, "trainingSeconds": 4.2})
+
+    assert c["intervals"]["targets"]["air_temperature"] == {"coverage": 0.79, "meanWidth": 0.5,
+                                                            "calibrationRows": 4200.0, "calibrationBlocks": 4.0}
+    assert "| air_temperature | 79.0% | 0.500 | 4200 rows in 4 blocks |" in card.markdown(c)
