@@ -1,5 +1,6 @@
 package dev.greenloop.function;
 
+import dev.greenloop.function.base.ProtocolDoor;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.OIDCException;
 import io.quarkus.security.AuthenticationException;
@@ -10,7 +11,6 @@ import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
@@ -101,12 +101,7 @@ public class SenderDoor {
     }
 
     private static void refuse(RoutingContext context, String why) {
-        if (context.request().version() != HttpVersion.HTTP_2) {
-            // The body is never read: close the connection after the answer (Vert.x would otherwise
-            // wait for the rest of the body).
-            context.response().putHeader("Connection", "close");
-            context.addEndHandler(ended -> context.request().connection().close());
-        }
+        ProtocolDoor.closeAfterAnswer(context);
         context.fail(new AuthenticationFailedException(why));
     }
 }

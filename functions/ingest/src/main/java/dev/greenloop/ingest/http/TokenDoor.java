@@ -6,7 +6,6 @@ import dev.greenloop.ingest.IngestException;
 import dev.greenloop.ingest.auth.Authenticator;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
@@ -88,24 +87,12 @@ public class TokenDoor {
         });
     }
 
-    private void refuse(RoutingContext context, IngestException e) {
-        if (e.status() != 401) {
-            context.next();
-            return;
-        }
+    /** Answers an UNAUTHENTICATED refusal as the resources' mapper does, the body unread. */
+    private static void refuse(RoutingContext context, IngestException e) {
         String body = ProtocolDoor.json(Problem.of(e.problemType(), e.kind().title(), e.status(), e.getMessage(),
                 context.request().path(), e.errors()));
-        // The body is never read: an HTTP/1 connection is closed after the answer (Vert.x would
-        // otherwise wait for the rest of the body); HTTP/2 ends only the stream.
-        boolean http1 = context.request().version() != HttpVersion.HTTP_2;
-        if (http1) {
-            context.response().putHeader("Connection", "close");
-        }
+        ProtocolDoor.closeAfterAnswer(context);
         context.response().setStatusCode(401).putHeader("Content-Type", Problem.MEDIA_TYPE)
-                .putHeader("WWW-Authenticate", "Bearer realm=\"greenloop\"").end(body).onComplete(written -> {
-                    if (http1) {
-                        context.request().connection().close();
-                    }
-                });
+                .putHeader("WWW-Authenticate", "Bearer realm=\"greenloop\"").end(body);
     }
 }

@@ -2,6 +2,7 @@ package dev.greenloop.function.base;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,18 @@ public class ProtocolDoor {
                 "greenloop's functions speak HTTP/1.0, HTTP/1.1 and HTTP/2", context.request().path(), null));
         context.response().setStatusCode(505).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Connection", "close")
                 .end(body);
+    }
+
+    /**
+     * For an answer given before the request's body is read: an HTTP/1 connection is closed once
+     * the answer is sent (Vert.x would otherwise wait for the rest of the body, and what the client
+     * still sends could be taken for its next request); on HTTP/2 the answer ends only the stream.
+     */
+    public static void closeAfterAnswer(RoutingContext context) {
+        if (context.request().version() != HttpVersion.HTTP_2) {
+            context.response().putHeader("Connection", "close");
+            context.addEndHandler(ended -> context.request().connection().close());
+        }
     }
 
     /** A problem as the body of an answer written before any JAX-RS mapper can run. */
