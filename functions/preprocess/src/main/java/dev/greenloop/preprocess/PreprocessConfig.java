@@ -95,8 +95,16 @@ public interface PreprocessConfig {
         /** Extra Hadoop client settings ({@code dfs.replication}, ...). */
         java.util.Map<String, String> hadoop();
 
-        /** Partitions archived at once; defaults to the number of processors. */
+        /** Threads that archive at once; defaults to the number of processors. */
         Optional<Integer> parallelism();
+
+        /**
+         * The least records each thread gets before a pass cuts the partitions' ranges into pieces
+         * that share the work evenly; a smaller backlog is written one file per partition (fewer,
+         * larger files).
+         */
+        @WithDefault("2000")
+        long minShareRecords();
 
         /**
          * How long the archive lease lasts unless renewed; a running archive renews it every

@@ -35,7 +35,12 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,8 +51,10 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -290,6 +297,11 @@ class ArchiveTest {
         int produced = produce(greenhouse, "z1", T0, 30, 1);
 
         archiver.writeWithoutCommit();
+        // The crashed plan was cut into two equal shares (two threads, test-sized shares), whatever
+        // the partitions' sizes; the rerun writes and commits those pieces.
+        List<Long> shares = archiver.sharesOfUnfinishedPlan();
+        assertThat(shares).hasSize(2);
+        assertThat(Math.abs(shares.get(0) - shares.get(1))).isLessThanOrEqualTo(1);
         // A half-written file of the crashed run.
         hdfs.fs().create(hdfs.path("_tmp/crashed.parquet")).close();
         int more = produce(greenhouse, "z1", T0 + 30 * 60_000L, 10, 1);
@@ -302,6 +314,18 @@ class ArchiveTest {
         assertThat(raw).hasSize(produced + more);
         assertThat(unique).hasSize(produced + more);
         assertThat(hdfs.fs().exists(hdfs.path("_tmp/crashed.parquet"))).isFalse();
+        // Every partition, cut into pieces or not, is committed to its end: nothing is read again.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBroker.shared().bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.archive().group())
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().stream().filter(tp -> tp.topic().equals(config.archive().topic()))
+                    .forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            assertThat(latest).isNotEmpty();
+            admin.listOffsets(latest).all().get().forEach((tp, end) ->
+                    assertThat(committed.get(tp).offset()).as("committed offset of %s", tp).isEqualTo(end.offset()));
+        }
     }
 
     @Test

@@ -45,7 +45,8 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>plan: from the archive group's committed offsets to the end offsets seen now, saved in
  *       MongoDB (an unfinished plan from a crashed run is reused as it is);</li>
- *   <li>write: one file per greenhouse, day and partition range,
+ *   <li>write: one file per greenhouse, day and piece of a partition's range (the plan cuts ranges
+ *       so that the threads share the records evenly, {@link PlanSplitter}),
  *       {@code raw/greenhouse=<g>/date=<d>/part-<partition>-<start>-<end>.parquet}, written under a
  *       temporary name and renamed when complete (a file that exists already is complete);</li>
  *   <li>commit the offsets, and only then mark the plan done.</li>
@@ -144,30 +145,32 @@ public class RawArchiver {
             lag += end.get(tp) - start;
         }
         lastLag = lag;
-        return ranges;
+        return PlanSplitter.split(ranges, Math.max(1, parallelism), config.minShareRecords());
     }
 
     /**
-     * Archives every range of the plan, partitions in parallel (each with its own consumer):
-     * decoding and encoding is CPU work the cores can share.
+     * Archives the plan's pieces in parallel, each with its own consumer: decoding and encoding is
+     * CPU work the cores can share, and the pieces ({@link PlanSplitter}) give every thread the
+     * same number of records.
      */
     private Outcome write(List<ArchiveState.Range> plan) {
-        List<ArchiveState.Range> work = plan.stream().filter(r -> r.end() > r.start()).toList();
+        List<List<ArchiveState.Range>> tasks = PlanSplitter.tasks(plan, Math.max(1, parallelism));
         Map<String, Set<LocalDate>> days = new HashMap<>();
         long records = 0;
         long bytes = 0;
-        if (!work.isEmpty()) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(work.size(), Math.max(1, parallelism)));
+        if (!tasks.isEmpty()) {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(tasks.size(), Math.max(1, parallelism)));
             try {
-                List<Future<Outcome>> results = new ArrayList<>();
-                for (ArchiveState.Range range : work) {
-                    results.add(pool.submit(() -> writeRange(range)));
+                List<Future<List<Outcome>>> results = new ArrayList<>();
+                for (List<ArchiveState.Range> task : tasks) {
+                    results.add(pool.submit(() -> task.stream().map(this::writeRange).toList()));
                 }
-                for (Future<Outcome> result : results) {
-                    Outcome o = result.get();
-                    records += o.records();
-                    bytes += o.bytes();
-                    o.days().forEach((g, set) -> days.computeIfAbsent(g, k -> new TreeSet<>()).addAll(set));
+                for (Future<List<Outcome>> result : results) {
+                    for (Outcome o : result.get()) {
+                        records += o.records();
+                        bytes += o.bytes();
+                        o.days().forEach((g, set) -> days.computeIfAbsent(g, k -> new TreeSet<>()).addAll(set));
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -348,7 +351,9 @@ public class RawArchiver {
     private void commit(KafkaConsumer<String, CloudEvent> consumer, List<ArchiveState.Range> plan) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ArchiveState.Range range : plan) {
-            offsets.put(new TopicPartition(config.topic(), range.partition()), new OffsetAndMetadata(range.end()));
+            // A partition may be cut into several pieces: its offset is the end of the last one.
+            offsets.merge(new TopicPartition(config.topic(), range.partition()), new OffsetAndMetadata(range.end()),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         consumer.commitSync(offsets, Duration.ofSeconds(30));
     }

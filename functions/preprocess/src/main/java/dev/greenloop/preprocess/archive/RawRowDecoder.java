@@ -38,6 +38,7 @@ final class RawRowDecoder {
         String zone = null;
         String device = null;
         List<Item> items = new ArrayList<>(128);
+        LastTime lastTime = new LastTime();
         try (JsonParser p = JSON.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -47,8 +48,8 @@ final class RawRowDecoder {
                     case "greenhouseId" -> greenhouse = text(p, value, field);
                     case "zoneId" -> zone = text(p, value, field);
                     case "deviceId" -> device = text(p, value, field);
-                    case "readings" -> items(p, value, "sensor", items);
-                    case "actuators" -> items(p, value, "actuator", items);
+                    case "readings" -> items(p, value, "sensor", items, lastTime);
+                    case "actuators" -> items(p, value, "actuator", items, lastTime);
                     default -> p.skipChildren();
                 }
             }
@@ -63,7 +64,26 @@ final class RawRowDecoder {
         }
     }
 
-    private static void items(JsonParser p, JsonToken token, String kind, List<Item> items) throws IOException {
+    /** The last time parsed and its value: the items of one instant repeat the same time. */
+    private static final class LastTime {
+        String text;
+        long millis;
+
+        long parse(String time) {
+            if (!time.equals(text)) {
+                try {
+                    millis = ITU.parseDateTime(time).toInstant().toEpochMilli();
+                } catch (DateTimeException e) {
+                    throw EventException.invalidField("timestamp", "is not an RFC 3339 date-time");
+                }
+                text = time;
+            }
+            return millis;
+        }
+    }
+
+    private static void items(JsonParser p, JsonToken token, String kind, List<Item> items, LastTime lastTime)
+            throws IOException {
         expect(token, JsonToken.START_ARRAY);
         String nameField = kind.equals("sensor") ? "sensor" : "actuator";
         while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -94,11 +114,7 @@ final class RawRowDecoder {
             }
             // Unknown kinds throw here, as the payload records would.
             String wire = kind.equals("sensor") ? SensorKind.fromWire(name).wireName() : ActuatorKind.fromWire(name).wireName();
-            try {
-                items.add(new Item(kind, wire, value, unit, ITU.parseDateTime(time).toInstant().toEpochMilli()));
-            } catch (DateTimeException e) {
-                throw EventException.invalidField("timestamp", "is not an RFC 3339 date-time");
-            }
+            items.add(new Item(kind, wire, value, unit, lastTime.parse(time)));
         }
     }
 

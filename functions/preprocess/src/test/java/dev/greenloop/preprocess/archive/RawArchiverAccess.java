@@ -23,4 +23,9 @@ public class RawArchiverAccess {
             state.unlock();
         }
     }
+
+    /** The records of each thread's share of the unfinished plan, as a pass of two threads hands them out. */
+    public java.util.List<Long> sharesOfUnfinishedPlan() {
+        return PlanSplitter.tasks(state.unfinishedPlan(), 2).stream().map(PlanSplitter::records).toList();
+    }
 }
