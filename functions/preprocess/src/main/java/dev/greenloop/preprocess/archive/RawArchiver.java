@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -280,7 +279,7 @@ public class RawArchiver {
                 return new OpenFile(target, null, null);
             }
             Path temporary = hdfs.path("_tmp/" + UUID.randomUUID() + ".parquet");
-            return new OpenFile(target, temporary, RawRowWriteSupport.writer(temporary, hdfs.conf(),
+            return new OpenFile(target, temporary, new RawParquetWriter(temporary, hdfs.conf(),
                     Map.of("greenloop.source", config.topic())));
         } catch (IOException e) {
             throw new PreprocessException(Kind.ARCHIVE_FAILED, "opening " + target + ": " + e.getMessage(), e);
@@ -291,10 +290,10 @@ public class RawArchiver {
     private final class OpenFile {
         private final Path target;
         private final Path temporary;
-        private ParquetWriter<RawRow> writer;
+        private RawParquetWriter writer;
         private boolean done;
 
-        OpenFile(Path target, Path temporary, ParquetWriter<RawRow> writer) {
+        OpenFile(Path target, Path temporary, RawParquetWriter writer) {
             this.target = target;
             this.temporary = temporary;
             this.writer = writer;
