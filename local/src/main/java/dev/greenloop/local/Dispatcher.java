@@ -3,6 +3,7 @@ package dev.greenloop.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenloop.local.eventing.DeadLetters;
 import dev.greenloop.local.eventing.Deliverer;
+import dev.greenloop.local.eventing.DeliveryTokens;
 import dev.greenloop.local.eventing.DeliverySpec;
 import dev.greenloop.local.eventing.Supervisor;
 import dev.greenloop.local.eventing.TopicConsumer;
@@ -122,7 +123,9 @@ public final class Dispatcher implements AutoCloseable {
         this.ingress = new BrokerIngress(issuer, apiServerOverrides,
                 this::admits, this::publish);
         this.deadLetters = new DeadLetters(producer, deadLetterTopic);
-        this.deliverer = new Deliverer(issuer::token, Duration.ofMinutes(15));
+        // The issuer's tokens last five minutes; each is handed out for four.
+        this.deliverer = new Deliverer(new DeliveryTokens(issuer::token, Duration.ofMinutes(4), Clock.systemUTC()),
+                Duration.ofMinutes(15));
     }
 
     public String deadLetterTopic() {
