@@ -6,6 +6,7 @@ import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.mlflow.MlflowServer;
 import dev.greenloop.testkit.mlflow.PythonEnvironment;
+import dev.greenloop.testkit.oidc.OidcIssuer;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -42,13 +43,19 @@ import java.util.concurrent.locks.LockSupport;
  * {@code bench.infer.jvm} (extra JVM options of infer, space-separated), {@code bench.load} (false:
  * cold starts only), {@code bench.infer.java} (the launcher infer runs on, java on the path), and
  * {@code bench.aot.cache}: a file for an AOT cache (JDK 25, JEP 483/514) that a training run of
- * infer writes first and every later run of infer starts from.
+ * infer writes first and every later run of infer starts from, and {@code bench.issuer} (true):
+ * infer's sender identity checked against the test kit's OIDC issuer, whose discovery document
+ * infer reads at boot as it reads the cluster's in a cluster; false leaves infer's default issuer,
+ * which does not resolve outside a cluster (the method of the figures before 2026-12-05).
  */
 public final class InferLoad {
 
     private static final int SECONDS = Integer.getInteger("bench.seconds", 15);
     private static final Path AOT_CACHE = System.getProperty("bench.aot.cache") == null ? null
             : Paths.get(System.getProperty("bench.aot.cache")).toAbsolutePath();
+    /** The cluster's service-account issuer, as a cluster gives infer one; null with {@code -Dbench.issuer=false}. */
+    private static final OidcIssuer ISSUER = Boolean.parseBoolean(System.getProperty("bench.issuer", "true"))
+            ? OidcIssuer.start() : null;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
 
@@ -169,6 +176,9 @@ public final class InferLoad {
             }
         }
         command.addAll(List.of(extra));
+        if (ISSUER != null) {
+            command.add("-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer());
+        }
         command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + mlflow, "-Dgreenloop.infer.cache-dir=" + cache,
