@@ -3,6 +3,7 @@ package dev.greenloop.control;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.testkit.http.RawHttp;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.oidc.SenderTokens;
 import dev.greenloop.testkit.quarkus.KafkaResource;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 import static dev.greenloop.control.ControlTesting.GH;
@@ -78,15 +81,17 @@ class SenderIdentityTest {
             if (sender.valid()) {
                 continue;
             }
-            try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (sender.authorization() != null) {
+                headers.put("Authorization", sender.authorization());
+            }
+            headers.put("ce-specversion", "1.0");
+            headers.put("ce-id", UUID.randomUUID().toString());
+            headers.put("ce-source", "/greenloop/infer");
+            headers.put("ce-type", EventTypes.PREDICTION);
+            // A body of 30,000 bytes is declared and one byte of it sent.
+            try (Socket socket = RawHttp.stalled(root, "/", 30_000, headers)) {
                 socket.setSoTimeout(30_000);
-                // A body of 30,000 bytes is declared and never sent.
-                socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: localhost\r\n"
-                        + (sender.authorization() == null ? "" : "Authorization: " + sender.authorization() + "\r\n")
-                        + "ce-specversion: 1.0\r\nce-id: " + UUID.randomUUID() + "\r\nce-source: /greenloop/infer\r\n"
-                        + "ce-type: " + EventTypes.PREDICTION + "\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: 30000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
 
                 // Answered, and the connection closed, without the body.
                 String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
