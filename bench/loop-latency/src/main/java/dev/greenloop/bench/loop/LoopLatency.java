@@ -142,6 +142,7 @@ public final class LoopLatency {
         }
         if (spans != null) {
             System.out.printf(Locale.ROOT, "%ntracing on: %,d spans received over OTLP%n", spans.spans().size());
+            spanReport(spans.spans(), measuredFrom.toEpochMilli() * 1_000_000L);
             spans.close();
         }
         report(measure(readings, broker, commands, measuredFrom.toEpochMilli()), minutes, warmup, zoneCount);
@@ -221,6 +222,32 @@ public final class LoopLatency {
             System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", hop, sorted.size(), pct(sorted, 0.50),
                     pct(sorted, 0.90), pct(sorted, 0.99), sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1).toString());
         });
+    }
+
+    /**
+     * How long each function's spans of the measured minutes lasted, by service, name and kind:
+     * the part of each hop a function spent on its own work (its server span), and in what.
+     */
+    private static void spanReport(List<OtlpReceiver.ReceivedSpan> spans, long fromUnixNanos) {
+        Map<String, List<Long>> byName = new TreeMap<>();
+        for (OtlpReceiver.ReceivedSpan span : spans) {
+            if (span.startUnixNanos() >= fromUnixNanos) {
+                byName.computeIfAbsent(span.service() + " | " + span.name() + " | " + span.kind(), k -> new ArrayList<>())
+                        .add(Math.round(span.millis() * 1_000));
+            }
+        }
+        System.out.println("| service | span | kind | n | p50 ms | p90 ms | p99 ms |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        byName.forEach((name, micros) -> {
+            List<Long> sorted = micros.stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", name, sorted.size(), millis(sorted, 0.50),
+                    millis(sorted, 0.90), millis(sorted, 0.99));
+        });
+    }
+
+    private static String millis(List<Long> sortedMicros, double q) {
+        int rank = (int) Math.ceil(q * sortedMicros.size());
+        return String.format(Locale.ROOT, "%.1f", sortedMicros.get(Math.max(0, rank - 1)) / 1000.0);
     }
 
     /** The nearest-rank percentile. */

@@ -34,9 +34,15 @@ import java.util.zip.GZIPInputStream;
  */
 public final class OtlpReceiver implements AutoCloseable {
 
-    /** A span as received: the service that exported it, its ids (hex), name, kind and string attributes. */
+    /** A span as received: the service that exported it, its ids (hex), name, kind, string attributes and times. */
     public record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name, String kind,
-                               Map<String, String> attributes, List<String> linkedSpanIds) {
+                               Map<String, String> attributes, List<String> linkedSpanIds, long startUnixNanos,
+                               long endUnixNanos) {
+
+        /** How long the span lasted, in milliseconds. */
+        public double millis() {
+            return (endUnixNanos - startUnixNanos) / 1e6;
+        }
     }
 
     private final HttpServer server;
@@ -100,7 +106,8 @@ public final class OtlpReceiver implements AutoCloseable {
                         List<String> links = new ArrayList<>();
                         s.getLinksList().forEach(l -> links.add(hex(l.getSpanId())));
                         spans.add(new ReceivedSpan(service, hex(s.getTraceId()), hex(s.getSpanId()), hex(s.getParentSpanId()),
-                                s.getName(), s.getKind().name(), attributes(s.getAttributesList()), links));
+                                s.getName(), s.getKind().name(), attributes(s.getAttributesList()), links,
+                                s.getStartTimeUnixNano(), s.getEndTimeUnixNano()));
                     }
                 }
             }
