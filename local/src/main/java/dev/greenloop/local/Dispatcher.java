@@ -124,7 +124,7 @@ public final class Dispatcher implements AutoCloseable {
                 this::admits, this::publish);
         this.deadLetters = new DeadLetters(producer, deadLetterTopic);
         // The issuer's tokens last five minutes; each is handed out for four.
-        this.deliverer = new Deliverer(new DeliveryTokens(issuer::token, Duration.ofMinutes(4), Clock.systemUTC()),
+        this.deliverer = new Deliverer(new DeliveryTokens(issuer::token, Duration.ofMinutes(4), Instant::now),
                 Duration.ofMinutes(15));
     }
 

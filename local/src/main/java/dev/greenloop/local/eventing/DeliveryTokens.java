@@ -1,11 +1,11 @@
 package dev.greenloop.local.eventing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The dispatcher's OIDC tokens, one per audience, reused until they near their end, as Knative's
@@ -20,24 +20,25 @@ public final class DeliveryTokens implements Function<String, String> {
 
     private final Function<String, String> mint;
     private final Duration reuseFor;
-    private final Clock clock;
+    private final Supplier<Instant> now;
     private final Map<String, Minted> byAudience = new ConcurrentHashMap<>();
 
     /**
      * @param mint     a new token for an audience
      * @param reuseFor how long a token is handed out after it was minted: less than its lifetime,
      *                 by more than a delivery's attempts take
+     * @param now      the time now
      */
-    public DeliveryTokens(Function<String, String> mint, Duration reuseFor, Clock clock) {
+    public DeliveryTokens(Function<String, String> mint, Duration reuseFor, Supplier<Instant> now) {
         this.mint = mint;
         this.reuseFor = reuseFor;
-        this.clock = clock;
+        this.now = now;
     }
 
     @Override
     public String apply(String audience) {
-        Instant now = clock.instant();
-        return byAudience.compute(audience, (a, minted) -> minted == null || !now.isBefore(minted.at().plus(reuseFor))
-                ? new Minted(mint.apply(a), now) : minted).token();
+        Instant at = now.get();
+        return byAudience.compute(audience, (a, minted) -> minted == null || !at.isBefore(minted.at().plus(reuseFor))
+                ? new Minted(mint.apply(a), at) : minted).token();
     }
 }

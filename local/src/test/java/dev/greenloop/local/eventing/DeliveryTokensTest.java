@@ -2,10 +2,8 @@ package dev.greenloop.local.eventing;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,44 +12,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DeliveryTokensTest {
 
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-20T12:00:00Z"));
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
     @Test
     void aTokenIsReusedPerAudienceUntilItsTimeIsUpThenMintedAgain() {
-        MovingClock clock = new MovingClock();
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-20T12:00:00Z"));
         List<String> minted = new ArrayList<>();
         DeliveryTokens tokens = new DeliveryTokens(audience -> {
             String token = audience + "#" + minted.size();
             minted.add(token);
             return token;
-        }, Duration.ofMinutes(4), clock);
+        }, Duration.ofMinutes(4), now::get);
 
         assertThat(tokens.apply("greenloop-infer")).isEqualTo("greenloop-infer#0");
         assertThat(tokens.apply("greenloop-control")).isEqualTo("greenloop-control#1");
-        clock.now.set(clock.now.get().plus(Duration.ofMinutes(3).plusSeconds(59)));
+        now.set(now.get().plus(Duration.ofMinutes(3).plusSeconds(59)));
         assertThat(tokens.apply("greenloop-infer")).isEqualTo("greenloop-infer#0");
         assertThat(tokens.apply("greenloop-control")).isEqualTo("greenloop-control#1");
         assertThat(minted).hasSize(2);
 
-        clock.now.set(clock.now.get().plusSeconds(1));
+        now.set(now.get().plusSeconds(1));
         assertThat(tokens.apply("greenloop-infer")).isEqualTo("greenloop-infer#2");
         assertThat(tokens.apply("greenloop-infer")).isEqualTo("greenloop-infer#2");
         assertThat(minted).hasSize(3);

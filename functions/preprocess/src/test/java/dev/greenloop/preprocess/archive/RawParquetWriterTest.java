@@ -45,23 +45,32 @@ class RawParquetWriterTest {
         return rows;
     }
 
-    @Test
-    void rowsComeBackAsTheyWereWrittenWithTheFooterAndStatisticsOnTimeOnly() throws Exception {
-        Path file = new Path(dir.resolve("raw.parquet").toUri());
-        List<RawRow> written = rows(50_000);
-        try (RawParquetWriter writer = new RawParquetWriter(file, new Configuration(), Map.of("greenloop.source", "greenhouse.readings"))) {
-            for (RawRow row : written) {
-                writer.write(row);
-            }
+    private static void write(RawParquetWriter writer, List<RawRow> rows) throws java.io.IOException {
+        for (RawRow row : rows) {
+            writer.write(row);
         }
+    }
 
+    /** The file's rows, as the feature tables read raw files. */
+    private static List<RawRow> readBack(Path file) throws java.io.IOException {
         List<RawRow> read = new ArrayList<>();
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).build()) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
                 read.add(RawRow.of(g));
             }
         }
-        assertThat(read).isEqualTo(written);
+        return read;
+    }
+
+    @Test
+    void rowsComeBackAsTheyWereWrittenWithTheFooterAndStatisticsOnTimeOnly() throws Exception {
+        Path file = new Path(dir.resolve("raw.parquet").toUri());
+        List<RawRow> written = rows(50_000);
+        try (RawParquetWriter writer = new RawParquetWriter(file, new Configuration(), Map.of("greenloop.source", "greenhouse.readings"))) {
+            write(writer, written);
+        }
+
+        assertThat(readBack(file)).isEqualTo(written);
 
         try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, new Configuration()))) {
             ParquetMetadata footer = reader.getFooter();
@@ -85,18 +94,10 @@ class RawParquetWriterTest {
         Path file = new Path(dir.resolve("groups.parquet").toUri());
         List<RawRow> written = rows(60_000);
         try (RawParquetWriter writer = new RawParquetWriter(file, new Configuration(), Map.of(), 64 << 10)) {
-            for (RawRow row : written) {
-                writer.write(row);
-            }
+            write(writer, written);
         }
 
-        List<RawRow> read = new ArrayList<>();
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).build()) {
-            for (Group g = reader.read(); g != null; g = reader.read()) {
-                read.add(RawRow.of(g));
-            }
-        }
-        assertThat(read).isEqualTo(written);
+        assertThat(readBack(file)).isEqualTo(written);
         try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, new Configuration()))) {
             assertThat(reader.getFooter().getBlocks()).hasSizeGreaterThan(1);
             assertThat(reader.getFooter().getBlocks().stream().mapToLong(b -> b.getRowCount()).sum()).isEqualTo(written.size());
