@@ -36,7 +36,6 @@ import jakarta.inject.Inject;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -315,8 +314,7 @@ class ArchiveTest {
         assertThat(unique).hasSize(produced + more);
         assertThat(hdfs.fs().exists(hdfs.path("_tmp/crashed.parquet"))).isFalse();
         // Every partition, cut into pieces or not, is committed to its end: nothing is read again.
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                KafkaBroker.shared().bootstrapServers()))) {
+        try (Admin admin = KafkaBroker.shared().admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.archive().group())
                     .partitionsToOffsetAndMetadata().get();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

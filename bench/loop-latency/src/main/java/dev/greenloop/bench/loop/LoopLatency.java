@@ -246,16 +246,16 @@ public final class LoopLatency {
     }
 
     private static String millis(List<Long> sortedMicros, double q) {
-        int rank = (int) Math.ceil(q * sortedMicros.size());
-        return String.format(Locale.ROOT, "%.1f", sortedMicros.get(Math.max(0, rank - 1)) / 1000.0);
+        return String.format(Locale.ROOT, "%.1f", nearestRank(sortedMicros, q) / 1000.0);
     }
 
-    /** The nearest-rank percentile. */
     private static String pct(List<Long> sorted, double q) {
-        if (sorted.isEmpty()) {
-            return "-";
-        }
+        return sorted.isEmpty() ? "-" : Long.toString(nearestRank(sorted, q));
+    }
+
+    /** The nearest-rank percentile of a sorted, non-empty list. */
+    private static long nearestRank(List<Long> sorted, double q) {
         int rank = (int) Math.ceil(q * sorted.size());
-        return sorted.get(Math.max(0, rank - 1)).toString();
+        return sorted.get(Math.max(0, rank - 1));
     }
 }

@@ -22,10 +22,7 @@ final class PlanSplitter {
      * when a share would be smaller than {@code minShare} records.
      */
     static List<ArchiveState.Range> split(List<ArchiveState.Range> ranges, int threads, long minShare) {
-        long total = 0;
-        for (ArchiveState.Range r : ranges) {
-            total += Math.max(0, r.end() - r.start());
-        }
+        long total = records(ranges);
         if (threads <= 1 || total == 0 || total / threads < Math.max(1, minShare)) {
             return ranges;
         }
@@ -52,16 +49,12 @@ final class PlanSplitter {
     }
 
     /**
-     * The pieces as tasks for a pool of {@code threads}: the plan's pieces in order, grouped while
+     * The pieces as tasks for a pool of {@code threads} (at least one): the plan's pieces in order, grouped while
      * a group stays within an equal share, largest group first. A plan cut by {@link #split} gives
      * exactly its shares, one per thread; a plan of whole ranges gives about one range per task.
      */
     static List<List<ArchiveState.Range>> tasks(List<ArchiveState.Range> pieces, int threads) {
-        long total = 0;
-        for (ArchiveState.Range r : pieces) {
-            total += Math.max(0, r.end() - r.start());
-        }
-        long share = (total + Math.max(1, threads) - 1) / Math.max(1, threads);
+        long share = (records(pieces) + threads - 1) / threads;
         List<List<ArchiveState.Range>> tasks = new ArrayList<>();
         List<ArchiveState.Range> current = new ArrayList<>();
         long sum = 0;
@@ -85,7 +78,8 @@ final class PlanSplitter {
         return tasks;
     }
 
-    static long records(List<ArchiveState.Range> task) {
-        return task.stream().mapToLong(r -> r.end() - r.start()).sum();
+    /** The records of {@code ranges} (an empty range, or one whose start passed its end, has none). */
+    static long records(List<ArchiveState.Range> ranges) {
+        return ranges.stream().mapToLong(r -> Math.max(0, r.end() - r.start())).sum();
     }
 }

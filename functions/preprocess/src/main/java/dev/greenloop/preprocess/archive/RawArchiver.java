@@ -74,7 +74,7 @@ public class RawArchiver {
         this.kafkaSecurity = KafkaSecurity.fromSettings(Settings.fromConfig());
         this.state = state;
         this.hdfs = hdfs;
-        this.parallelism = config.archive().parallelism().orElse(Runtime.getRuntime().availableProcessors());
+        this.parallelism = Math.max(1, config.archive().parallelism().orElse(Runtime.getRuntime().availableProcessors()));
         this.bytesWritten = Counter.builder("greenloop.preprocess.archive.bytes").baseUnit("bytes")
                 .description("Bytes of Parquet written to HDFS (raw and features)").register(registry);
         this.recordsArchived = Counter.builder("greenloop.preprocess.archive.records")
@@ -144,7 +144,7 @@ public class RawArchiver {
             lag += end.get(tp) - start;
         }
         lastLag = lag;
-        return PlanSplitter.split(ranges, Math.max(1, parallelism), config.minShareRecords());
+        return PlanSplitter.split(ranges, parallelism, config.minShareRecords());
     }
 
     /**
@@ -153,12 +153,12 @@ public class RawArchiver {
      * same number of records.
      */
     private Outcome write(List<ArchiveState.Range> plan) {
-        List<List<ArchiveState.Range>> tasks = PlanSplitter.tasks(plan, Math.max(1, parallelism));
+        List<List<ArchiveState.Range>> tasks = PlanSplitter.tasks(plan, parallelism);
         Map<String, Set<LocalDate>> days = new HashMap<>();
         long records = 0;
         long bytes = 0;
         if (!tasks.isEmpty()) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(tasks.size(), Math.max(1, parallelism)));
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(tasks.size(), parallelism));
             try {
                 List<Future<List<Outcome>>> results = new ArrayList<>();
                 for (List<ArchiveState.Range> task : tasks) {
