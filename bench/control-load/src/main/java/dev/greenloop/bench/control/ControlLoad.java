@@ -89,12 +89,9 @@ public final class ControlLoad {
             int management = FreePorts.next();
             Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "control-bench.log");
             Files.createDirectories(log.getParent());
-            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:+UseParallelGC"));
-            String extra = System.getProperty("bench.control.jvm", "");
-            if (!extra.isBlank()) {
-                command.addAll(List.of(extra.trim().split("\\s+")));
-            }
+            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+            // The JVM's options, replaced as a whole (two collectors cannot both be chosen).
+            command.addAll(List.of(System.getProperty("bench.control.jvm", "-Xmx512m -XX:+UseParallelGC").trim().split("\\s+")));
             byte[] secret = new byte[32];
             new java.security.SecureRandom().nextBytes(secret);
             command.addAll(List.of("-Dquarkus.http.port=" + port,
