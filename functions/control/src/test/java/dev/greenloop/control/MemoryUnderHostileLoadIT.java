@@ -1,0 +1,203 @@
+package dev.greenloop.control;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import dev.greenloop.events.EventTypes;
+import dev.greenloop.events.json.PayloadCodec;
+import dev.greenloop.events.payload.Prediction;
+import dev.greenloop.events.payload.SensorKind;
+import dev.greenloop.events.payload.TargetValue;
+import dev.greenloop.features.FeatureSpec;
+import dev.greenloop.onlinestore.OnlineStore;
+import dev.greenloop.onlinestore.OnlineVector;
+import dev.greenloop.testkit.ChildProcess;
+import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.http.Storm;
+import dev.greenloop.testkit.kafka.KafkaBroker;
+import dev.greenloop.testkit.mongo.MongoWireServer;
+import dev.greenloop.testkit.oidc.OidcIssuer;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * control as it ships, under the worst load its senders can make: the packaged application,
+ * started with the JVM options of its Knative Service, takes 30 seconds of 48 clients posting
+ * predictions that each command two actuators, the same padded to the body limit, bodies over
+ * the limit and predictions that break the contract. It must answer every request (204, or a
+ * problem that says why or to send later), never run out of heap, stay within the Service's
+ * memory limit, and command a zone afterwards.
+ */
+class MemoryUnderHostileLoadIT {
+
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final String GREENHOUSE = "gh-hostile";
+    /** Clients per kind of request: acting predictions, the same at the body limit, over the limit, invalid. */
+    private static final int[] CLIENTS = {16, 16, 8, 8};
+    private static final Duration LOAD = Duration.ofSeconds(30);
+    /** {@code quarkus.http.limits.max-body-size} in control's application.properties. */
+    private static final int MAX_BODY = 256 * 1024;
+
+    private final AtomicInteger zones = new AtomicInteger();
+    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+
+    @Test
+    void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
+        ServiceManifest service = ServiceManifest.of(ROOT, "control");
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).as("control is packaged before its integration tests").isRegularFile();
+        OidcIssuer issuer = OidcIssuer.shared();
+        byte[] secret = new byte[32];
+        new java.security.SecureRandom().nextBytes(secret);
+
+        try (KafkaBroker kafka = KafkaBroker.start(); MongoWireServer mongo = MongoWireServer.start();
+             MongoClient client = MongoClients.create(mongo.connectionString())) {
+            kafka.createTopic("greenhouse.commands", 3);
+            MongoDatabase db = client.getDatabase("greenloop");
+            int port = FreePorts.next();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(service.javaOptions());
+            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+                    "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer(),
+                    "-jar", jar.toAbsolutePath().toString()));
+            Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "control-hostile-load.log");
+            Files.createDirectories(log.getParent());
+            Files.deleteIfExists(log);
+            ChildProcess control = ChildProcess.start("control", command, Path.of("").toAbsolutePath(),
+                    Map.of("GREENLOOP_SIGNING_KEYS", "hostile-k1:" + GREENHOUSE + ":" + Base64.getEncoder().encodeToString(secret)), log);
+            try {
+                URI base = URI.create("http://127.0.0.1:" + port + "/");
+                control.awaitReady(ChildProcess.httpOk(base.resolve("/q/health/ready")), Duration.ofSeconds(120));
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10)).build();
+                String token = "Bearer " + issuer.token("greenloop-control");
+                Storm storm = storm(http, base, token, db);
+
+                System.out.printf(Locale.ROOT, "control with %s under %s clients for %d s: %s%n", service.javaOptions(),
+                        Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
+                assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
+                assertThat(control.isAlive()).as("control is running; its log ends:%n%s", control.tail(30)).isTrue();
+                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", control.peakRssKiB() / 1024,
+                        service.memoryLimitMiB());
+                assertThat(storm.outcomes().keySet()).as("every answer is 204 or a problem that says why or to send later")
+                        .allMatch(o -> o.matches("(act|large) (204|503)|over (413|503)|invalid (400|503)"));
+                assertThat(storm.count("act 204")).as("predictions were acted on").isPositive();
+                assertThat(storm.count("large 204")).as("predictions at the body limit were acted on").isPositive();
+                assertThat(storm.count("over 413")).as("bodies over the limit were refused").isPositive();
+                assertThat(storm.count("invalid 400")).as("invalid predictions were refused").isPositive();
+                assertThat(control.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
+                        .isLessThan(service.memoryLimitMiB());
+                HttpResponse<String> after = send(http, base, token, prediction(newZone(db), 0));
+                assertThat(after.statusCode()).as(after.body()).isEqualTo(204);
+            } finally {
+                control.stop(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private Storm storm(HttpClient http, URI base, String token, MongoDatabase db) throws InterruptedException {
+        byte[] over = new byte[MAX_BODY + 1024];
+        Arrays.fill(over, (byte) ' ');
+        over[0] = '{';
+        over[over.length - 1] = '}';
+        return Storm.run(LOAD, List.of(
+                new Storm.Clients("act", CLIENTS[0], acting(http, base, token, db, 0)),
+                new Storm.Clients("large", CLIENTS[1], acting(http, base, token, db, MAX_BODY - 1024)),
+                new Storm.Clients("over", CLIENTS[2], () -> send(http, base, token, over).statusCode()),
+                new Storm.Clients("invalid", CLIENTS[3], () -> send(http, base, token, invalid()).statusCode())));
+    }
+
+    /**
+     * A client of its own zone whose predictions swing between too cold and too warm, each for a
+     * newer window, padded with spaces to {@code padTo} bytes: every one commands the heating and
+     * the vents.
+     */
+    private Storm.Request acting(HttpClient http, URI base, String token, MongoDatabase db, int padTo) {
+        ThreadLocal<String> zone = ThreadLocal.withInitial(() -> newZone(db));
+        ThreadLocal<long[]> sequence = ThreadLocal.withInitial(() -> new long[1]);
+        return () -> {
+            long n = sequence.get()[0]++;
+            byte[] body = prediction(zone.get(), n);
+            if (padTo > body.length) {
+                byte[] padded = Arrays.copyOf(body, padTo);
+                Arrays.fill(padded, body.length, padTo, (byte) ' ');
+                body = padded;
+            }
+            return send(http, base, token, body).statusCode();
+        };
+    }
+
+    /** A zone whose settings let every decision move the heating and the vents, with measured values, as preprocess leaves them. */
+    private String newZone(MongoDatabase db) {
+        String zone = "zone-" + zones.incrementAndGet();
+        Document noDwell = new Document("minDwellSeconds", 0).append("minChange", 0.1);
+        Document band = new Document("low", 18).append("high", 26);
+        db.getCollection("control_zones").replaceOne(Filters.eq("_id", GREENHOUSE + "/" + zone),
+                new Document("_id", GREENHOUSE + "/" + zone).append("dayTemperature", band).append("nightTemperature", band)
+                        .append("actuators", new Document("heating", noDwell).append("vent", noDwell)),
+                new ReplaceOptions().upsert(true));
+        Map<String, Double> last = Map.of("air_temperature", 22.0, "relative_humidity", 75.0, "co2", 800.0, "par", 0.0,
+                "global_radiation", 0.0, "outside_temperature", 12.0);
+        List<String> names = FeatureSpec.CURRENT.names();
+        List<Double> values = new ArrayList<>(names.size());
+        for (String name : names) {
+            values.add(name.endsWith("_last") ? last.get(name.substring(0, name.length() - "_last".length())) : null);
+        }
+        Instant end = Instant.now();
+        Instant start = end.minusMillis(FeatureSpec.CURRENT.windowMillis());
+        new OnlineStore(db).put(new OnlineVector(GREENHOUSE, zone, GREENHOUSE + ":" + zone + ":" + start.toEpochMilli(), start, end,
+                FeatureSpec.CURRENT.version(), names, values));
+        return zone;
+    }
+
+    /** Too cold or too warm by 5 °C, alternately, for a window newer than any before. */
+    private byte[] prediction(String zone, long n) {
+        Instant windowEnd = Instant.ofEpochMilli(clock.updateAndGet(t -> Math.max(t + 1, System.currentTimeMillis())));
+        return PayloadCodec.write(new Prediction(GREENHOUSE, zone, GREENHOUSE + ":" + zone + ":" + windowEnd.toEpochMilli(),
+                windowEnd, "greenloop-" + GREENHOUSE, "1", FeatureSpec.CURRENT.version(),
+                List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, n % 2 == 0 ? 17.0 : 27.0)), false));
+    }
+
+    /** A prediction without a zone: the contract refuses it. */
+    private static byte[] invalid() {
+        return ("{\"greenhouseId\":\"" + GREENHOUSE + "\",\"windowId\":\"w\",\"windowEnd\":\"" + Instant.now()
+                + "\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"featureSpecVersion\":\"v2\",\"values\":[],\"shadow\":false}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static HttpResponse<String> send(HttpClient http, URI base, String token, byte[] body)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base).timeout(Duration.ofSeconds(60))
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-source", "/apis/v1/namespaces/greenloop/infer").header("ce-type", EventTypes.PREDICTION)
+                .header("Content-Type", "application/json").header("Authorization", token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
