@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Turns a decision's changes into commands, atomically per zone: signs them and reserves them in
@@ -62,10 +63,11 @@ final class CommandIssuer {
      * @param key          the causing event's id: names the decision and its commands
      * @param predictionId the prediction to record as handled, or null (a check)
      * @param fallback     why the fallback thermostat decided ({@code stale}, {@code no-model}, ...), or null
+     * @param window       the window the commands cite (lineage), read only when there are commands
      * @param limited      what the envelope limited or held, by {@code "<actuator>:<step>"}
      */
     record Plan(String greenhouseId, String zoneId, CommandMode mode, String note, List<Change> changes, String reasonPrefix,
-                CommandRecord.Cause cause, CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window,
+                CommandRecord.Cause cause, CommandRecord.PredictionRef prediction, Supplier<CommandRecord.WindowRef> window,
                 String key, String predictionId, Instant windowEnd, String fallback, Map<String, Integer> limited) {
     }
 
@@ -108,12 +110,13 @@ final class CommandIssuer {
                     + " has no signing key (greenloop.control.signing-keys): " + plan.changes().size()
                     + " command(s) not issued");
         }
+        CommandRecord.WindowRef window = plan.window().get();
         List<CommandRecord> reserved = new ArrayList<>();
         List<String> mine = new ArrayList<>();
         for (Change change : plan.changes()) {
             String id = Events.derivedId("command", plan.key(), g, z, change.actuator().wireName(),
                     Long.toString(state.version()));
-            CommandRecord fresh = newCommand(id, plan, change);
+            CommandRecord fresh = newCommand(id, plan, change, window);
             // A command reserved before under this id (a redelivery) comes back instead of the new one.
             CommandRecord stored = store.reserve(fresh);
             reserved.add(stored);
@@ -170,7 +173,7 @@ final class CommandIssuer {
         return issued;
     }
 
-    private CommandRecord newCommand(String id, Plan plan, Change change) {
+    private CommandRecord newCommand(String id, Plan plan, Change change, CommandRecord.WindowRef window) {
         String reason = plan.reasonPrefix() + change.describe();
         if (reason.length() > 256) {
             reason = reason.substring(0, 253) + "...";
@@ -182,7 +185,7 @@ final class CommandIssuer {
         String payload = new String(PayloadCodec.write(signed), StandardCharsets.UTF_8);
         return new CommandRecord(id, plan.greenhouseId(), plan.zoneId(), change.actuator(), change.from(), change.to(),
                 plan.mode(), reason, signed.signature().issuedAt(), signed.signature().expiresAt(),
-                signed.signature().keyId(), CommandRecord.PENDING, plan.cause(), prediction, plan.window(), payload, null);
+                signed.signature().keyId(), CommandRecord.PENDING, plan.cause(), prediction, window, payload, null);
     }
 
     /** The command's event, with the stored signed payload's bytes. */

@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Turns predictions into commands: checks the prediction (fresh, plausible), runs the policy on
@@ -150,8 +151,9 @@ public class Controller {
                 p.featureSpecVersion(), p.windowId(), p.windowEnd(), unusable.isEmpty());
         if (unusable.isEmpty()) {
             Instant windowStart = p.windowEnd().minusMillis(FeatureSpec.V1.windowMillis());
-            CommandRecord.WindowRef window = new CommandRecord.WindowRef(p.windowId(), windowStart, p.windowEnd(),
-                    store.readingEventIds(g, z, windowStart));
+            // Read only if the decision commands something: most predictions leave every actuator as it is.
+            Supplier<CommandRecord.WindowRef> window = () -> new CommandRecord.WindowRef(p.windowId(), windowStart,
+                    p.windowEnd(), store.readingEventIds(g, z, windowStart));
             return plan(g, z, now, state, m, predicted(p, m.climate()), predictedKinds(p), intervals(p), CommandMode.PREDICTIVE,
                     horizon(p), null,
                     cause, ref, window, eventId, eventId, p.windowEnd());
@@ -310,14 +312,15 @@ public class Controller {
                 .map(v -> "+" + v.horizonMinutes() + " min").orElse(null);
     }
 
-    private CommandRecord.WindowRef measuredWindow(String g, String z, Measured m) {
-        return new CommandRecord.WindowRef(m.windowId(), m.windowStart(), m.windowEnd(),
+    /** The measured window the fallback's commands cite, read when they are made. */
+    private Supplier<CommandRecord.WindowRef> measuredWindow(String g, String z, Measured m) {
+        return () -> new CommandRecord.WindowRef(m.windowId(), m.windowStart(), m.windowEnd(),
                 store.readingEventIds(g, z, m.windowStart()));
     }
 
     private CommandIssuer.Plan plan(String g, String z, Instant now, ZoneState state, Measured m, Climate climate,
                                     Set<SensorKind> predicted, Map<SensorKind, Policy.Interval> intervals, CommandMode mode, String horizon, String fallbackReason, CommandRecord.Cause cause,
-                                    CommandRecord.PredictionRef prediction, CommandRecord.WindowRef window, String key,
+                                    CommandRecord.PredictionRef prediction, Supplier<CommandRecord.WindowRef> window, String key,
                                     String predictionId, Instant windowEnd) {
         ZoneSettings settings = store.settings(g, z);
         Map<ActuatorKind, ActuatorSetting> current = new EnumMap<>(ActuatorKind.class);
