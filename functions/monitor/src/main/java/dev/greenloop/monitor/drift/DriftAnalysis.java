@@ -9,6 +9,8 @@ import org.bson.Document;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,32 +55,56 @@ public class DriftAnalysis {
             return Optional.empty();
         }
         Instant from = now.minus(config.drift().window());
-        List<Document> windows = store.windowsSince(greenhouse, from).stream()
-                .filter(w -> !w.getDate("windowEnd").toInstant().isAfter(now)).toList();
-        return Optional.of(report(greenhouse, model.get()[0], model.get()[1], profile.get(), windows, from, now,
+        ProfileCounts counts = new ProfileCounts(profile.get());
+        long windows = store.forEachWindow(greenhouse, from, now, counts::add);
+        return Optional.of(counts.report(greenhouse, model.get()[0], model.get()[1], windows, from, now,
                 config.drift().minWindows()));
     }
 
-    static Report report(String greenhouse, String modelName, String version, ReferenceProfile profile,
-                         List<Document> windows, Instant from, Instant to, int minWindows) {
-        List<FeatureDrift> features = new ArrayList<>();
-        if (windows.size() >= minWindows) {
-            for (Map.Entry<String, ReferenceProfile.Feature> f : profile.features().entrySet()) {
-                List<Double> values = new ArrayList<>(windows.size());
-                for (Document w : windows) {
-                    List<String> names = w.getList("featureNames", String.class);
-                    if (names == null) {
-                        // Not stored when they are the names of the window's spec.
-                        names = FeatureSpec.of(w.getString("featureSpecVersion")).orElse(FeatureSpec.V1).names();
-                    }
-                    int i = names.indexOf(f.getKey());
-                    values.add(i < 0 ? null : w.getList("values", Double.class).get(i));
-                }
-                features.add(new FeatureDrift(f.getKey(), Psi.of(f.getValue(), values),
-                        profile.importances().getOrDefault(f.getKey(), 0.0)));
-            }
-            features.sort(Comparator.comparingDouble(FeatureDrift::psi).reversed());
+    /** Every profiled feature's values counted into its bins, window by window; no window is kept. */
+    static final class ProfileCounts {
+
+        private final ReferenceProfile profile;
+        private final Map<String, Psi.Counts> counts = new LinkedHashMap<>();
+        /** Where each profiled feature is in a list of names; most windows share their spec's list. */
+        private final Map<List<String>, int[]> positions = new IdentityHashMap<>();
+
+        ProfileCounts(ReferenceProfile profile) {
+            this.profile = profile;
+            profile.features().forEach((name, feature) -> counts.put(name, new Psi.Counts(feature)));
         }
-        return new Report(greenhouse, modelName, version, from, to, windows.size(), features);
+
+        void add(Document window) {
+            List<String> names = window.getList("featureNames", String.class);
+            int[] at;
+            if (names == null) {
+                // Not stored when they are the names of the window's spec.
+                names = FeatureSpec.of(window.getString("featureSpecVersion")).orElse(FeatureSpec.V1).names();
+                at = positions.computeIfAbsent(names, this::positionsIn);
+            } else {
+                at = positionsIn(names);
+            }
+            List<Double> values = window.getList("values", Double.class);
+            int f = 0;
+            for (Psi.Counts c : counts.values()) {
+                int i = at[f++];
+                c.add(i < 0 || values == null || i >= values.size() ? null : values.get(i));
+            }
+        }
+
+        private int[] positionsIn(List<String> names) {
+            return counts.keySet().stream().mapToInt(names::indexOf).toArray();
+        }
+
+        Report report(String greenhouse, String modelName, String version, long windows, Instant from, Instant to,
+                      int minWindows) {
+            List<FeatureDrift> features = new ArrayList<>();
+            if (windows >= minWindows) {
+                counts.forEach((name, c) -> features.add(new FeatureDrift(name, c.psi(),
+                        profile.importances().getOrDefault(name, 0.0))));
+                features.sort(Comparator.comparingDouble(FeatureDrift::psi).reversed());
+            }
+            return new Report(greenhouse, modelName, version, from, to, windows, features);
+        }
     }
 }

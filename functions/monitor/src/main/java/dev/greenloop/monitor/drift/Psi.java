@@ -18,20 +18,45 @@ public final class Psi {
 
     /** {@code values}: the recent values of the feature, {@code null} for missing. */
     public static double of(ReferenceProfile.Feature reference, List<Double> values) {
-        if (values.isEmpty()) {
-            return 0;
+        Counts counts = new Counts(reference);
+        values.forEach(counts::add);
+        return counts.psi();
+    }
+
+    /**
+     * The recent values of one feature counted into its reference's bins as they come, so that
+     * no value is kept: memory per feature is its bins, however many windows are compared.
+     */
+    public static final class Counts {
+
+        private final ReferenceProfile.Feature reference;
+        private final long[] counts;
+        private long total;
+
+        public Counts(ReferenceProfile.Feature reference) {
+            this.reference = reference;
+            this.counts = new long[reference.shares().length + 1];
         }
-        double[] counts = new double[reference.shares().length + 1];
-        for (Double v : values) {
-            counts[v == null || v.isNaN() ? counts.length - 1 : bin(reference.edges(), v)]++;
+
+        /** One recent value, {@code null} (or NaN) for missing. */
+        public void add(Double value) {
+            counts[value == null || value.isNaN() ? counts.length - 1 : bin(reference.edges(), value)]++;
+            total++;
         }
-        double present = 1 - reference.missing();
-        double psi = 0;
-        for (int i = 0; i < counts.length; i++) {
-            double expected = i == counts.length - 1 ? reference.missing() : reference.shares()[i] * present;
-            psi += term(counts[i] / values.size(), expected);
+
+        /** The index over the values added so far; 0 when there are none. */
+        public double psi() {
+            if (total == 0) {
+                return 0;
+            }
+            double present = 1 - reference.missing();
+            double psi = 0;
+            for (int i = 0; i < counts.length; i++) {
+                double expected = i == counts.length - 1 ? reference.missing() : reference.shares()[i] * present;
+                psi += term((double) counts[i] / total, expected);
+            }
+            return psi;
         }
-        return psi;
     }
 
     static int bin(double[] edges, double value) {

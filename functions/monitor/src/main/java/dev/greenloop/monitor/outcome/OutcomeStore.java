@@ -12,6 +12,7 @@ import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import dev.greenloop.clients.MongoConnections;
 import dev.greenloop.clients.Settings;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -142,10 +144,24 @@ public class OutcomeStore {
         return greenhouse + "/" + zone + "/" + end.toEpochMilli();
     }
 
-    /** The greenhouse's windows that ended at or after {@code since}. */
-    public List<Document> windowsSince(String greenhouse, Instant since) {
-        return guard(() -> windows.find(Filters.and(Filters.eq("greenhouseId", greenhouse),
-                Filters.gte("windowEnd", Date.from(since)))).into(new ArrayList<>()));
+    /**
+     * Hands each of the greenhouse's windows that ended in {@code [from, to]} to {@code each}, as
+     * the cursor reads them (only their feature names, spec version and values), so that no more
+     * than a batch of them is in memory at once.
+     *
+     * @return how many windows were handed over
+     */
+    public long forEachWindow(String greenhouse, Instant from, Instant to, Consumer<Document> each) {
+        return guard(() -> {
+            long n = 0;
+            for (Document w : windows.find(Filters.and(Filters.eq("greenhouseId", greenhouse),
+                            Filters.gte("windowEnd", Date.from(from)), Filters.lte("windowEnd", Date.from(to))))
+                    .projection(Projections.include("featureNames", "featureSpecVersion", "values"))) {
+                each.accept(w);
+                n++;
+            }
+            return n;
+        });
     }
 
     /** The end of the greenhouse's newest window: the greenhouse's "now" in event time. */
