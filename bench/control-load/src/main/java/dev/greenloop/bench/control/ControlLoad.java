@@ -1,5 +1,10 @@
 package dev.greenloop.bench.control;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.Prediction;
@@ -10,15 +15,10 @@ import dev.greenloop.onlinestore.OnlineStore;
 import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.http.ClosedLoop;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import dev.greenloop.testkit.oidc.OidcIssuer;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -39,9 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -143,58 +141,30 @@ public final class ControlLoad {
         }
         long[] lastEnd = new long[CLIENTS];
         long[] sequence = new long[CLIENTS];
-        for (int phase = 0; phase < 2; phase++) {
-            boolean measure = phase == 1;
-            Histogram latency = new Histogram(60_000_000L, 3);
-            long commandsBefore = commands(kafka);
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(measure ? SECONDS : WARMUP).toNanos();
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<Long>> done = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                done.add(pool.submit(() -> {
-                    long events = 0;
-                    while (System.nanoTime() < end) {
-                        // Each prediction for a window newer than the last: control ignores the others.
-                        long windowEnd = Math.max(System.currentTimeMillis(), lastEnd[client] + 1);
-                        lastEnd[client] = windowEnd;
-                        Prediction p = prediction(zones.get(client), Instant.ofEpochMilli(windowEnd), kind, sequence[client]++);
-                        HttpRequest request = HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
-                                .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/apis/v1/namespaces/greenloop/infer")
-                                .header("ce-type", EventTypes.PREDICTION).header("Content-Type", "application/json")
-                                .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofByteArray(PayloadCodec.write(p))).build();
-                        long t0 = System.nanoTime();
-                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() / 100 != 2) {
-                            throw new IllegalStateException("status " + response.statusCode() + ": " + response.body());
-                        }
-                        if (measure) {
-                            synchronized (latency) {
-                                latency.recordValue((System.nanoTime() - t0) / 1_000);
-                            }
-                        }
-                        events++;
-                    }
-                    return events;
-                }));
+        ClosedLoop.Request predict = client -> {
+            // Each prediction for a window newer than the last: control ignores the others.
+            long windowEnd = Math.max(System.currentTimeMillis(), lastEnd[client] + 1);
+            lastEnd[client] = windowEnd;
+            Prediction p = prediction(zones.get(client), Instant.ofEpochMilli(windowEnd), kind, sequence[client]++);
+            HttpRequest request = HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
+                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/apis/v1/namespaces/greenloop/infer")
+                    .header("ce-type", EventTypes.PREDICTION).header("Content-Type", "application/json")
+                    .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofByteArray(PayloadCodec.write(p))).build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("status " + response.statusCode() + ": " + response.body());
             }
-            long events = 0;
-            for (Future<Long> f : done) {
-                events += f.get();
-            }
-            pool.shutdown();
-            if (measure) {
-                double secs = (System.nanoTime() - start) / 1e9;
-                long commands = commands(kafka) - commandsBefore;
-                System.out.printf(Locale.ROOT, "| control | %s | %d zones | %,.0f predictions/s | %,.0f commands/s | p50 %.2f ms | p99 %.2f ms |%n",
-                        kind.name().toLowerCase(Locale.ROOT), CLIENTS, events / secs, commands / secs,
-                        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
-                if (kind == Case.ACT && commands < events) {
-                    throw new IllegalStateException("the act case sent " + commands + " commands for " + events
-                            + " predictions: its decisions did not all change an actuator");
-                }
-            }
+        };
+        ClosedLoop.run(CLIENTS, Duration.ofSeconds(WARMUP), predict);
+        long commandsBefore = commands(kafka);
+        ClosedLoop.Result measured = ClosedLoop.run(CLIENTS, Duration.ofSeconds(SECONDS), predict);
+        long commands = commands(kafka) - commandsBefore;
+        System.out.printf(Locale.ROOT, "| control | %s | %d zones | %,.0f predictions/s | %,.0f commands/s | p50 %.2f ms | p99 %.2f ms |%n",
+                kind.name().toLowerCase(Locale.ROOT), CLIENTS, measured.perSecond(), commands / measured.seconds(),
+                measured.millis(50), measured.millis(99));
+        if (kind == Case.ACT && commands < measured.requests()) {
+            throw new IllegalStateException("the act case sent " + commands + " commands for " + measured.requests()
+                    + " predictions: its decisions did not all change an actuator");
         }
     }
 

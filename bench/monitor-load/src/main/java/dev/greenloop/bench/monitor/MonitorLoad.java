@@ -9,9 +9,9 @@ import dev.greenloop.events.payload.TargetValue;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.http.ClosedLoop;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import dev.greenloop.testkit.oidc.OidcIssuer;
-import org.HdrHistogram.Histogram;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,9 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * monitor under load, as a process: each client is a zone and sends, minute after minute, the
@@ -86,54 +84,35 @@ public final class MonitorLoad {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4)).build();
         Instant base = Instant.parse("2026-06-01T00:00:00Z");
         long[] minute = new long[CLIENTS];
-        for (int phase = 0; phase < 2; phase++) {
-            boolean measure = phase == 1;
-            Histogram latency = new Histogram(60_000_000L, 3);
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(measure ? SECONDS : WARMUP).toNanos();
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<Long>> done = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                done.add(pool.submit(() -> {
-                    long events = 0;
-                    while (System.nanoTime() < end) {
-                        FeatureWindow w = window("gh-bench", "zone-" + client, base.plusSeconds(60 * minute[client]++));
-                        Prediction p = new Prediction(w.greenhouseId(), w.zoneId(), w.windowId(), w.windowEnd(), "greenloop-gh-bench",
-                                "1", "v1", List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, 21.0)), false);
-                        for (Object[] e : List.of(new Object[] {EventTypes.FEATURES_WINDOW, PayloadCodec.write(w)},
-                                new Object[] {EventTypes.PREDICTION, PayloadCodec.write(p)})) {
-                            HttpRequest request = HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
-                                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/bench")
-                                    .header("ce-type", (String) e[0]).header("Content-Type", "application/json")
-                                    .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofByteArray((byte[]) e[1])).build();
-                            long t0 = System.nanoTime();
-                            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                            if (status / 100 != 2) {
-                                throw new IllegalStateException("status " + status);
-                            }
-                            if (measure) {
-                                synchronized (latency) {
-                                    latency.recordValue((System.nanoTime() - t0) / 1_000);
-                                }
-                            }
-                            events++;
-                        }
-                    }
-                    return events;
-                }));
+        FeatureWindow[] window = new FeatureWindow[CLIENTS];
+        // Each client sends its zone's window, then the prediction made from it, minute after minute.
+        ClosedLoop.Request send = client -> {
+            String type;
+            byte[] data;
+            if (window[client] == null) {
+                window[client] = window("gh-bench", "zone-" + client, base.plusSeconds(60 * minute[client]++));
+                type = EventTypes.FEATURES_WINDOW;
+                data = PayloadCodec.write(window[client]);
+            } else {
+                FeatureWindow w = window[client];
+                window[client] = null;
+                type = EventTypes.PREDICTION;
+                data = PayloadCodec.write(new Prediction(w.greenhouseId(), w.zoneId(), w.windowId(), w.windowEnd(),
+                        "greenloop-gh-bench", "1", "v1", List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, 21.0)), false));
             }
-            long events = 0;
-            for (Future<Long> f : done) {
-                events += f.get();
+            HttpRequest request = HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
+                    .header("ce-id", UUID.randomUUID().toString()).header("ce-source", "/bench")
+                    .header("ce-type", type).header("Content-Type", "application/json")
+                    .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofByteArray(data)).build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status / 100 != 2) {
+                throw new IllegalStateException("status " + status);
             }
-            pool.shutdown();
-            if (measure) {
-                double secs = (System.nanoTime() - start) / 1e9;
-                System.out.printf(Locale.ROOT, "| monitor | %d zones | %,.0f events/s (windows + predictions) | p50 %.2f ms | p99 %.2f ms |%n",
-                        CLIENTS, events / secs, latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
-            }
-        }
+        };
+        ClosedLoop.run(CLIENTS, Duration.ofSeconds(WARMUP), send);
+        ClosedLoop.Result measured = ClosedLoop.run(CLIENTS, Duration.ofSeconds(SECONDS), send);
+        System.out.printf(Locale.ROOT, "| monitor | %d zones | %,.0f events/s (windows + predictions) | p50 %.2f ms | p99 %.2f ms |%n",
+                CLIENTS, measured.perSecond(), measured.millis(50), measured.millis(99));
     }
 
     /** A window of the full feature spec, air temperature following a slow wave. */

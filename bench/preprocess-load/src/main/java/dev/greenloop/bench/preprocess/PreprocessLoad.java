@@ -11,12 +11,12 @@ import dev.greenloop.events.payload.SensorKind;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.oidc.OidcIssuer;
 import dev.greenloop.testkit.FreePorts;
+import dev.greenloop.testkit.http.ClosedLoop;
 import dev.greenloop.testkit.hdfs.HdfsCluster;
 import dev.greenloop.testkit.http.ScrapedGauge;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import io.cloudevents.CloudEvent;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -168,61 +167,27 @@ public final class PreprocessLoad {
         URI uri = URI.create("http://127.0.0.1:" + port + "/");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4)).build();
         long base = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
-        AtomicLong[] minute = new AtomicLong[CLIENTS];
-        for (int c = 0; c < CLIENTS; c++) {
-            minute[c] = new AtomicLong();
-        }
-        Histogram latency = new Histogram(60_000_000L, 3);
-        long[] counts = new long[2];
-        for (int phase = 0; phase < 2; phase++) {
-            int seconds = phase == 0 ? WARMUP : SECONDS;
-            boolean measure = phase == 1;
-            long windowsBefore = windows.get();
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(seconds).toNanos();
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<Long>> done = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                done.add(pool.submit(() -> {
-                    long events = 0;
-                    while (System.nanoTime() < end) {
-                        long m = minute[client].getAndIncrement();
-                        ReadingsBatch batch = minute("gh-bench", "zone-" + client, base + m * 60_000L, (int) m);
-                        HttpRequest request = HttpRequest.newBuilder(uri)
-                                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
-                                .header("ce-source", "/bench").header("ce-type", EventTypes.SENSOR_READINGS)
-                                .header("Content-Type", "application/json").header("Authorization", TOKEN.get())
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(PayloadCodec.write(batch))).build();
-                        long t0 = System.nanoTime();
-                        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                        if (status / 100 != 2) {
-                            throw new IllegalStateException("status " + status);
-                        }
-                        if (measure) {
-                            synchronized (latency) {
-                                latency.recordValue((System.nanoTime() - t0) / 1_000);
-                            }
-                        }
-                        events++;
-                    }
-                    return events;
-                }));
+        long[] minute = new long[CLIENTS];
+        // Each client is a zone and sends its readings minute after minute: every event closes a window.
+        ClosedLoop.Request send = client -> {
+            long m = minute[client]++;
+            ReadingsBatch batch = minute("gh-bench", "zone-" + client, base + m * 60_000L, (int) m);
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                    .header("ce-source", "/bench").header("ce-type", EventTypes.SENSOR_READINGS)
+                    .header("Content-Type", "application/json").header("Authorization", TOKEN.get())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(PayloadCodec.write(batch))).build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status / 100 != 2) {
+                throw new IllegalStateException("status " + status);
             }
-            long events = 0;
-            for (Future<Long> f : done) {
-                events += f.get();
-            }
-            pool.shutdown();
-            counts[0] = events;
-            counts[1] = windows.get() - windowsBefore;
-            if (measure) {
-                double secs = (System.nanoTime() - start) / 1e9;
-                System.out.printf(Locale.ROOT, "| streaming | %d zones | %,.0f readings/s | %,.0f events/s | %,.0f windows/s | p50 %.2f ms | p99 %.2f ms |%n",
-                        CLIENTS, events * 100 / secs, events / secs, counts[1] / secs,
-                        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
-            }
-        }
+        };
+        ClosedLoop.run(CLIENTS, Duration.ofSeconds(WARMUP), send);
+        long windowsBefore = windows.get();
+        ClosedLoop.Result measured = ClosedLoop.run(CLIENTS, Duration.ofSeconds(SECONDS), send);
+        System.out.printf(Locale.ROOT, "| streaming | %d zones | %,.0f readings/s | %,.0f events/s | %,.0f windows/s | p50 %.2f ms | p99 %.2f ms |%n",
+                CLIENTS, measured.perSecond() * 100, measured.perSecond(), (windows.get() - windowsBefore) / measured.seconds(),
+                measured.millis(50), measured.millis(99));
     }
 
     private static void archive(int port, int management, KafkaBroker kafka) throws Exception {
