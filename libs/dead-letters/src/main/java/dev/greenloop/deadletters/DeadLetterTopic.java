@@ -13,11 +13,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The dead-letter topic ({@code greenloop.dead-letter}, written by the KafkaSink {@code dead-letter}):
@@ -100,13 +103,19 @@ public final class DeadLetterTopic {
         return letters;
     }
 
+    /** As {@link #read(KafkaConsumer, List, Map, Consumer)}, into {@code letters}. */
+    private Map<TopicPartition, Long> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
+                                           Map<TopicPartition, Long> from, List<DeadLetter> letters) {
+        return read(consumer, partitions, from, (Consumer<DeadLetter>) letters::add);
+    }
+
     /**
      * Reads every letter from {@code from} (the beginning where absent) up to the end offsets it
-     * takes first, into {@code letters}; returns those end offsets. Letters that arrive meanwhile
+     * takes first, handing each to {@code each} as it comes; returns those end offsets. Letters that arrive meanwhile
      * are left for the next read.
      */
     private Map<TopicPartition, Long> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
-                                           Map<TopicPartition, Long> from, List<DeadLetter> letters) {
+                                           Map<TopicPartition, Long> from, Consumer<DeadLetter> each) {
         consumer.assign(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
@@ -124,7 +133,7 @@ public final class DeadLetterTopic {
             }
             for (ConsumerRecord<String, CloudEvent> r : consumer.poll(Duration.ofMillis(500))) {
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
-                    letters.add(letter(r));
+                    each.accept(letter(r));
                 }
             }
         }
@@ -135,22 +144,50 @@ public final class DeadLetterTopic {
         return new DeadLetter(r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.value());
     }
 
-    /** Every dead letter on the topic, by partition and offset. */
+    /** Every dead letter on the topic, by partition and offset (all of them in memory: for the command-line tool). */
     public List<DeadLetter> all() {
-        return contents().letters();
+        try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
+            return read(consumer, partitions(consumer), Map.of());
+        }
     }
 
-    /** Every dead letter on the topic, and how far {@link #replayAll} got ({@link #replayedUpTo}). */
-    public record Contents(List<DeadLetter> letters, Map<Integer, Long> replayedUpTo) {
+    /**
+     * What an operator's list shows: how many dead letters there are and their count by reason
+     * (all of them), the newest {@code limit} by time, newest first, and how far {@link #replayAll} got.
+     */
+    public record Overview(long total, Map<String, Integer> byReason, List<DeadLetter> newest, Map<Integer, Long> replayedUpTo) {
     }
 
-    /** Every dead letter and the replay group's offsets, read with one consumer. */
-    public Contents contents() {
+    /**
+     * Counts every dead letter by reason and keeps the newest {@code limit} as the topic is read,
+     * with one consumer: what it holds is those, however many letters the topic has.
+     */
+    public Overview overview(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1; was " + limit);
+        }
+        // The oldest of those kept on top, to be dropped when a newer one comes; in the same
+        // millisecond, the later offset is the newer.
+        Comparator<DeadLetter> byTime = Comparator.comparing(DeadLetter::timestamp)
+                .thenComparingLong(DeadLetter::offset).thenComparingInt(DeadLetter::partition);
+        PriorityQueue<DeadLetter> newest = new PriorityQueue<>(byTime);
+        Map<String, Integer> byReason = new TreeMap<>();
+        long[] total = {0};
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
             List<TopicPartition> partitions = partitions(consumer);
             Map<Integer, Long> upTo = new TreeMap<>();
             committed(consumer, partitions).forEach((tp, offset) -> upTo.put(tp.partition(), offset));
-            return new Contents(read(consumer, partitions, Map.of()), upTo);
+            read(consumer, partitions, Map.of(), d -> {
+                total[0]++;
+                byReason.merge(d.reason(), 1, Integer::sum);
+                newest.add(d);
+                if (newest.size() > limit) {
+                    newest.poll();
+                }
+            });
+            List<DeadLetter> shown = new ArrayList<>(newest);
+            shown.sort(byTime.reversed());
+            return new Overview(total[0], byReason, shown, upTo);
         }
     }
 
@@ -284,7 +321,7 @@ public final class DeadLetterTopic {
     }
 
     /** Sends each of {@code letters} in order, {@code taken} after each the Broker took; stops at the first it did not. */
-    private static Replay sendInOrder(List<DeadLetter> letters, Sender sender, java.util.function.Consumer<DeadLetter> taken) {
+    private static Replay sendInOrder(List<DeadLetter> letters, Sender sender, Consumer<DeadLetter> taken) {
         List<DeadLetter> replayed = new ArrayList<>();
         for (DeadLetter d : letters) {
             String refusal = send(sender, d);

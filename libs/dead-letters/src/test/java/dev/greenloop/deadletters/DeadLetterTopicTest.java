@@ -68,6 +68,18 @@ class DeadLetterTopicTest {
     }
 
     @Test
+    void theOverviewCountsEveryLetterAndKeepsOnlyTheNewest() {
+        DeadLetterTopic.Overview two = topic.overview(2);
+
+        assertThat(two.total()).isEqualTo(3);
+        assertThat(two.byReason()).isEqualTo(DeadLetterTopic.countByReason(topic.all()));
+        assertThat(two.newest()).extracting(DeadLetter::position).containsExactly("0:2", "0:1");
+        assertThat(two.replayedUpTo()).isEmpty();
+        assertThat(topic.overview(10).newest()).extracting(DeadLetter::position).containsExactly("0:2", "0:1", "0:0");
+        assertThatThrownBy(() -> topic.overview(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void oneDeadLetterIsFoundByItsPositionAndAMissingOneSaysWhereTheyAre() {
         assertThat(topic.at(Position.parse("0:2")).event().getId()).isEqualTo("w-1");
         assertThatThrownBy(() -> topic.at(Position.parse("0:9"))).isInstanceOf(DeadLetterTopic.NotFound.class)

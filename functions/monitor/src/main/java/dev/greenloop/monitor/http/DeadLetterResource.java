@@ -59,7 +59,7 @@ public class DeadLetterResource {
     }
 
     /** The list: counts over every dead letter, and the newest {@code shown} of them. */
-    public record Listing(String topic, int total, Map<String, Integer> byReason, Map<Integer, Long> replayedUpTo,
+    public record Listing(String topic, long total, Map<String, Integer> byReason, Map<Integer, Long> replayedUpTo,
                           int shown, List<Summary> letters) {
     }
 
@@ -108,13 +108,12 @@ public class DeadLetterResource {
         if (shown < 1 || shown > 10_000) {
             throw new MonitorException(Kind.INVALID_REQUEST, "limit must be 1 to 10000; was " + shown);
         }
-        DeadLetterTopic.Contents contents = kafka(topic::contents);
-        List<DeadLetter> all = contents.letters();
-        Map<Integer, Long> upTo = contents.replayedUpTo();
+        // Counted as read, only the newest kept: a backlog of any size fits in the heap.
+        DeadLetterTopic.Overview overview = kafka(() -> topic.overview(shown));
+        Map<Integer, Long> upTo = overview.replayedUpTo();
         List<Summary> newest = new ArrayList<>();
-        all.stream().sorted((a, b) -> b.timestamp().compareTo(a.timestamp())).limit(shown)
-                .forEach(d -> newest.add(summary(d, upTo)));
-        return new Listing(topic.topic(), all.size(), DeadLetterTopic.countByReason(all), upTo, newest.size(), newest);
+        overview.newest().forEach(d -> newest.add(summary(d, upTo)));
+        return new Listing(topic.topic(), overview.total(), overview.byReason(), upTo, newest.size(), newest);
     }
 
     @GET
