@@ -46,9 +46,16 @@ public final class DeadLetterTopic {
      * What a replay did: the dead letters replayed, in order; when it stopped early, the one the
      * Broker did not take, why, and how many were left (it included).
      */
-    public record Replay(List<DeadLetter> replayed, DeadLetter stoppedAt, String reason, int left) {
+    public record Replay(List<Replayed> replayed, DeadLetter stoppedAt, String reason, int left) {
         public boolean complete() {
             return stoppedAt == null;
+        }
+    }
+
+    /** A dead letter the Broker took again: its position and its event's type and id (not the event: a replay may be long). */
+    public record Replayed(String position, String type, String id) {
+        static Replayed of(DeadLetter d) {
+            return new Replayed(d.position(), d.event().getType(), d.event().getId());
         }
     }
 
@@ -302,36 +309,65 @@ public final class DeadLetterTopic {
      * letters decides what comes next.
      */
     public Replay replay(List<Position> positions, Sender sender) {
-        return sendInOrder(at(positions), sender, d -> { });
+        InOrder replay = new InOrder(sender, d -> { });
+        at(positions).forEach(replay::offer);
+        return replay.result();
     }
 
     /**
-     * Sends every dead letter the replay group has not replayed yet, committing each the Broker
-     * took before sending the next; stops at the first it did not take, so a rerun resumes there.
-     * Two replays at once may both send a letter; a replayed event keeps its id, which every
-     * function treats as a redelivery.
+     * Sends every dead letter the replay group has not replayed yet, as the topic is read,
+     * committing each the Broker took before sending the next; stops at the first it did not
+     * take, so a rerun resumes there. What it holds is the replayed letters' positions, never the
+     * letters waiting. Two replays at once may both send a letter; a replayed event keeps its id,
+     * which every function treats as a redelivery.
      */
     public Replay replayAll(Sender sender) {
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
             List<TopicPartition> partitions = partitions(consumer);
-            List<DeadLetter> letters = read(consumer, partitions, committed(consumer, partitions));
-            return sendInOrder(letters, sender, d -> consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()),
+            InOrder replay = new InOrder(sender, d -> consumer.commitSync(Map.of(new TopicPartition(topic, d.partition()),
                     new OffsetAndMetadata(d.offset() + 1))));
+            read(consumer, partitions, committed(consumer, partitions), replay::offer);
+            return replay.result();
         }
     }
 
-    /** Sends each of {@code letters} in order, {@code taken} after each the Broker took; stops at the first it did not. */
-    private static Replay sendInOrder(List<DeadLetter> letters, Sender sender, Consumer<DeadLetter> taken) {
-        List<DeadLetter> replayed = new ArrayList<>();
-        for (DeadLetter d : letters) {
+    /**
+     * Sends letters in the order offered, {@code taken} after each the Broker took; after the
+     * first it did not take, sends no more and counts the rest as left.
+     */
+    private static final class InOrder {
+
+        private final Sender sender;
+        private final Consumer<DeadLetter> taken;
+        private final List<Replayed> replayed = new ArrayList<>();
+        private DeadLetter stoppedAt;
+        private String reason;
+        private int left;
+
+        InOrder(Sender sender, Consumer<DeadLetter> taken) {
+            this.sender = sender;
+            this.taken = taken;
+        }
+
+        void offer(DeadLetter d) {
+            if (stoppedAt != null) {
+                left++;
+                return;
+            }
             String refusal = send(sender, d);
             if (refusal != null) {
-                return new Replay(replayed, d, refusal, letters.size() - replayed.size());
+                stoppedAt = d;
+                reason = refusal;
+                left = 1;
+                return;
             }
             taken.accept(d);
-            replayed.add(d);
+            replayed.add(Replayed.of(d));
         }
-        return new Replay(replayed, null, null, 0);
+
+        Replay result() {
+            return new Replay(List.copyOf(replayed), stoppedAt, reason, stoppedAt == null ? 0 : left);
+        }
     }
 
     /** Sends the original of {@code d}; null when taken, else why not. */

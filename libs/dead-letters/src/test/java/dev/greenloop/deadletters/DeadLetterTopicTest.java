@@ -133,7 +133,7 @@ class DeadLetterTopicTest {
         assertThat(first.left()).isEqualTo(2);
         assertThat(afterFirst).containsExactly(Map.entry(0, 1L));
         assertThat(second.complete()).isTrue();
-        assertThat(second.replayed()).extracting(DeadLetter::position).containsExactly("0:1", "0:2");
+        assertThat(second.replayed()).extracting(DeadLetterTopic.Replayed::position).containsExactly("0:1", "0:2");
         assertThat(third.replayed()).isEmpty();
         assertThat(topic.replayedUpTo()).containsExactly(Map.entry(0, 3L));
         assertThat(sent).extracting(CloudEvent::getId).containsExactly("p-1", "p-2", "w-1");

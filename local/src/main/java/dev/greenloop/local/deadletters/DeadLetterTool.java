@@ -182,7 +182,7 @@ public final class DeadLetterTool {
         DeadLetterTopic.Sender sender = event -> post(deliverer, event, to, token);
         DeadLetterTopic.Replay replay = all ? topic.replayAll(sender)
                 : topic.replay(positions.stream().map(Position::parse).toList(), sender);
-        replay.replayed().forEach(d -> out.println("replayed " + d.position() + " " + d.event().getType() + " " + d.event().getId()));
+        replay.replayed().forEach(d -> out.println("replayed " + d.position() + " " + d.type() + " " + d.id()));
         if (!replay.complete()) {
             out.println(replay.reason());
             out.println("stopped at " + replay.stoppedAt().position() + "; run the replay again once the Broker takes it ("

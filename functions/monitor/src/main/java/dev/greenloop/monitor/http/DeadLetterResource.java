@@ -162,7 +162,7 @@ public class DeadLetterResource {
         }
         DeadLetterTopic.Sender sender = event -> broker.send(event);
         DeadLetterTopic.Replay replay = kafka(() -> all ? topic.replayAll(sender) : topic.replay(positions, sender));
-        List<String> replayed = replay.replayed().stream().map(DeadLetter::position).toList();
+        List<String> replayed = replay.replayed().stream().map(DeadLetterTopic.Replayed::position).toList();
         registry.counter("greenloop.monitor.dead.letters.replayed", "outcome", "taken").increment(replayed.size());
         if (!replayed.isEmpty()) {
             LOG.infof("Operator replayed %d dead letter(s) to the Broker: %s", replayed.size(), abbreviate(String.join(", ", replayed)));
