@@ -58,12 +58,9 @@ public final class MonitorLoad {
             int port = FreePorts.next();
             Path log = Paths.get(System.getProperty("greenloop.testkit.dir", "target/testkit"), "monitor-bench.log");
             Files.createDirectories(log.getParent());
-            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:+UseParallelGC"));
-            String extra = System.getProperty("bench.monitor.jvm", "");
-            if (!extra.isBlank()) {
-                command.addAll(List.of(extra.trim().split("\\s+")));
-            }
+            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+            // The JVM's options, replaced as a whole (two collectors cannot both be chosen).
+            command.addAll(List.of(System.getProperty("bench.monitor.jvm", "-Xmx512m -XX:+UseParallelGC").trim().split("\\s+")));
             command.addAll(List.of("-Dquarkus.http.port=" + port,
                     "-Dquarkus.management.port=" + dev.greenloop.testkit.FreePorts.next(), "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.events.oidc.issuer=" + ISSUER.issuer(), "-jar", jar.toString()));
@@ -72,6 +69,8 @@ public final class MonitorLoad {
                 monitor.awaitReady(ChildProcess.httpOk(URI.create("http://127.0.0.1:" + port + "/q/health/ready")),
                         Duration.ofSeconds(90));
                 run(URI.create("http://127.0.0.1:" + port + "/"));
+                System.out.printf(Locale.ROOT, "monitor RSS after the load: %d MiB (peak %d MiB)%n",
+                        monitor.rssKiB() / 1024, monitor.peakRssKiB() / 1024);
             } finally {
                 monitor.stop(Duration.ZERO);
             }
