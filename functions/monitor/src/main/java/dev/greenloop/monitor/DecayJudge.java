@@ -79,7 +79,9 @@ public class DecayJudge {
         int hours = config.decay().badHours();
         Instant end = now.truncatedTo(ChronoUnit.HOURS);
         Instant start = end.minus(Duration.ofHours(hours));
-        List<Accuracy.Hour> rows = Accuracy.hourly(store.outcomes(greenhouse, start, null, null, champion[1])).stream()
+        Accuracy.Hourly hourly = new Accuracy.Hourly();
+        store.forEachOutcome(greenhouse, start, null, null, champion[1], hourly::add);
+        List<Accuracy.Hour> rows = hourly.result().stream()
                 .filter(h -> h.role().equals("champion") && h.hour().isBefore(end)).toList();
         Map<String, double[]> bad = new HashMap<>();
         for (Accuracy.Hour h : rows) {
@@ -99,7 +101,9 @@ public class DecayJudge {
 
     private Optional<DriftDetected> challenger(String greenhouse, String[] champion, Instant now) {
         Instant from = now.minus(config.decay().headToHeadWindow());
-        return Accuracy.headToHead(store.outcomes(greenhouse, from, null, null, null)).stream()
+        Accuracy.Pairs pairs = new Accuracy.Pairs();
+        store.forEachOutcome(greenhouse, from, null, null, null, pairs::add);
+        return pairs.result().stream()
                 .filter(h -> h.championVersion().equals(champion[1]) && h.instants() >= config.decay().minHeadToHead()
                         && h.gain() >= config.decay().challengerGain() && Double.isFinite(h.gain()))
                 .findFirst()

@@ -91,8 +91,9 @@ public class MonitorFunctions {
         outcomes.expire(greenhouse, null, now);
         store.purge(greenhouse, now.minus(config.retention()));
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);
-        gauges.accuracy(greenhouse, Accuracy.hourly(store.outcomes(greenhouse, hour.minus(java.time.Duration.ofHours(1)),
-                null, null, null)).stream().filter(h -> h.hour().isBefore(hour)).toList());
+        Accuracy.Hourly lastHour = new Accuracy.Hourly();
+        store.forEachOutcome(greenhouse, hour.minus(java.time.Duration.ofHours(1)), null, null, null, lastHour::add);
+        gauges.accuracy(greenhouse, lastHour.result().stream().filter(h -> h.hour().isBefore(hour)).toList());
         Optional<DriftAnalysis.Report> driftReport;
         try {
             driftReport = drift.champion(greenhouse, now);

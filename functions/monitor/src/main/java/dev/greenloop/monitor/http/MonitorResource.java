@@ -16,7 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import org.bson.Document;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -79,8 +78,13 @@ public class MonitorResource {
         Optional.ofNullable(target).ifPresent(t -> id("target", t));
         Optional.ofNullable(modelVersion).ifPresent(v -> id("modelVersion", v));
         Instant from = since == null ? Instant.now(clock).minus(Duration.ofHours(24)) : instant(since);
-        List<Document> outcomes = store.outcomes(greenhouse, from, zone, target, modelVersion);
-        return new AccuracyAnswer(greenhouse, from, Accuracy.hourly(outcomes), Accuracy.headToHead(outcomes));
+        Accuracy.Hourly hourly = new Accuracy.Hourly();
+        Accuracy.Pairs pairs = new Accuracy.Pairs();
+        store.forEachOutcome(greenhouse, from, zone, target, modelVersion, o -> {
+            hourly.add(o);
+            pairs.add(o);
+        });
+        return new AccuracyAnswer(greenhouse, from, hourly.result(), pairs.result());
     }
 
     @GET

@@ -61,9 +61,12 @@ public final class Accuracy {
         long covered;
     }
 
-    public static List<Hour> hourly(List<Document> outcomes) {
-        Map<List<Object>, Sums> groups = new TreeMap<>(Comparator.comparing(Object::toString));
-        for (Document o : outcomes) {
+    /** Each model's hours ({@link Hour}), summed one outcome at a time as a cursor reads them: it holds the sums, not the outcomes. */
+    public static final class Hourly {
+
+        private final Map<List<Object>, Sums> groups = new TreeMap<>(Comparator.comparing(Object::toString));
+
+        public void add(Document o) {
             Instant hour = o.getDate("targetTime").toInstant().truncatedTo(ChronoUnit.HOURS);
             List<Object> key = List.of(o.getString("zoneId"), o.getString("target"), o.getInteger("horizonMinutes"),
                     o.getString("modelVersion"), o.getString("role"), hour);
@@ -71,7 +74,7 @@ public final class Accuracy {
             Double actual = o.getDouble("actual");
             if (actual == null) {
                 s.expired++;
-                continue;
+                return;
             }
             double error = o.getDouble("predicted") - actual;
             s.count++;
@@ -91,52 +94,75 @@ public final class Accuracy {
                 s.persistenceAbs += Math.abs(persistence - actual);
             }
         }
-        List<Hour> hours = new ArrayList<>();
-        groups.forEach((k, s) -> {
-            Double persistenceMae = s.both == 0 ? null : s.persistenceAbs / s.both;
-            Double ratio = s.both == 0 || s.persistenceAbs == 0 ? null : s.absBoth / s.persistenceAbs;
-            hours.add(new Hour((String) k.get(0), (String) k.get(1), (Integer) k.get(2), (String) k.get(3), (String) k.get(4),
-                    (Instant) k.get(5), s.count, s.expired, s.count == 0 ? null : s.abs / s.count,
-                    s.count == 0 ? null : Math.sqrt(s.squared / s.count), s.count == 0 ? null : s.signed / s.count,
-                    persistenceMae, ratio, s.withInterval, s.withInterval == 0 ? null : (double) s.covered / s.withInterval));
-        });
-        hours.sort(Comparator.comparing(Hour::hour).thenComparing(Hour::zoneId).thenComparing(Hour::target)
-                .thenComparing(Hour::modelVersion).thenComparing(Hour::role));
-        return hours;
+
+        public List<Hour> result() {
+            List<Hour> hours = new ArrayList<>();
+            groups.forEach((k, s) -> {
+                Double persistenceMae = s.both == 0 ? null : s.persistenceAbs / s.both;
+                Double ratio = s.both == 0 || s.persistenceAbs == 0 ? null : s.absBoth / s.persistenceAbs;
+                hours.add(new Hour((String) k.get(0), (String) k.get(1), (Integer) k.get(2), (String) k.get(3), (String) k.get(4),
+                        (Instant) k.get(5), s.count, s.expired, s.count == 0 ? null : s.abs / s.count,
+                        s.count == 0 ? null : Math.sqrt(s.squared / s.count), s.count == 0 ? null : s.signed / s.count,
+                        persistenceMae, ratio, s.withInterval, s.withInterval == 0 ? null : (double) s.covered / s.withInterval));
+            });
+            hours.sort(Comparator.comparing(Hour::hour).thenComparing(Hour::zoneId).thenComparing(Hour::target)
+                    .thenComparing(Hour::modelVersion).thenComparing(Hour::role));
+            return hours;
+        }
     }
 
-    public static List<HeadToHead> headToHead(List<Document> outcomes) {
-        Map<List<Object>, Map<String, Document>> instants = new HashMap<>();
-        for (Document o : outcomes) {
-            if (o.getDouble("actual") == null) {
-                continue;
+    /** One role's scored prediction of an instant: all the head-to-head needs of its outcome document. */
+    private record Scored(double predicted, double actual, String modelVersion) {
+    }
+
+    /**
+     * Champion against challenger ({@link HeadToHead}), gathered one outcome at a time: each
+     * instant's two predictions are kept side by side as three values each, not as their documents.
+     */
+    public static final class Pairs {
+
+        private final Map<List<Object>, Scored[]> instants = new HashMap<>();
+
+        public void add(Document o) {
+            Double actual = o.getDouble("actual");
+            int role = switch (String.valueOf(o.getString("role"))) {
+                case "champion" -> 0;
+                case "challenger" -> 1;
+                default -> -1;
+            };
+            if (actual == null || role < 0) {
+                return;
             }
             List<Object> key = List.of(o.getString("zoneId"), o.getString("target"), o.getInteger("horizonMinutes"),
                     o.getDate("targetTime").toInstant());
-            instants.computeIfAbsent(key, k -> new HashMap<>()).put(o.getString("role"), o);
+            instants.computeIfAbsent(key, k -> new Scored[2])[role] = new Scored(o.getDouble("predicted"), actual,
+                    o.getString("modelVersion"));
         }
-        Map<List<Object>, double[]> sums = new TreeMap<>(Comparator.comparing(Object::toString));
-        instants.forEach((key, byRole) -> {
-            Document champion = byRole.get("champion");
-            Document challenger = byRole.get("challenger");
-            if (champion == null || challenger == null) {
-                return;
-            }
-            double actual = champion.getDouble("actual");
-            double c = Math.abs(champion.getDouble("predicted") - actual);
-            double x = Math.abs(challenger.getDouble("predicted") - actual);
-            List<Object> group = List.of(key.get(0), key.get(1), key.get(2), champion.getString("modelVersion"),
-                    challenger.getString("modelVersion"));
-            double[] s = sums.computeIfAbsent(group, g -> new double[4]);
-            s[0]++;
-            s[1] += c;
-            s[2] += x;
-            s[3] += x < c ? 1 : 0;
-        });
-        List<HeadToHead> out = new ArrayList<>();
-        sums.forEach((g, s) -> out.add(new HeadToHead((String) g.get(0), (String) g.get(1), (Integer) g.get(2),
-                (String) g.get(3), (String) g.get(4), (long) s[0], s[1] / s[0], s[2] / s[0],
-                s[2] == 0 ? Double.POSITIVE_INFINITY : s[1] / s[2], s[3] / s[0])));
-        return out;
+
+        public List<HeadToHead> result() {
+            Map<List<Object>, double[]> sums = new TreeMap<>(Comparator.comparing(Object::toString));
+            instants.forEach((key, byRole) -> {
+                Scored champion = byRole[0];
+                Scored challenger = byRole[1];
+                if (champion == null || challenger == null) {
+                    return;
+                }
+                double actual = champion.actual();
+                double c = Math.abs(champion.predicted() - actual);
+                double x = Math.abs(challenger.predicted() - actual);
+                List<Object> group = List.of(key.get(0), key.get(1), key.get(2), champion.modelVersion(),
+                        challenger.modelVersion());
+                double[] s = sums.computeIfAbsent(group, g -> new double[4]);
+                s[0]++;
+                s[1] += c;
+                s[2] += x;
+                s[3] += x < c ? 1 : 0;
+            });
+            List<HeadToHead> out = new ArrayList<>();
+            sums.forEach((g, s) -> out.add(new HeadToHead((String) g.get(0), (String) g.get(1), (Integer) g.get(2),
+                    (String) g.get(3), (String) g.get(4), (long) s[0], s[1] / s[0], s[2] / s[0],
+                    s[2] == 0 ? Double.POSITIVE_INFINITY : s[1] / s[2], s[3] / s[0])));
+            return out;
+        }
     }
 }

@@ -209,8 +209,17 @@ public class OutcomeStore {
         return outcomeInserts.submit(outcome);
     }
 
-    /** The greenhouse's outcomes with a target time at or after {@code since}, narrowed by the optional filters. */
-    public List<Document> outcomes(String greenhouse, Instant since, String zone, String target, String modelVersion) {
+    /** What {@link Accuracy} reads of an outcome. */
+    private static final Bson ACCURACY_FIELDS = Projections.include("zoneId", "target", "horizonMinutes", "modelVersion",
+            "role", "targetTime", "actual", "predicted", "low", "high", "persistence");
+
+    /**
+     * Hands each of the greenhouse's outcomes with a target time at or after {@code since},
+     * narrowed by the optional filters, to {@code each} as the cursor reads them (only what
+     * {@link Accuracy} reads of them), so that a period of any length is summed in the same memory.
+     */
+    public void forEachOutcome(String greenhouse, Instant since, String zone, String target, String modelVersion,
+                               Consumer<Document> each) {
         List<Bson> filters = new ArrayList<>(List.of(Filters.eq("greenhouseId", greenhouse),
                 Filters.gte("targetTime", Date.from(since))));
         if (zone != null) {
@@ -222,7 +231,10 @@ public class OutcomeStore {
         if (modelVersion != null) {
             filters.add(Filters.eq("modelVersion", modelVersion));
         }
-        return guard(() -> outcomes.find(Filters.and(filters)).into(new ArrayList<>()));
+        guard(() -> {
+            outcomes.find(Filters.and(filters)).projection(ACCURACY_FIELDS).forEach(each);
+            return null;
+        });
     }
 
     /**
