@@ -80,13 +80,11 @@ class MemoryUnderHostileLoadIT {
             kafka.createTopic("greenhouse.commands", 3);
             MongoDatabase db = client.getDatabase("greenloop");
             int port = FreePorts.next();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(service.javaOptions());
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
+                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
-                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer(),
-                    "-jar", jar.toAbsolutePath().toString()));
+                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer()));
             Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "control-hostile-load.log");
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,12 +46,10 @@ class MemoryUnderHostileLoadIT {
         TestModels.register("greenloop-" + GREENHOUSE, "champion", 0.0);
 
         int port = FreePorts.next();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(service.javaOptions());
-        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+        List<String> command = service.command("quarkus-run.jar", List.of(
+                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + TestModels.mlflow(),
-                "-Dgreenloop.infer.cache-dir=" + Files.createTempDirectory("infer-hostile-cache"),
-                "-jar", "quarkus-run.jar"));
+                "-Dgreenloop.infer.cache-dir=" + Files.createTempDirectory("infer-hostile-cache")));
         Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "infer-hostile-load.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(log);

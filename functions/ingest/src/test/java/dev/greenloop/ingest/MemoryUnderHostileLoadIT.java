@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,9 +56,8 @@ class MemoryUnderHostileLoadIT {
         try (KafkaBroker kafka = KafkaBroker.start(); MongoWireServer mongo = MongoWireServer.start()) {
             kafka.createTopic("greenhouse.readings", 3);
             int port = FreePorts.next();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(javaOptions);
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
+                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.ingest.auth.bootstrap-device.id=hostile-1",
@@ -68,8 +66,7 @@ class MemoryUnderHostileLoadIT {
                     "-Dgreenloop.ingest.auth.bootstrap-device.token=" + TOKEN,
                     // Memory is the subject, not the device's rate.
                     "-Dgreenloop.ingest.limits.device-items-per-second=100000000",
-                    "-Dgreenloop.ingest.limits.device-burst-items=100000000",
-                    "-jar", jar.toAbsolutePath().toString()));
+                    "-Dgreenloop.ingest.limits.device-burst-items=100000000"));
             Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "ingest-hostile-load.log");
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);

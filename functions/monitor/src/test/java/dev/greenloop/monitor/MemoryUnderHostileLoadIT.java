@@ -68,13 +68,11 @@ class MemoryUnderHostileLoadIT {
 
         try (MongoWireServer mongo = MongoWireServer.start()) {
             int port = FreePorts.next();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(service.javaOptions());
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
+                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.events.oidc.issuer=" + issuer.issuer(),
-                    "-Dgreenloop.monitor.operator-token=" + OPERATOR_TOKEN,
-                    "-jar", jar.toAbsolutePath().toString()));
+                    "-Dgreenloop.monitor.operator-token=" + OPERATOR_TOKEN));
             Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "monitor-hostile-load.log");
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);

@@ -41,6 +41,18 @@ public final class ServiceManifest {
         return List.of(find(JAVA_OPTIONS, "the JAVA_OPTS_APPEND variable").trim().split("\\s+"));
     }
 
+    /**
+     * The command that starts {@code jar} as the container does: this JVM's {@code java}, the
+     * Service's options, then {@code properties} (ports, addresses of the test's services).
+     */
+    public List<String> command(String jar, List<String> properties) {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(javaOptions());
+        command.addAll(properties);
+        command.addAll(List.of("-jar", jar));
+        return command;
+    }
+
     /** The container's memory limit, MiB. */
     public long memoryLimitMiB() {
         return Long.parseLong(find(MEMORY_LIMIT, "a memory limit in Mi under resources.limits"));
