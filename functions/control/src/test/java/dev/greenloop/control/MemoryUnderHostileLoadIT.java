@@ -1,18 +1,8 @@
 package dev.greenloop.control;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
-import dev.greenloop.events.payload.Prediction;
-import dev.greenloop.events.payload.SensorKind;
-import dev.greenloop.events.payload.TargetValue;
-import dev.greenloop.features.FeatureSpec;
-import dev.greenloop.onlinestore.OnlineStore;
-import dev.greenloop.onlinestore.OnlineVector;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
 import dev.greenloop.testkit.ServiceManifest;
@@ -33,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -75,15 +64,17 @@ class MemoryUnderHostileLoadIT {
         byte[] secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
 
-        try (KafkaBroker kafka = KafkaBroker.start(); MongoWireServer mongo = MongoWireServer.start();
-             MongoClient client = MongoClients.create(mongo.connectionString())) {
+        // The test kit's shared MongoDB-wire server and ControlTesting's database: zones are set up as the other tests do.
+        MongoWireServer mongo = MongoWireServer.shared();
+        MongoDatabase db = ControlTesting.db();
+        try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic("greenhouse.commands", 3);
-            MongoDatabase db = client.getDatabase("greenloop");
             int port = FreePorts.next();
             List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
                     "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                    "-Dgreenloop.control.mongodb.database=" + db.getName(),
                     "-Dgreenloop.events.oidc.issuer=" + issuer.issuer()));
             Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "control-hostile-load.log");
             Files.createDirectories(log.getParent());
@@ -96,7 +87,7 @@ class MemoryUnderHostileLoadIT {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(10)).build();
                 String token = "Bearer " + issuer.token("greenloop-control");
-                Storm storm = storm(http, base, token, db);
+                Storm storm = storm(http, base, token);
 
                 System.out.printf(Locale.ROOT, "control with %s under %s clients for %d s: %s%n", service.javaOptions(),
                         Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
@@ -112,7 +103,7 @@ class MemoryUnderHostileLoadIT {
                 assertThat(storm.count("invalid 400")).as("invalid predictions were refused").isPositive();
                 assertThat(control.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
                         .isLessThan(service.memoryLimitMiB());
-                HttpResponse<String> after = send(http, base, token, prediction(newZone(db), 0));
+                HttpResponse<String> after = send(http, base, token, prediction(newZone(), 0));
                 assertThat(after.statusCode()).as(after.body()).isEqualTo(204);
             } finally {
                 control.stop(Duration.ofSeconds(10));
@@ -120,14 +111,14 @@ class MemoryUnderHostileLoadIT {
         }
     }
 
-    private Storm storm(HttpClient http, URI base, String token, MongoDatabase db) throws InterruptedException {
+    private Storm storm(HttpClient http, URI base, String token) throws InterruptedException {
         byte[] over = new byte[MAX_BODY + 1024];
         Arrays.fill(over, (byte) ' ');
         over[0] = '{';
         over[over.length - 1] = '}';
         return Storm.run(LOAD, List.of(
-                new Storm.Clients("act", CLIENTS[0], acting(http, base, token, db, 0)),
-                new Storm.Clients("large", CLIENTS[1], acting(http, base, token, db, MAX_BODY - 1024)),
+                new Storm.Clients("act", CLIENTS[0], acting(http, base, token, 0)),
+                new Storm.Clients("large", CLIENTS[1], acting(http, base, token, MAX_BODY - 1024)),
                 new Storm.Clients("over", CLIENTS[2], () -> send(http, base, token, over).statusCode()),
                 new Storm.Clients("invalid", CLIENTS[3], () -> send(http, base, token, invalid()).statusCode())));
     }
@@ -137,8 +128,8 @@ class MemoryUnderHostileLoadIT {
      * newer window, padded with spaces to {@code padTo} bytes: every one commands the heating and
      * the vents.
      */
-    private Storm.Request acting(HttpClient http, URI base, String token, MongoDatabase db, int padTo) {
-        ThreadLocal<String> zone = ThreadLocal.withInitial(() -> newZone(db));
+    private Storm.Request acting(HttpClient http, URI base, String token, int padTo) {
+        ThreadLocal<String> zone = ThreadLocal.withInitial(this::newZone);
         ThreadLocal<long[]> sequence = ThreadLocal.withInitial(() -> new long[1]);
         return () -> {
             long n = sequence.get()[0]++;
@@ -153,34 +144,21 @@ class MemoryUnderHostileLoadIT {
     }
 
     /** A zone whose settings let every decision move the heating and the vents, with measured values, as preprocess leaves them. */
-    private String newZone(MongoDatabase db) {
+    private String newZone() {
         String zone = "zone-" + zones.incrementAndGet();
         Document noDwell = new Document("minDwellSeconds", 0).append("minChange", 0.1);
         Document band = new Document("low", 18).append("high", 26);
-        db.getCollection("control_zones").replaceOne(Filters.eq("_id", GREENHOUSE + "/" + zone),
-                new Document("_id", GREENHOUSE + "/" + zone).append("dayTemperature", band).append("nightTemperature", band)
-                        .append("actuators", new Document("heating", noDwell).append("vent", noDwell)),
-                new ReplaceOptions().upsert(true));
-        Map<String, Double> last = Map.of("air_temperature", 22.0, "relative_humidity", 75.0, "co2", 800.0, "par", 0.0,
-                "global_radiation", 0.0, "outside_temperature", 12.0);
-        List<String> names = FeatureSpec.CURRENT.names();
-        List<Double> values = new ArrayList<>(names.size());
-        for (String name : names) {
-            values.add(name.endsWith("_last") ? last.get(name.substring(0, name.length() - "_last".length())) : null);
-        }
-        Instant end = Instant.now();
-        Instant start = end.minusMillis(FeatureSpec.CURRENT.windowMillis());
-        new OnlineStore(db).put(new OnlineVector(GREENHOUSE, zone, GREENHOUSE + ":" + zone + ":" + start.toEpochMilli(), start, end,
-                FeatureSpec.CURRENT.version(), names, values));
+        ControlTesting.settings(GREENHOUSE, zone, new Document("dayTemperature", band).append("nightTemperature", band)
+                .append("actuators", new Document("heating", noDwell).append("vent", noDwell)));
+        ControlTesting.measured(GREENHOUSE, zone, Instant.now(), ControlTesting.climate(22.0, 75.0, 800.0, 0.0, 0.0, 12.0));
         return zone;
     }
 
     /** Too cold or too warm by 5 °C, alternately, for a window newer than any before. */
     private byte[] prediction(String zone, long n) {
         Instant windowEnd = Instant.ofEpochMilli(clock.updateAndGet(t -> Math.max(t + 1, System.currentTimeMillis())));
-        return PayloadCodec.write(new Prediction(GREENHOUSE, zone, GREENHOUSE + ":" + zone + ":" + windowEnd.toEpochMilli(),
-                windowEnd, "greenloop-" + GREENHOUSE, "1", FeatureSpec.CURRENT.version(),
-                List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, n % 2 == 0 ? 17.0 : 27.0)), false));
+        return PayloadCodec.write(ControlTesting.prediction(GREENHOUSE, zone, windowEnd, n % 2 == 0 ? 17.0 : 27.0, null, null,
+                false));
     }
 
     /** A prediction without a zone: the contract refuses it. */

@@ -3,9 +3,6 @@ package dev.greenloop.monitor;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.FeatureWindow;
-import dev.greenloop.events.payload.Prediction;
-import dev.greenloop.events.payload.SensorKind;
-import dev.greenloop.events.payload.TargetValue;
 import dev.greenloop.features.FeatureSpec;
 import dev.greenloop.testkit.ChildProcess;
 import dev.greenloop.testkit.FreePorts;
@@ -25,9 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -140,9 +135,8 @@ class MemoryUnderHostileLoadIT {
             long n = step.get()[0]++;
             FeatureWindow w = window(zone.get(), BASE.plusSeconds(60 * (n / 2)));
             if (n % 2 == 1) {
-                Prediction p = new Prediction(w.greenhouseId(), w.zoneId(), w.windowId(), w.windowEnd(), "greenloop-" + GREENHOUSE,
-                        "1", w.featureSpecVersion(), List.of(new TargetValue(SensorKind.AIR_TEMPERATURE, 15, 21.0)), false);
-                return send(http, base, token, EventTypes.PREDICTION, PayloadCodec.write(p)).statusCode();
+                return send(http, base, token, EventTypes.PREDICTION,
+                        PayloadCodec.write(MonitorTesting.prediction(w, "1", false, 21.0))).statusCode();
             }
             byte[] body = PayloadCodec.write(w);
             if (padTo > body.length) {
@@ -156,13 +150,8 @@ class MemoryUnderHostileLoadIT {
 
     /** A window of the current spec, air temperature following a slow wave. */
     private static FeatureWindow window(String zone, Instant end) {
-        List<String> names = FeatureSpec.CURRENT.names();
-        List<Double> values = new ArrayList<>(Collections.nCopies(names.size(), 0.5));
         double t = 21 + Math.sin(end.getEpochSecond() / 3600.0);
-        values.set(names.indexOf("air_temperature_last"), t);
-        values.set(names.indexOf("air_temperature_mean"), t);
-        return new FeatureWindow(GREENHOUSE + ":" + zone + ":" + end.toEpochMilli(), GREENHOUSE, zone, end.minusSeconds(60), end,
-                FeatureSpec.CURRENT.version(), names, values, List.of("readings-" + UUID.randomUUID()));
+        return MonitorTesting.window(GREENHOUSE, zone, end, t, t);
     }
 
     private static HttpResponse<String> send(HttpClient http, URI base, String token, String type, byte[] body)

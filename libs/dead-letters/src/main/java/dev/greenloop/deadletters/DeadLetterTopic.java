@@ -106,14 +106,8 @@ public final class DeadLetterTopic {
     private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
                                   Map<TopicPartition, Long> from) {
         List<DeadLetter> letters = new ArrayList<>();
-        read(consumer, partitions, from, letters);
+        read(consumer, partitions, from, letters::add);
         return letters;
-    }
-
-    /** As {@link #read(KafkaConsumer, List, Map, Consumer)}, into {@code letters}. */
-    private Map<TopicPartition, Long> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
-                                           Map<TopicPartition, Long> from, List<DeadLetter> letters) {
-        return read(consumer, partitions, from, (Consumer<DeadLetter>) letters::add);
     }
 
     /**
@@ -213,7 +207,7 @@ public final class DeadLetterTopic {
             Map<TopicPartition, Long> start = new HashMap<>();
             from.forEach((p, o) -> start.put(new TopicPartition(topic, p), o));
             List<DeadLetter> letters = new ArrayList<>();
-            Map<TopicPartition, Long> upTo = read(consumer, partitions, start, letters);
+            Map<TopicPartition, Long> upTo = read(consumer, partitions, start, letters::add);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> replayed = committed(consumer, partitions);
             Map<Integer, Long> next = new TreeMap<>();
