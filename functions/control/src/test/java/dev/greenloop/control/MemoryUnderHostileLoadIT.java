@@ -3,9 +3,7 @@ package dev.greenloop.control;
 import com.mongodb.client.MongoDatabase;
 import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
-import dev.greenloop.testkit.ChildProcess;
-import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.PackagedFunction;
 import dev.greenloop.testkit.http.Storm;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
@@ -19,14 +17,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemoryUnderHostileLoadIT {
 
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String GREENHOUSE = "gh-hostile";
     /** Clients per kind of request: acting predictions, the same at the body limit, over the limit, invalid. */
     private static final int[] CLIENTS = {16, 16, 8, 8};
@@ -57,9 +51,6 @@ class MemoryUnderHostileLoadIT {
 
     @Test
     void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
-        ServiceManifest service = ServiceManifest.of(ROOT, "control");
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertThat(jar).as("control is packaged before its integration tests").isRegularFile();
         OidcIssuer issuer = OidcIssuer.shared();
         byte[] secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
@@ -69,44 +60,27 @@ class MemoryUnderHostileLoadIT {
         MongoDatabase db = ControlTesting.db();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic("greenhouse.commands", 3);
-            int port = FreePorts.next();
-            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
-                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+            try (PackagedFunction control = PackagedFunction.start("control", List.of(
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.control.mongodb.database=" + db.getName(),
-                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer()));
-            Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "control-hostile-load.log");
-            Files.createDirectories(log.getParent());
-            Files.deleteIfExists(log);
-            ChildProcess control = ChildProcess.start("control", command, Path.of("").toAbsolutePath(),
-                    Map.of("GREENLOOP_SIGNING_KEYS", "hostile-k1:" + GREENHOUSE + ":" + Base64.getEncoder().encodeToString(secret)), log);
-            try {
-                URI base = URI.create("http://127.0.0.1:" + port + "/");
-                control.awaitReady(ChildProcess.httpOk(base.resolve("/q/health/ready")), Duration.ofSeconds(120));
+                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer()),
+                    Map.of("GREENLOOP_SIGNING_KEYS", "hostile-k1:" + GREENHOUSE + ":" + Base64.getEncoder().encodeToString(secret)))) {
+                control.awaitReady();
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(10)).build();
                 String token = "Bearer " + issuer.token("greenloop-control");
-                Storm storm = storm(http, base, token);
+                Storm storm = storm(http, control.base(), token);
 
-                System.out.printf(Locale.ROOT, "control with %s under %s clients for %d s: %s%n", service.javaOptions(),
-                        Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
-                assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
-                assertThat(control.isAlive()).as("control is running; its log ends:%n%s", control.tail(30)).isTrue();
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", control.peakRssKiB() / 1024,
-                        service.memoryLimitMiB());
+                control.assertSurvived(Arrays.toString(CLIENTS) + " clients for " + LOAD.toSeconds() + " s", storm);
                 assertThat(storm.outcomes().keySet()).as("every answer is 204 or a problem that says why or to send later")
                         .allMatch(o -> o.matches("(act|large) (204|503)|over (413|503)|invalid (400|503)"));
                 assertThat(storm.count("act 204")).as("predictions were acted on").isPositive();
                 assertThat(storm.count("large 204")).as("predictions at the body limit were acted on").isPositive();
                 assertThat(storm.count("over 413")).as("bodies over the limit were refused").isPositive();
                 assertThat(storm.count("invalid 400")).as("invalid predictions were refused").isPositive();
-                assertThat(control.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
-                        .isLessThan(service.memoryLimitMiB());
-                HttpResponse<String> after = send(http, base, token, prediction(newZone(), 0));
+                HttpResponse<String> after = send(http, control.base(), token, prediction(newZone(), 0));
                 assertThat(after.statusCode()).as(after.body()).isEqualTo(204);
-            } finally {
-                control.stop(Duration.ofSeconds(10));
             }
         }
     }

@@ -1,8 +1,6 @@
 package dev.greenloop.infer;
 
-import dev.greenloop.testkit.ChildProcess;
-import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.PackagedFunction;
 import dev.greenloop.testkit.http.Storm;
 import org.junit.jupiter.api.Test;
 
@@ -13,11 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -32,7 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemoryUnderHostileLoadIT {
 
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String GREENHOUSE = "gh-hostile";
     /** Clients per kind of request: largest batches, batches over the limit, single vectors. */
     private static final int[] CLIENTS = {32, 8, 8};
@@ -40,23 +35,11 @@ class MemoryUnderHostileLoadIT {
 
     @Test
     void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
-        ServiceManifest service = ServiceManifest.of(ROOT, "infer");
-        Path app = Path.of("target/quarkus-app").toAbsolutePath();
-        assertThat(app.resolve("quarkus-run.jar")).as("infer is packaged before its integration tests").isRegularFile();
         TestModels.register("greenloop-" + GREENHOUSE, "champion", 0.0);
-
-        int port = FreePorts.next();
-        List<String> command = service.command("quarkus-run.jar", List.of(
-                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+        try (PackagedFunction infer = PackagedFunction.start("infer", List.of(
                 "-Dgreenloop.infer.mlflow-tracking-uri=" + TestModels.mlflow(),
-                "-Dgreenloop.infer.cache-dir=" + Files.createTempDirectory("infer-hostile-cache")));
-        Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "infer-hostile-load.log").toAbsolutePath();
-        Files.createDirectories(log.getParent());
-        Files.deleteIfExists(log);
-        // From the application's directory, as its image runs it.
-        ChildProcess infer = ChildProcess.start("infer", command, app, Map.of(), log);
-        try {
-            URI predict = URI.create("http://127.0.0.1:" + port + "/v1/predict");
+                "-Dgreenloop.infer.cache-dir=" + Files.createTempDirectory("infer-hostile-cache")), Map.of())) {
+            URI predict = infer.base().resolve("/v1/predict");
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             infer.awaitReady(() -> {
@@ -68,27 +51,18 @@ class MemoryUnderHostileLoadIT {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-            }, Duration.ofSeconds(120));
+            });
 
             Storm storm = storm(client, predict);
 
-            System.out.printf(Locale.ROOT, "infer with %s under %s clients for %d s: %s%n", service.javaOptions(),
-                    Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
-            assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
-            assertThat(infer.isAlive()).as("infer is running; its log ends:%n%s", infer.tail(30)).isTrue();
-            System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", infer.peakRssKiB() / 1024,
-                    service.memoryLimitMiB());
+            infer.assertSurvived(Arrays.toString(CLIENTS) + " clients for " + LOAD.toSeconds() + " s", storm);
             assertThat(storm.outcomes().keySet()).as("every answer is 200 or a problem to send less or later")
                     .allMatch(o -> o.matches("largest (200|503)|over (413|503)|single (200|503)"));
             assertThat(storm.count("largest 200")).as("the largest batches were scored").isPositive();
             assertThat(storm.count("over 413")).as("batches over the limit were refused").isPositive();
             assertThat(storm.count("single 200")).as("single vectors were scored").isPositive();
-            assertThat(infer.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
-                    .isLessThan(service.memoryLimitMiB());
             HttpResponse<String> after = send(client, predict, body(1024));
             assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
-        } finally {
-            infer.stop(Duration.ofSeconds(10));
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.greenloop.ingest;
 
-import dev.greenloop.testkit.ChildProcess;
-import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.PackagedFunction;
 import dev.greenloop.testkit.http.Storm;
 import dev.greenloop.testkit.kafka.KafkaBroker;
 import dev.greenloop.testkit.mongo.MongoWireServer;
@@ -15,13 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -38,7 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemoryUnderHostileLoadIT {
 
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String TOKEN = "glt_hostile-load-device";
     /** Clients per kind of body: large, tree, chunked, small. As many as a Service's containerConcurrency lets through and more. */
     private static final int[] CLIENTS = {24, 8, 8, 8};
@@ -47,17 +41,9 @@ class MemoryUnderHostileLoadIT {
 
     @Test
     void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
-        ServiceManifest service = ServiceManifest.of(ROOT, "ingest");
-        List<String> javaOptions = service.javaOptions();
-        long memoryLimit = service.memoryLimitMiB();
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertThat(jar).as("ingest is packaged before its integration tests").isRegularFile();
-
         try (KafkaBroker kafka = KafkaBroker.start(); MongoWireServer mongo = MongoWireServer.start()) {
             kafka.createTopic("greenhouse.readings", 3);
-            int port = FreePorts.next();
-            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
-                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
+            try (PackagedFunction ingest = PackagedFunction.start("ingest", List.of(
                     "-Dgreenloop.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
                     "-Dgreenloop.ingest.auth.bootstrap-device.id=hostile-1",
@@ -66,27 +52,17 @@ class MemoryUnderHostileLoadIT {
                     "-Dgreenloop.ingest.auth.bootstrap-device.token=" + TOKEN,
                     // Memory is the subject, not the device's rate.
                     "-Dgreenloop.ingest.limits.device-items-per-second=100000000",
-                    "-Dgreenloop.ingest.limits.device-burst-items=100000000"));
-            Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "ingest-hostile-load.log");
-            Files.createDirectories(log.getParent());
-            Files.deleteIfExists(log);
-            ChildProcess ingest = ChildProcess.start("ingest", command, Path.of("").toAbsolutePath(), Map.of(), log);
-            try {
-                URI base = URI.create("http://127.0.0.1:" + port + "/");
-                ingest.awaitReady(ChildProcess.httpOk(base.resolve("/q/health/ready")), Duration.ofSeconds(120));
+                    "-Dgreenloop.ingest.limits.device-burst-items=100000000"), Map.of())) {
+                ingest.awaitReady();
+                URI base = ingest.base();
                 Storm storm = storm(base);
 
-                System.out.printf(Locale.ROOT, "ingest with %s under %s clients for %d s: %s%n",
-                        javaOptions, java.util.Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
-                assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
-                assertThat(ingest.isAlive()).as("ingest is running; its log ends:%n%s", ingest.tail(30)).isTrue();
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", ingest.peakRssKiB() / 1024, memoryLimit);
+                ingest.assertSurvived(java.util.Arrays.toString(CLIENTS) + " clients for " + LOAD.toSeconds() + " s", storm);
                 assertThat(storm.outcomes().keySet()).as("every answer is 202 or a problem to send less or later")
                         .allMatch(o -> o.matches("(large|tree|chunked|small) (202|413|503)"));
                 assertThat(storm.count("large 202")).as("bodies at the limit were taken").isPositive();
                 assertThat(storm.count("tree 413")).as("tree bombs were refused").isPositive();
                 assertThat(storm.count("large 503") + storm.count("chunked 503")).as("the body budget said 'later'").isPositive();
-                assertThat(ingest.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit").isLessThan(memoryLimit);
                 // A body without a length reserves what the server reads at most (16 MiB), so under
                 // this load it is 503 while declared bodies fill the budget; once the load is gone it is taken.
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -95,8 +71,6 @@ class MemoryUnderHostileLoadIT {
                     assertThat(after.statusCode()).as("after the load, declared length %s: %s", declared, after.body())
                             .isEqualTo(202);
                 }
-            } finally {
-                ingest.stop(Duration.ofSeconds(10));
             }
         }
     }

@@ -4,9 +4,7 @@ import dev.greenloop.events.EventTypes;
 import dev.greenloop.events.json.PayloadCodec;
 import dev.greenloop.events.payload.FeatureWindow;
 import dev.greenloop.features.FeatureSpec;
-import dev.greenloop.testkit.ChildProcess;
-import dev.greenloop.testkit.FreePorts;
-import dev.greenloop.testkit.ServiceManifest;
+import dev.greenloop.testkit.PackagedFunction;
 import dev.greenloop.testkit.http.Storm;
 import dev.greenloop.testkit.mongo.MongoWireServer;
 import dev.greenloop.testkit.oidc.OidcIssuer;
@@ -18,13 +16,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemoryUnderHostileLoadIT {
 
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String GREENHOUSE = "gh-hostile";
     private static final String OPERATOR_TOKEN = "operator-token-hostile-load";
     /** Clients per kind: windows and predictions, windows at the body limit, over the limit, invalid. */
@@ -56,55 +50,35 @@ class MemoryUnderHostileLoadIT {
 
     @Test
     void theShippedHeapTakesTheWorstLoadAndAnswersEveryRequest() throws Exception {
-        ServiceManifest service = ServiceManifest.of(ROOT, "monitor");
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertThat(jar).as("monitor is packaged before its integration tests").isRegularFile();
         OidcIssuer issuer = OidcIssuer.shared();
+        try (MongoWireServer mongo = MongoWireServer.start();
+             PackagedFunction monitor = PackagedFunction.start("monitor", List.of(
+                     "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
+                     "-Dgreenloop.events.oidc.issuer=" + issuer.issuer(),
+                     "-Dgreenloop.monitor.operator-token=" + OPERATOR_TOKEN), Map.of())) {
+            monitor.awaitReady();
+            URI base = monitor.base();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            String token = "Bearer " + issuer.token("greenloop-monitor");
+            Storm storm = storm(http, base, token);
 
-        try (MongoWireServer mongo = MongoWireServer.start()) {
-            int port = FreePorts.next();
-            List<String> command = service.command(jar.toAbsolutePath().toString(), List.of(
-                    "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next(),
-                    "-Dgreenloop.mongodb.connection-string=" + mongo.connectionString(),
-                    "-Dgreenloop.events.oidc.issuer=" + issuer.issuer(),
-                    "-Dgreenloop.monitor.operator-token=" + OPERATOR_TOKEN));
-            Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), "monitor-hostile-load.log");
-            Files.createDirectories(log.getParent());
-            Files.deleteIfExists(log);
-            ChildProcess monitor = ChildProcess.start("monitor", command, Path.of("").toAbsolutePath(), Map.of(), log);
-            try {
-                URI base = URI.create("http://127.0.0.1:" + port + "/");
-                monitor.awaitReady(ChildProcess.httpOk(base.resolve("/q/health/ready")), Duration.ofSeconds(120));
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(10)).build();
-                String token = "Bearer " + issuer.token("greenloop-monitor");
-                Storm storm = storm(http, base, token);
+            monitor.assertSurvived(Arrays.toString(CLIENTS) + " clients for " + LOAD.toSeconds() + " s", storm);
+            assertThat(storm.outcomes().keySet()).as("every answer is 204 or a problem that says why or to send later")
+                    .allMatch(o -> o.matches("(zone|large) (204|503)|over (413|503)|invalid (400|503)"));
+            assertThat(storm.count("zone 204")).as("windows and predictions were stored").isPositive();
+            assertThat(storm.count("large 204")).as("windows at the body limit were stored").isPositive();
+            assertThat(storm.count("over 413")).as("bodies over the limit were refused").isPositive();
+            assertThat(storm.count("invalid 400")).as("invalid windows were refused").isPositive();
 
-                System.out.printf(Locale.ROOT, "monitor with %s under %s clients for %d s: %s%n", service.javaOptions(),
-                        Arrays.toString(CLIENTS), LOAD.toSeconds(), storm);
-                assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
-                assertThat(monitor.isAlive()).as("monitor is running; its log ends:%n%s", monitor.tail(30)).isTrue();
-                assertThat(storm.outcomes().keySet()).as("every answer is 204 or a problem that says why or to send later")
-                        .allMatch(o -> o.matches("(zone|large) (204|503)|over (413|503)|invalid (400|503)"));
-                assertThat(storm.count("zone 204")).as("windows and predictions were stored").isPositive();
-                assertThat(storm.count("large 204")).as("windows at the body limit were stored").isPositive();
-                assertThat(storm.count("over 413")).as("bodies over the limit were refused").isPositive();
-                assertThat(storm.count("invalid 400")).as("invalid windows were refused").isPositive();
-
-                // Every outcome of the storm, summed by the accuracy API.
-                HttpResponse<String> accuracy = http.send(HttpRequest.newBuilder(
-                                base.resolve("/v1/greenhouses/" + GREENHOUSE + "/accuracy?since=" + BASE))
-                        .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(120)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(accuracy.statusCode()).as(accuracy.body()).isEqualTo(200);
-                assertThat(accuracy.body()).contains("\"hours\"").contains("\"count\"");
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB of the Service's %d MiB limit%n", monitor.peakRssKiB() / 1024,
-                        service.memoryLimitMiB());
-                assertThat(monitor.peakRssKiB() / 1024).as("peak RSS, MiB, against the Service's limit")
-                        .isLessThan(service.memoryLimitMiB());
-            } finally {
-                monitor.stop(Duration.ofSeconds(10));
-            }
+            // Every outcome of the storm, summed by the accuracy API, and still within the limits after it.
+            HttpResponse<String> accuracy = http.send(HttpRequest.newBuilder(
+                            base.resolve("/v1/greenhouses/" + GREENHOUSE + "/accuracy?since=" + BASE))
+                    .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(accuracy.statusCode()).as(accuracy.body()).isEqualTo(200);
+            assertThat(accuracy.body()).contains("\"hours\"").contains("\"count\"");
+            monitor.assertSurvived(Arrays.toString(CLIENTS) + " clients for " + LOAD.toSeconds() + " s and the accuracy question", storm);
         }
     }
 
