@@ -102,14 +102,6 @@ public final class DeadLetterTopic {
         return info.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
-    /** Every dead letter from {@code from} (per partition; missing: the beginning) to the end as it is now. */
-    private List<DeadLetter> read(KafkaConsumer<String, CloudEvent> consumer, List<TopicPartition> partitions,
-                                  Map<TopicPartition, Long> from) {
-        List<DeadLetter> letters = new ArrayList<>();
-        read(consumer, partitions, from, letters::add);
-        return letters;
-    }
-
     /**
      * Reads every letter from {@code from} (the beginning where absent) up to the end offsets it
      * takes first, handing each to {@code each} as it comes; returns those end offsets. Letters that arrive meanwhile
@@ -145,10 +137,20 @@ public final class DeadLetterTopic {
         return new DeadLetter(r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.value());
     }
 
-    /** Every dead letter on the topic, by partition and offset (all of them in memory: for the command-line tool). */
+    /** Every dead letter on the topic, in the order read (all of them in memory; {@link #forEach} holds none). */
     public List<DeadLetter> all() {
+        List<DeadLetter> letters = new ArrayList<>();
+        forEach(letters::add);
+        return letters;
+    }
+
+    /**
+     * Hands every dead letter on the topic, up to its end as it is now, to {@code each} as it is
+     * read, with one consumer: what it holds is one poll's letters, however many the topic has.
+     */
+    public void forEach(Consumer<DeadLetter> each) {
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(null)) {
-            return read(consumer, partitions(consumer), Map.of());
+            read(consumer, partitions(consumer), Map.of(), each);
         }
     }
 
@@ -288,13 +290,6 @@ public final class DeadLetterTopic {
             }
         });
         return offsets;
-    }
-
-    /** The count of {@code letters} by {@link DeadLetter#reason()}, in order of reason. */
-    public static Map<String, Integer> countByReason(List<DeadLetter> letters) {
-        Map<String, Integer> byReason = new TreeMap<>();
-        letters.forEach(d -> byReason.merge(d.reason(), 1, Integer::sum));
-        return byReason;
     }
 
     /**

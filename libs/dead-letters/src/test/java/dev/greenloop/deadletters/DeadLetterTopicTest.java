@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -63,7 +64,7 @@ class DeadLetterTopicTest {
         assertThat(all).extracting(DeadLetter::position).containsExactly("0:0", "0:1", "0:2");
         assertThat(all.get(0).answer()).isEqualTo("{\"detail\":\"prediction for an unknown zone\"}");
         assertThat(all.get(1).answer()).hasSize(DeadLetter.MAX_ANSWER_BYTES);
-        assertThat(DeadLetterTopic.countByReason(all)).containsExactly(Map.entry("422 from http://control/", 1),
+        assertThat(countByReason(all)).containsExactly(Map.entry("422 from http://control/", 1),
                 Map.entry("503 from http://control/", 1), Map.entry("503 from http://infer/", 1));
     }
 
@@ -72,7 +73,7 @@ class DeadLetterTopicTest {
         DeadLetterTopic.Overview two = topic.overview(2);
 
         assertThat(two.total()).isEqualTo(3);
-        assertThat(two.byReason()).isEqualTo(DeadLetterTopic.countByReason(topic.all()));
+        assertThat(two.byReason()).isEqualTo(countByReason(topic.all()));
         assertThat(two.newest()).extracting(DeadLetter::position).containsExactly("0:2", "0:1");
         assertThat(two.replayedUpTo()).isEmpty();
         assertThat(topic.overview(10).newest()).extracting(DeadLetter::position).containsExactly("0:2", "0:1", "0:0");
@@ -174,5 +175,12 @@ class DeadLetterTopicTest {
         assertThat(sent).extracting(CloudEvent::getId).containsExactly("w-1", "p-1");
         assertThat(new String(sent.get(0).getData().toBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"w-1\"}");
         assertThat(topic.replayedUpTo()).isEmpty();
+    }
+
+    /** The count of {@code letters} by {@link DeadLetter#reason()}, in order of reason. */
+    private static Map<String, Integer> countByReason(List<DeadLetter> letters) {
+        Map<String, Integer> byReason = new TreeMap<>();
+        letters.forEach(d -> byReason.merge(d.reason(), 1, Integer::sum));
+        return byReason;
     }
 }
