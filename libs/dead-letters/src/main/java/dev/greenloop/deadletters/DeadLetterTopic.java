@@ -161,6 +161,26 @@ public final class DeadLetterTopic {
     public record Overview(long total, Map<String, Integer> byReason, List<DeadLetter> newest, Map<Integer, Long> replayedUpTo) {
     }
 
+    /** Dead letters counted as they are read: how many, and how many by {@link DeadLetter#reason()} (in order of reason). */
+    public static final class Tally {
+
+        private final Map<String, Integer> byReason = new TreeMap<>();
+        private long total;
+
+        public void add(DeadLetter d) {
+            total++;
+            byReason.merge(d.reason(), 1, Integer::sum);
+        }
+
+        public long total() {
+            return total;
+        }
+
+        public Map<String, Integer> byReason() {
+            return byReason;
+        }
+    }
+
     /**
      * Counts every dead letter by reason and keeps the newest {@code limit} as the topic is read,
      * with one consumer: what it holds is those, however many letters the topic has.
@@ -174,15 +194,13 @@ public final class DeadLetterTopic {
         Comparator<DeadLetter> byTime = Comparator.comparing(DeadLetter::timestamp)
                 .thenComparingLong(DeadLetter::offset).thenComparingInt(DeadLetter::partition);
         PriorityQueue<DeadLetter> newest = new PriorityQueue<>(byTime);
-        Map<String, Integer> byReason = new TreeMap<>();
-        long[] total = {0};
+        Tally tally = new Tally();
         try (KafkaConsumer<String, CloudEvent> consumer = consumer(REPLAY_GROUP)) {
             List<TopicPartition> partitions = partitions(consumer);
             Map<Integer, Long> upTo = new TreeMap<>();
             committed(consumer, partitions).forEach((tp, offset) -> upTo.put(tp.partition(), offset));
             read(consumer, partitions, Map.of(), d -> {
-                total[0]++;
-                byReason.merge(d.reason(), 1, Integer::sum);
+                tally.add(d);
                 newest.add(d);
                 if (newest.size() > limit) {
                     newest.poll();
@@ -190,7 +208,7 @@ public final class DeadLetterTopic {
             });
             List<DeadLetter> shown = new ArrayList<>(newest);
             shown.sort(byTime.reversed());
-            return new Overview(total[0], byReason, shown, upTo);
+            return new Overview(tally.total(), tally.byReason(), shown, upTo);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.greenloop.testkit.http.Storm;
 import org.junit.jupiter.api.Assertions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ public final class PackagedFunction implements AutoCloseable {
 
     /**
      * Starts {@code function}, the module the test runs in, with {@code properties} (the
-     * addresses of the test's services) and {@code env}. Its log is
-     * {@code <greenloop.testkit.dir>/<function>-packaged.log}.
+     * addresses of the test's services) and {@code env}. Its log is {@code output.log} in a new
+     * directory of the kit's ({@link TestkitDirs#newServiceDir}), as the kit's services' are.
      */
     public static PackagedFunction start(String function, List<String> properties, Map<String, String> env) {
         Path app = Path.of("target/quarkus-app").toAbsolutePath();
@@ -50,13 +49,7 @@ public final class PackagedFunction implements AutoCloseable {
         int port = FreePorts.next();
         List<String> all = new ArrayList<>(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + FreePorts.next()));
         all.addAll(properties);
-        Path log = Path.of(System.getProperty("greenloop.testkit.dir", "target/testkit"), function + "-packaged.log").toAbsolutePath();
-        try {
-            Files.createDirectories(log.getParent());
-            Files.deleteIfExists(log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("preparing " + log + ": " + e.getMessage(), e);
-        }
+        Path log = TestkitDirs.newServiceDir(function).resolve("output.log");
         ChildProcess process = ChildProcess.start(function, service.command("quarkus-run.jar", all), app, env, log);
         return new PackagedFunction(function, service, process, URI.create("http://127.0.0.1:" + port + "/"));
     }

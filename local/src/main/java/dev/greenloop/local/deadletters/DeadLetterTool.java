@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -139,25 +138,24 @@ public final class DeadLetterTool {
 
     /** Prints every dead letter as the topic is read (holding only the counts by reason), then the counts. */
     void list() {
-        Map<String, Integer> byReason = new TreeMap<>();
-        long[] count = {0};
+        DeadLetterTopic.Tally tally = new DeadLetterTopic.Tally();
         topic.forEach(d -> {
-            if (count[0]++ == 0) {
+            if (tally.total() == 0) {
                 out.printf(Locale.ROOT, "%-10s %-20s %-40s %-38s %-5s %s%n", "position", "time", "type", "id", "code",
                         "destination: answer");
             }
             out.printf(Locale.ROOT, "%-10s %-20s %-40s %-38s %-5s %s: %s%n", d.position(),
                     d.timestamp().toString().substring(0, 19), d.event().getType(),
                     d.event().getId(), d.code(), d.destination(), DeadLetter.oneLine(d.answer(), 100));
-            byReason.merge(d.reason(), 1, Integer::sum);
+            tally.add(d);
         });
-        if (count[0] == 0) {
+        if (tally.total() == 0) {
             out.println("no dead letters on " + topic.topic());
             return;
         }
         out.println();
-        out.println(count[0] + " dead letter(s) on " + topic.topic() + "; by status and destination:");
-        byReason.forEach((reason, n) -> out.printf(Locale.ROOT, "%6d  %s%n", n, reason));
+        out.println(tally.total() + " dead letter(s) on " + topic.topic() + "; by status and destination:");
+        tally.byReason().forEach((reason, n) -> out.printf(Locale.ROOT, "%6d  %s%n", n, reason));
     }
 
     void show(List<String> positions) {
